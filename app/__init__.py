@@ -1,0 +1,70 @@
+"""ShareLedger: a signed, append-only, verifiable share register.
+
+The factory imports Flask and the rest lazily, inside the functions, so that the pure ledger
+(`python -m app.ledger.verify`) runs with no Flask and no database driver installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | None = None) -> Flask:
+    from flask import Flask
+
+    from config import INSTANCE_DIR, config_for
+
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config_for(config_name))
+    if overrides:
+        app.config.update(overrides)
+    _check_production_settings(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _check_production_settings(app: Flask) -> None:
+    if app.config.get("SIGNING_KEY_AUTOCREATE") or app.config.get("TESTING"):
+        return
+    if app.config["SECRET_KEY"] == "dev-only-secret-change-me":
+        raise RuntimeError("SECRET_KEY must be set in production")
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (registers every table on the metadata)
+    from app.auth.sessions import init_login
+    from app.extensions import api, csrf, db, login_manager
+
+    db.init_app(app)
+    api.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    init_login(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.api.blueprints import register_api
+    from app.extensions import api, csrf
+    from app.web import register_web
+
+    register_api(api, csrf)
+    register_web(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.api.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)

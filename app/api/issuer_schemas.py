@@ -1,0 +1,56 @@
+"""Schemas for issuers."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.api.fields import Text
+
+DISCLOSURE_PROFILES = ("standard", "otc", "crowdfunding")
+
+
+class IssuerInputSchema(ma.Schema):
+    legal_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    registration_number = Text(required=True, validate=validate.Length(min=1, max=64))
+    jurisdiction = ma.fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$",
+            error="use an ISO 3166 code such as GB, CN or US-DE",
+        ),
+        metadata={"description": "ISO 3166-1 alpha-2, optionally with an ISO 3166-2 subdivision"},
+    )
+    lei = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^[0-9A-Z]{18}[0-9]{2}$", error="an LEI is 20 characters"),
+    )
+    disclosure_profile = ma.fields.String(
+        load_default="standard", validate=validate.OneOf(DISCLOSURE_PROFILES)
+    )
+
+
+class IssuerAmendSchema(IssuerInputSchema):
+    class Meta:
+        partial = True
+
+    @ma.validates_schema
+    def not_empty(self, data: dict, **_kwargs: object) -> None:
+        if not data:
+            raise ma.ValidationError("name at least one field to amend")
+
+
+class IssuerSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    legal_name = ma.fields.String(required=True)
+    registration_number = ma.fields.String(required=True)
+    jurisdiction = ma.fields.String(required=True)
+    lei = ma.fields.String(allow_none=True)
+    disclosure_profile = ma.fields.String(required=True)
+    registered_at = ma.fields.DateTime(required=True)
+    last_log_index = ma.fields.Integer(required=True)
+
+
+class IssuerListSchema(ma.Schema):
+    issuers = ma.fields.List(ma.fields.Nested(IssuerSchema), required=True)

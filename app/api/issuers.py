@@ -1,0 +1,58 @@
+"""Issuers: list what the caller may see, register (operator), amend (operator or secretary)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.api.access import require_principal, require_read, require_role, require_write
+from app.api.issuer_schemas import (
+    IssuerAmendSchema,
+    IssuerInputSchema,
+    IssuerListSchema,
+    IssuerSchema,
+)
+from app.extensions import db
+from app.models.issuer import Issuer
+from app.register import issuers
+from app.unit_of_work import command
+
+blp = Blueprint("issuers", __name__, url_prefix="/api/v1", description="Issuers")
+
+
+@blp.route("/issuers")
+@blp.response(200, IssuerListSchema)
+def list_issuers():
+    """The issuers the caller may see."""
+    principal = require_principal()
+    query = select(Issuer).order_by(Issuer.legal_name, Issuer.id)
+    if not principal.sees_all_issuers:
+        query = query.where(Issuer.id == principal.issuer_id)
+    return {"issuers": db.session.scalars(query).all()}
+
+
+@blp.route("/issuers", methods=["POST"])
+@blp.arguments(IssuerInputSchema)
+@blp.response(201, IssuerSchema)
+def register_issuer(fields):
+    """Register an issuer and open its log (operator only)."""
+    principal = require_role("operator")
+    with command() as (session, ledger):
+        return issuers.register_issuer(session, ledger, principal.actor, fields)
+
+
+@blp.route("/issuers/<issuer_id>")
+@blp.response(200, IssuerSchema)
+def get_issuer(issuer_id):
+    require_read(issuer_id)
+    return issuers.get_issuer(db.session, issuer_id)
+
+
+@blp.route("/issuers/<issuer_id>", methods=["PATCH"])
+@blp.arguments(IssuerAmendSchema)
+@blp.response(200, IssuerSchema)
+def amend_issuer(changes, issuer_id):
+    """Amend an issuer's details; the change is logged as `issuer.amended`."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        return issuers.amend_issuer(session, ledger, principal.actor, issuer_id, changes)

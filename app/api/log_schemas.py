@@ -1,0 +1,78 @@
+"""Schemas of the log API (the contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+NON_NEGATIVE = validate.Range(min=0)
+
+
+class KeySchema(ma.Schema):
+    key_id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    algorithm = ma.fields.String(required=True)
+    vkey = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+class KeysSchema(ma.Schema):
+    keys = ma.fields.List(ma.fields.Nested(KeySchema), required=True)
+
+
+class CheckpointQuery(ma.Schema):
+    tree_size = ma.fields.Integer(validate=validate.Range(min=1))
+
+
+class EntriesQuery(ma.Schema):
+    start = ma.fields.Integer(required=True, validate=NON_NEGATIVE)
+    end = ma.fields.Integer(required=True, validate=NON_NEGATIVE)
+
+    @ma.validates_schema
+    def end_after_start(self, data: dict, **_kwargs: object) -> None:
+        if data["end"] <= data["start"]:
+            raise ma.ValidationError("end must be greater than start", "end")
+
+
+class EntrySchema(ma.Schema):
+    index = ma.fields.Integer(required=True)
+    leaf = ma.fields.String(required=True, metadata={"description": "base64 of the leaf bytes"})
+    leaf_hash = ma.fields.String(required=True, metadata={"description": "base64"})
+
+
+class EntriesSchema(ma.Schema):
+    entries = ma.fields.List(ma.fields.Nested(EntrySchema), required=True)
+
+
+class InclusionQuery(ma.Schema):
+    index = ma.fields.Integer(required=True, validate=NON_NEGATIVE)
+    tree_size = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+
+    @ma.validates_schema
+    def index_inside_tree(self, data: dict, **_kwargs: object) -> None:
+        if data["index"] >= data["tree_size"]:
+            raise ma.ValidationError("index must be less than tree_size", "index")
+
+
+class InclusionProofSchema(ma.Schema):
+    index = ma.fields.Integer(required=True)
+    tree_size = ma.fields.Integer(required=True)
+    leaf_hash = ma.fields.String(required=True)
+    proof = ma.fields.List(ma.fields.String(), required=True)
+
+
+class ConsistencyQuery(ma.Schema):
+    first = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    second = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+
+    @ma.validates_schema
+    def first_not_after_second(self, data: dict, **_kwargs: object) -> None:
+        if data["first"] > data["second"]:
+            raise ma.ValidationError("first must not be greater than second", "first")
+
+
+class ConsistencyProofSchema(ma.Schema):
+    first = ma.fields.Integer(required=True)
+    second = ma.fields.Integer(required=True)
+    proof = ma.fields.List(ma.fields.String(), required=True)

@@ -1,0 +1,48 @@
+"""API bearer tokens: random secrets shown once, stored as SHA-256 digests.
+
+A token carries 256 bits of randomness, so a fast hash is enough to make a stolen table
+useless (unlike passwords, which need argon2's slowness).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models.user import ROLES, ApiToken
+from app.register.errors import InvalidInput
+
+TOKEN_PREFIX = "slt_"
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    session: Session, *, role: str, label: str, issuer_id: str | None, now: datetime
+) -> tuple[ApiToken, str]:
+    if role not in ROLES:
+        raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(ROLES)}", field="role")
+    if role in ("secretary", "investor") and issuer_id is None:
+        raise InvalidInput(f"a {role} token must name its issuer", field="issuer_id")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        token_hash=digest(secret), label=label, role=role, issuer_id=issuer_id, created_at=now
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def find_token(session: Session, secret: str) -> ApiToken | None:
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest(secret))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    return token

@@ -1,0 +1,48 @@
+"""Creating login accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.passwords import hash_password
+from app.models.user import ROLES, User
+from app.register.errors import Duplicate, InvalidInput
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    role: str,
+    issuer_id: str | None,
+    now: datetime,
+) -> User:
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise InvalidInput(f"unknown role {role!r}", field="role")
+    if role in ("secretary", "investor") and issuer_id is None:
+        raise InvalidInput(f"a {role} belongs to an issuer", field="issuer_id")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Duplicate(f"{email} already has an account", field="email")
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        issuer_id=issuer_id,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user

@@ -1,0 +1,19 @@
+"""Flask CLI commands: `flask --app wsgi <group> <command>`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import database, demo, keys, log, tokens
+
+    for group in (
+        database.db_cli,
+        demo.demo_cli,
+        keys.keys_cli,
+        log.log_cli,
+        tokens.tokens_cli,
+        tokens.users_cli,
+    ):
+        app.cli.add_command(group)

@@ -1,0 +1,90 @@
+"""`flask log verify | export`: check the stored logs, or write a bundle anyone can check."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.extensions import db
+from app.ledger import keyring
+from app.ledger.audit import audit_log
+from app.ledger.log import get_state, read_entries
+from app.ledger.verify import VerificationError, write_bundle
+from app.models.log import LogCheckpoint, LogState
+
+log_cli = AppGroup("log", help="Verify and export the verifiable logs.")
+
+EXPORT_BATCH = 5_000
+
+
+def _progress(origin: str):
+    def report(done: int, total: int) -> None:
+        if total >= 10_000:
+            click.echo(f"  {origin}: {done:,}/{total:,} leaves", err=True)
+
+    return report
+
+
+@log_cli.command("verify")
+@click.option("--issuer", "issuer_id", help="Verify one issuer's log (default: all).")
+def verify(issuer_id: str | None) -> None:
+    """Recompute every leaf hash, node, checkpoint root and signature from the stored leaves."""
+    session = db.session
+    issuer_ids = (
+        [issuer_id]
+        if issuer_id
+        else list(session.scalars(select(LogState.issuer_id).order_by(LogState.issuer_id)))
+    )
+    total = 0
+    for current in issuer_ids:
+        origin = get_state(session, current).origin if session.get(LogState, current) else current
+        try:
+            report = audit_log(session, current, _progress(origin))
+        except LookupError:
+            click.echo(f"FAILED: no log for issuer {current}", err=True)
+            sys.exit(1)
+        except VerificationError as error:
+            where = f" at index {error.index}" if error.index is not None else ""
+            click.echo(f"FAILED: {origin}{where}: {error}", err=True)
+            sys.exit(1)
+        click.echo(
+            f"ok  {report.origin}: {report.size} leaves, {report.nodes} nodes, "
+            f"{report.checkpoints} checkpoints"
+        )
+        total += report.size
+    click.echo(f"verified {len(issuer_ids)} logs, {total} entries: all hold")
+
+
+@log_cli.command("export")
+@click.option("--issuer", "issuer_id", required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export(issuer_id: str, output: Path) -> None:
+    """Write a bundle (leaves, checkpoints, keys) for `python -m app.ledger.verify`."""
+    session = db.session
+    try:
+        state = get_state(session, issuer_id)
+    except LookupError:
+        raise click.ClickException(f"no log for issuer {issuer_id}") from None
+    size = state.checkpoint_size
+
+    def leaves():
+        for start in range(0, size, EXPORT_BATCH):
+            for entry in read_entries(session, issuer_id, start, min(start + EXPORT_BATCH, size)):
+                yield entry.index, entry.leaf
+
+    checkpoints = (
+        (row.tree_size, row.note)
+        for row in session.execute(
+            select(LogCheckpoint.tree_size, LogCheckpoint.note)
+            .where(LogCheckpoint.issuer_id == issuer_id, LogCheckpoint.tree_size <= size)
+            .order_by(LogCheckpoint.tree_size)
+        ).all()
+    )
+    vkeys = [key.vkey for key in keyring.published_keys(session)]
+    with output.open("w", encoding="utf-8") as out:
+        count = write_bundle(out, state.origin, vkeys, leaves(), checkpoints)
+    click.echo(f"wrote {count} leaves of {state.origin} to {output}")

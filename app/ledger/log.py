@@ -1,0 +1,377 @@
+"""Append to an issuer's log inside the caller's transaction; read it; prove it.
+
+The caller owns the transaction. A command locks the logs it writes (`lock_log`), appends
+entries, and calls `seal` before committing: seal writes the buffered leaf and node rows, checks
+the new tree against the previous checkpoint and signs the next one. Committing a session that
+appended without sealing is refused, so no entry can land without a checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from app.ledger import merkle, notes
+from app.ledger.canonical import canonical_bytes, envelope
+from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
+
+_TRANSACTION_KEY = "shareledger.log"
+
+
+class LogNotFound(LookupError):
+    pass
+
+
+class LogRangeError(ValueError):
+    """A request names an index or size outside the log."""
+
+
+class LogIntegrityError(RuntimeError):
+    """Stored data contradicts itself; nothing is signed and the transaction must not commit."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    index: int
+    leaf: bytes
+    leaf_hash: bytes
+    recorded_at: datetime | None = None
+
+    @property
+    def envelope(self) -> dict[str, Any]:
+        return json.loads(self.leaf)
+
+
+@dataclass
+class _Transaction:
+    """What one transaction has locked and appended but not yet written or signed."""
+
+    states: dict[str, LogState] = field(default_factory=dict)
+    frontiers: dict[str, list[bytes]] = field(default_factory=dict)
+    leaf_rows: list[dict[str, Any]] = field(default_factory=list)
+    node_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _transaction(session: Session) -> _Transaction:
+    return session.info.setdefault(_TRANSACTION_KEY, _Transaction())
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_unsealed_commit(session: Session) -> None:
+    pending = session.info.get(_TRANSACTION_KEY)
+    if pending and (
+        pending.leaf_rows
+        or any(state.tree_size != state.checkpoint_size for state in pending.states.values())
+    ):
+        raise LogIntegrityError("log entries were appended but not sealed with a checkpoint")
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_transaction(session: Session) -> None:
+    session.info.pop(_TRANSACTION_KEY, None)
+
+
+def split_hashes(blob: bytes) -> list[bytes]:
+    size = merkle.HASH_SIZE
+    return [blob[i : i + size] for i in range(0, len(blob), size)]
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def create_log(session: Session, issuer_id: str, origin: str) -> LogState:
+    state = LogState(
+        issuer_id=issuer_id,
+        origin=origin,
+        tree_size=0,
+        root_hash=merkle.EMPTY_ROOT,
+        frontier=b"",
+        checkpoint_size=0,
+    )
+    session.add(state)
+    session.flush()
+    pending = _transaction(session)
+    pending.states[issuer_id] = state
+    pending.frontiers[issuer_id] = []
+    return state
+
+
+def lock_log(session: Session, issuer_id: str) -> LogState:
+    """Lock the issuer's log for this transaction; appends to one issuer are serialised here."""
+    pending = _transaction(session)
+    state = pending.states.get(issuer_id)
+    if state is None:
+        state = session.scalars(
+            select(LogState)
+            .where(LogState.issuer_id == issuer_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one_or_none()
+        if state is None:
+            raise LogNotFound(issuer_id)
+        pending.states[issuer_id] = state
+        pending.frontiers[issuer_id] = split_hashes(state.frontier)
+    return state
+
+
+def append(
+    session: Session,
+    issuer_id: str,
+    *,
+    kind: str,
+    actor: str,
+    data: Mapping[str, Any],
+    recorded_at: datetime,
+) -> Entry:
+    state = lock_log(session, issuer_id)
+    pending = _transaction(session)
+    index = state.tree_size
+    leaf = canonical_bytes(
+        envelope(
+            origin=state.origin,
+            index=index,
+            recorded_at=recorded_at,
+            kind=kind,
+            actor=actor,
+            data=data,
+        )
+    )
+    leaf_hash = merkle.leaf_hash(leaf)
+    frontier, completed = merkle.frontier_append(pending.frontiers[issuer_id], index, leaf_hash)
+    pending.frontiers[issuer_id] = frontier
+    pending.leaf_rows.append(
+        {"issuer_id": issuer_id, "index": index, "leaf": leaf, "leaf_hash": leaf_hash}
+    )
+    pending.node_rows.extend(
+        {"issuer_id": issuer_id, "level": node.level, "index": node.index, "hash": digest}
+        for node, digest in completed
+    )
+    state.tree_size = index + 1
+    state.frontier = b"".join(frontier)
+    return Entry(index=index, leaf=leaf, leaf_hash=leaf_hash, recorded_at=recorded_at)
+
+
+def write_pending(session: Session) -> None:
+    """Insert the buffered leaf and node rows (one multi-row insert each)."""
+    pending = session.info.get(_TRANSACTION_KEY)
+    if not pending:
+        return
+    if pending.leaf_rows:
+        session.execute(insert(LogLeaf), pending.leaf_rows)
+        pending.leaf_rows = []
+    if pending.node_rows:
+        session.execute(insert(LogNode), pending.node_rows)
+        pending.node_rows = []
+    session.flush()
+
+
+def seal(session: Session, signers: Sequence[notes.Signer], now: datetime) -> list[LogCheckpoint]:
+    """Write what is buffered and sign a checkpoint for every log this transaction grew."""
+    write_pending(session)
+    pending = _transaction(session)
+    if any(state.tree_size != state.checkpoint_size for state in pending.states.values()):
+        _require_active_signers(session, signers)
+    sealed = []
+    for state in pending.states.values():
+        if state.tree_size == state.checkpoint_size:
+            continue
+        root = merkle.frontier_root(pending.frontiers[state.issuer_id])
+        _require_consistent_with_previous(session, state, root)
+        body = notes.format_checkpoint(notes.Checkpoint(state.origin, state.tree_size, root))
+        checkpoint = LogCheckpoint(
+            issuer_id=state.issuer_id,
+            tree_size=state.tree_size,
+            root_hash=root,
+            note=notes.sign_note(body, signers),
+            created_at=now,
+        )
+        session.add(checkpoint)
+        state.root_hash = root
+        state.checkpoint_size = state.tree_size
+        sealed.append(checkpoint)
+    session.flush()
+    return sealed
+
+
+def _require_active_signers(session: Session, signers: Sequence[notes.Signer]) -> None:
+    for signer in signers:
+        key = session.get(SigningKey, signer.key_id.hex())
+        if key is None or key.vkey != signer.vkey or key.status != "active":
+            raise LogIntegrityError(
+                f"signing key {signer.key_id.hex()} is not an active published key "
+                "(rotated? the service loads the current key file on the next command)"
+            )
+
+
+def _require_consistent_with_previous(session: Session, state: LogState, root: bytes) -> None:
+    """Never sign a tree that the stored nodes cannot prove extends the last signed one."""
+    if state.checkpoint_size == 0:
+        stored = root_at(session, state.issuer_id, state.tree_size)
+        if stored != root:
+            raise LogIntegrityError(f"stored nodes disagree with the frontier of {state.origin}")
+        return
+    previous = session.get(LogCheckpoint, (state.issuer_id, state.checkpoint_size))
+    if previous is None:
+        raise LogIntegrityError(f"checkpoint {state.checkpoint_size} of {state.origin} is missing")
+    proof = consistency_proof(session, state.issuer_id, previous.tree_size, state.tree_size)
+    try:
+        merkle.verify_consistency(
+            previous.tree_size, state.tree_size, proof, previous.root_hash, root
+        )
+    except merkle.ProofError as error:
+        raise LogIntegrityError(
+            f"{state.origin}: new tree of size {state.tree_size} is not consistent with "
+            f"checkpoint {previous.tree_size}: {error}"
+        ) from error
+
+
+# --- reading and proving -------------------------------------------------------------------
+
+
+def get_state(session: Session, issuer_id: str) -> LogState:
+    state = session.get(LogState, issuer_id)
+    if state is None:
+        raise LogNotFound(issuer_id)
+    return state
+
+
+def signed_size(session: Session, issuer_id: str) -> int:
+    """The size readers may see: the latest checkpointed (committed) size."""
+    return get_state(session, issuer_id).checkpoint_size
+
+
+def read_entries(session: Session, issuer_id: str, start: int, end: int) -> list[Entry]:
+    rows = session.execute(
+        select(LogLeaf.index, LogLeaf.leaf, LogLeaf.leaf_hash)
+        .where(LogLeaf.issuer_id == issuer_id, LogLeaf.index >= start, LogLeaf.index < end)
+        .order_by(LogLeaf.index)
+    )
+    return [Entry(index=row.index, leaf=row.leaf, leaf_hash=row.leaf_hash) for row in rows]
+
+
+def fetch_hashes(
+    session: Session, issuer_id: str, ids: Iterable[merkle.NodeId]
+) -> dict[merkle.NodeId, bytes]:
+    ids = set(ids)
+    leaf_indexes = [node.index for node in ids if node.level == 0]
+    inner = [(node.level, node.index) for node in ids if node.level > 0]
+    found: dict[merkle.NodeId, bytes] = {}
+    if leaf_indexes:
+        rows = session.execute(
+            select(LogLeaf.index, LogLeaf.leaf_hash).where(
+                LogLeaf.issuer_id == issuer_id, LogLeaf.index.in_(leaf_indexes)
+            )
+        )
+        found.update((merkle.NodeId(0, row.index), row.leaf_hash) for row in rows)
+    if inner:
+        rows = session.execute(
+            select(LogNode.level, LogNode.index, LogNode.hash).where(
+                LogNode.issuer_id == issuer_id,
+                tuple_(LogNode.level, LogNode.index).in_(inner),
+            )
+        )
+        found.update((merkle.NodeId(row.level, row.index), row.hash) for row in rows)
+    missing = ids - found.keys()
+    if missing:
+        raise LogIntegrityError(f"log {issuer_id} is missing stored nodes {sorted(missing)}")
+    return found
+
+
+def _prove(session: Session, issuer_id: str, plan: merkle.ProofPlan) -> list[bytes]:
+    return plan.assemble(fetch_hashes(session, issuer_id, plan.ids))
+
+
+def root_at(session: Session, issuer_id: str, size: int) -> bytes:
+    return _prove(session, issuer_id, merkle.root_plan(size))[0]
+
+
+def inclusion_proof(session: Session, issuer_id: str, index: int, size: int) -> list[bytes]:
+    _require_size(session, issuer_id, size)
+    if not 0 <= index < size:
+        raise LogRangeError(f"index must be at least 0 and less than tree_size {size}")
+    return _prove(session, issuer_id, merkle.inclusion_plan(index, size))
+
+
+def consistency_proof(session: Session, issuer_id: str, first: int, second: int) -> list[bytes]:
+    _require_size(session, issuer_id, second)
+    if not 0 <= first <= second:
+        raise LogRangeError("first must be at least 0 and at most second")
+    return _prove(session, issuer_id, merkle.consistency_plan(first, second))
+
+
+def _require_size(session: Session, issuer_id: str, size: int) -> None:
+    # Inside a sealing transaction the tree is already larger than what is signed.
+    current = _visible_size(session, issuer_id)
+    if not 0 <= size <= current:
+        raise LogRangeError(f"tree size {size} is outside the log (size {current})")
+
+
+def _visible_size(session: Session, issuer_id: str) -> int:
+    pending = session.info.get(_TRANSACTION_KEY)
+    if pending and issuer_id in pending.states:
+        return pending.states[issuer_id].tree_size
+    return signed_size(session, issuer_id)
+
+
+def latest_checkpoint(session: Session, issuer_id: str) -> LogCheckpoint | None:
+    return session.scalars(
+        select(LogCheckpoint)
+        .where(LogCheckpoint.issuer_id == issuer_id)
+        .order_by(LogCheckpoint.tree_size.desc())
+        .limit(1)
+    ).first()
+
+
+def checkpoint_at(session: Session, issuer_id: str, tree_size: int) -> LogCheckpoint | None:
+    return session.get(LogCheckpoint, (issuer_id, tree_size))
+
+
+def checkpoint_as_of(session: Session, issuer_id: str, moment: datetime) -> LogCheckpoint | None:
+    return session.scalars(
+        select(LogCheckpoint)
+        .where(LogCheckpoint.issuer_id == issuer_id, LogCheckpoint.created_at <= moment)
+        .order_by(LogCheckpoint.tree_size.desc())
+        .limit(1)
+    ).first()
+
+
+# --- the configured ledger -----------------------------------------------------------------
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What commands need to write logs: how logs are named, who signs, and the clock."""
+
+    origin_prefix: str
+    signers: Sequence[notes.Signer]
+    clock: Callable[[], datetime] = utc_now
+
+    def origin(self, issuer_id: str) -> str:
+        return f"{self.origin_prefix}/issuers/{issuer_id}"
+
+    def create_log(self, session: Session, issuer_id: str) -> LogState:
+        return create_log(session, issuer_id, self.origin(issuer_id))
+
+    def lock(self, session: Session, issuer_id: str) -> LogState:
+        return lock_log(session, issuer_id)
+
+    def append(
+        self, session: Session, issuer_id: str, kind: str, actor: str, data: Mapping[str, Any]
+    ) -> Entry:
+        return append(
+            session, issuer_id, kind=kind, actor=actor, data=data, recorded_at=self.clock()
+        )
+
+    def seal(self, session: Session) -> list[LogCheckpoint]:
+        return seal(session, self.signers, self.clock())

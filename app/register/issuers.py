@@ -1,0 +1,113 @@
+"""Registering and amending issuers. Each command appends to the issuer's own log."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.ledger.log import Ledger, LogNotFound
+from app.models.issuer import Issuer
+from app.register.errors import Duplicate, InvalidInput, NotFound
+
+ISSUER_FIELDS = ("legal_name", "registration_number", "jurisdiction", "lei", "disclosure_profile")
+
+
+def lei_is_valid(lei: str) -> bool:
+    """ISO 17442: 18 alphanumerics and two check digits, valid under ISO 7064 MOD 97-10."""
+    if len(lei) != 20 or not lei.isalnum() or not lei.isascii() or not lei[18:].isdigit():
+        return False
+    digits = "".join(str(int(char, 36)) for char in lei.upper())
+    return int(digits) % 97 == 1
+
+
+def get_issuer(session: Session, issuer_id: str) -> Issuer:
+    issuer = session.get(Issuer, issuer_id)
+    if issuer is None:
+        raise NotFound(f"no issuer {issuer_id}", issuer_id=issuer_id)
+    return issuer
+
+
+def lock_issuer(session: Session, ledger: Ledger, issuer_id: str) -> Issuer:
+    """Start a command on one issuer: lock its log first, so every read after this is current."""
+    try:
+        ledger.lock(session, issuer_id)
+    except LogNotFound:
+        raise NotFound(f"no issuer {issuer_id}", issuer_id=issuer_id) from None
+    return get_issuer(session, issuer_id)
+
+
+def _check_unique(session: Session, fields: Mapping[str, Any], exclude_id: str | None) -> None:
+    same_registration = select(Issuer.id).where(
+        Issuer.jurisdiction == fields["jurisdiction"],
+        Issuer.registration_number == fields["registration_number"],
+    )
+    if exclude_id:
+        same_registration = same_registration.where(Issuer.id != exclude_id)
+    if session.scalar(same_registration):
+        raise Duplicate(
+            "an issuer with this registration number is already registered in this jurisdiction",
+            field="registration_number",
+        )
+    if fields.get("lei"):
+        same_lei = select(Issuer.id).where(Issuer.lei == fields["lei"])
+        if exclude_id:
+            same_lei = same_lei.where(Issuer.id != exclude_id)
+        if session.scalar(same_lei):
+            raise Duplicate("an issuer with this LEI is already registered", field="lei")
+
+
+def _check_lei(fields: Mapping[str, Any]) -> None:
+    lei = fields.get("lei")
+    if lei and not lei_is_valid(lei):
+        raise InvalidInput("the LEI's check digits are wrong (ISO 17442)", field="lei")
+
+
+def register_issuer(
+    session: Session, ledger: Ledger, actor: str, fields: Mapping[str, Any]
+) -> Issuer:
+    fields = {"disclosure_profile": "standard", "lei": None, **fields}
+    _check_lei(fields)
+    _check_unique(session, fields, exclude_id=None)
+    issuer_id = str(uuid.uuid4())
+    ledger.create_log(session, issuer_id)
+    entry = ledger.append(
+        session,
+        issuer_id,
+        "issuer.registered",
+        actor,
+        {"issuer_id": issuer_id, **{name: fields[name] for name in ISSUER_FIELDS}},
+    )
+    issuer = Issuer(
+        id=issuer_id,
+        registered_at=entry.recorded_at,
+        last_log_index=entry.index,
+        **{name: fields[name] for name in ISSUER_FIELDS},
+    )
+    session.add(issuer)
+    session.flush()
+    return issuer
+
+
+def amend_issuer(
+    session: Session, ledger: Ledger, actor: str, issuer_id: str, changes: Mapping[str, Any]
+) -> Issuer:
+    issuer = lock_issuer(session, ledger, issuer_id)
+    current = issuer.as_log_data()
+    amended = {**current, **{k: v for k, v in changes.items() if k in ISSUER_FIELDS}}
+    changed = {name: amended[name] for name in ISSUER_FIELDS if amended[name] != current[name]}
+    if not changed:
+        raise InvalidInput("the amendment changes nothing")
+    _check_lei(amended)
+    _check_unique(session, amended, exclude_id=issuer_id)
+    entry = ledger.append(
+        session, issuer_id, "issuer.amended", actor, {"issuer_id": issuer_id, "changes": changed}
+    )
+    for name, value in changed.items():
+        setattr(issuer, name, value)
+    issuer.last_log_index = entry.index
+    session.flush()
+    return issuer

@@ -1,0 +1,60 @@
+"""The one place a command's transaction is opened, sealed and committed.
+
+API views, web views and CLI commands run a domain service inside `command()`: it yields a
+write session and the ledger, then seals the grown logs (signed checkpoints) and commits. If the
+service raises, nothing is written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.ledger import keyring, keys, notes
+from app.ledger.log import Ledger
+
+
+@dataclass(frozen=True)
+class _LoadedLedger:
+    ledger: Ledger
+    key_file_mtime: int
+
+
+def load_signer(app: Flask) -> notes.Signer:
+    path = Path(app.config["SIGNING_KEY_FILE"])
+    passphrase = app.config["SIGNING_KEY_PASSPHRASE"]
+    if app.config.get("SIGNING_KEY_AUTOCREATE"):
+        private_key = keys.load_or_create_dev_key(path, passphrase, warn=app.logger.warning)
+    else:
+        private_key = keys.load_key(path, passphrase)
+    return notes.Signer(name=app.config["LOG_ORIGIN"], private_key=private_key)
+
+
+def current_ledger() -> Ledger:
+    """The app's ledger, reloaded when the key file changes (e.g. after `flask keys rotate`)."""
+    app = current_app._get_current_object()
+    path = Path(app.config["SIGNING_KEY_FILE"])
+    mtime = path.stat().st_mtime_ns if path.exists() else -1
+    loaded: _LoadedLedger | None = app.extensions.get("ledger")
+    if loaded is None or loaded.key_file_mtime != mtime:
+        signer = load_signer(app)
+        mtime = os.stat(path).st_mtime_ns
+        loaded = _LoadedLedger(Ledger(app.config["LOG_ORIGIN"], (signer,)), mtime)
+        app.extensions["ledger"] = loaded
+    return loaded.ledger
+
+
+@contextmanager
+def command() -> Iterator[tuple[Session, Ledger]]:
+    ledger = current_ledger()
+    with db.write() as session:
+        keyring.publish_first_key(session, ledger.signers[0], ledger.clock())
+        yield session, ledger
+        ledger.seal(session)

@@ -1,0 +1,11 @@
+"""The browser UI: server-rendered pages, no CDN."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.web import views
+
+
+def register_web(app: Flask) -> None:
+    app.register_blueprint(views.blp)

@@ -1,0 +1,72 @@
+"""Configuration classes, read from environment variables.
+
+`create_app()` picks one by `SHARELEDGER_ENV` (development, test, production); every value can
+be overridden by the environment variable of the same name.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("SHARELEDGER_INSTANCE", BASE_DIR / "instance"))
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+class Config:
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-secret-change-me")
+    DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'shareledger.sqlite3'}")
+    LOG_ORIGIN = _env("LOG_ORIGIN", "shareledger.localhost")
+    SIGNING_KEY_FILE = _env("SIGNING_KEY_FILE", str(INSTANCE_DIR / "signing-key.pem"))
+    SIGNING_KEY_PASSPHRASE = _env("SIGNING_KEY_PASSPHRASE", "development-passphrase")
+    # Only development and test may create a signing key on first use; production must be given one.
+    SIGNING_KEY_AUTOCREATE = True
+    SQL_ECHO = False
+
+    API_TITLE = "ShareLedger API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = None
+    API_SPEC_OPTIONS = {
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    TESTING = True
+    DATABASE_URL = _env("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = True
+
+
+class ProductionConfig(Config):
+    SIGNING_KEY_AUTOCREATE = False
+    SESSION_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("SHARELEDGER_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ValueError(f"unknown SHARELEDGER_ENV {name!r}; use one of {sorted(CONFIGS)}") from None
