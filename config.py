@@ -6,6 +6,7 @@ be overridden by the environment variable of the same name.
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("SHARELEDGER_INSTANCE", BASE_DIR / "instance"))
@@ -16,6 +17,7 @@ def _env(name: str, default: str) -> str:
 
 
 class Config:
+    INSTANCE_PATH = str(INSTANCE_DIR)
     SECRET_KEY = _env("SECRET_KEY", "dev-only-secret-change-me")
     DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'shareledger.sqlite3'}")
     LOG_ORIGIN = _env("LOG_ORIGIN", "shareledger.localhost")
@@ -31,7 +33,7 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = None
-    API_SPEC_OPTIONS = {
+    API_SPEC_OPTIONS: ClassVar[dict] = {
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
@@ -69,4 +71,5 @@ def config_for(name: str | None = None) -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError:
-        raise ValueError(f"unknown SHARELEDGER_ENV {name!r}; use one of {sorted(CONFIGS)}") from None
+        known = ", ".join(sorted(CONFIGS))
+        raise ValueError(f"unknown SHARELEDGER_ENV {name!r}; use one of {known}") from None

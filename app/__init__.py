@@ -16,12 +16,13 @@ if TYPE_CHECKING:
 def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
 
-    from config import INSTANCE_DIR, config_for
+    from config import config_for
 
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
-    app.config.from_object(config_for(config_name))
-    if overrides:
-        app.config.update(overrides)
+    settings = config_for(config_name)
+    overrides = dict(overrides or {})
+    app = Flask(__name__, instance_path=overrides.get("INSTANCE_PATH", settings.INSTANCE_PATH))
+    app.config.from_object(settings)
+    app.config.update(overrides)
     _check_production_settings(app)
     register_extensions(app)
     register_blueprints(app)

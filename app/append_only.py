@@ -1,55 +1,61 @@
 """DDL that makes a table append-only: triggers refuse UPDATE and DELETE (and TRUNCATE on
-PostgreSQL). Migrations call these for every log table, on both engines."""
+PostgreSQL). Migrations apply it to every log table, on both engines; tests use the same
+statements to drop the triggers when they play an attacker with direct database access."""
 
 from __future__ import annotations
 
-from alembic import op
-
+LOG_TABLES = ("log_leaves", "log_nodes", "log_checkpoints")
 PG_FUNCTION = "shareledger_refuse_change"
 
-
-def create_pg_function() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.execute(
-        f"""
-        CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
-                USING ERRCODE = 'restrict_violation';
-        END
-        $$
-        """
-    )
+PG_FUNCTION_DDL = f"""
+CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'restrict_violation';
+END
+$$
+"""
 
 
-def drop_pg_function() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
-
-
-def make_append_only(table: str) -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
+def create_statements(dialect: str, table: str) -> list[str]:
+    if dialect == "postgresql":
+        return [
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"
-        )
-        op.execute(
+            f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
             f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()"
-        )
-        return
-    for action in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {action} refused'); END"
-        )
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()",
+        ]
+    return [
+        f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {action} refused'); END"
+        for action in ("UPDATE", "DELETE")
+    ]
 
 
-def drop_append_only(table: str) -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
-        return
-    for action in ("update", "delete"):
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
+def drop_statements(dialect: str, table: str) -> list[str]:
+    if dialect == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+        ]
+    return [f"DROP TRIGGER IF EXISTS {table}_no_{action}" for action in ("update", "delete")]
+
+
+def make_append_only(op, tables: tuple[str, ...]) -> None:
+    """Alembic upgrade step: `op` is alembic.op."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute(PG_FUNCTION_DDL)
+    for table in tables:
+        for statement in create_statements(dialect, table):
+            op.execute(statement)
+
+
+def drop_append_only(op, tables: tuple[str, ...], drop_function: bool) -> None:
+    """Alembic downgrade step."""
+    dialect = op.get_bind().dialect.name
+    for table in tables:
+        for statement in drop_statements(dialect, table):
+            op.execute(statement)
+    if dialect == "postgresql" and drop_function:
+        op.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")

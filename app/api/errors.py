@@ -41,16 +41,21 @@ class ErrorSchema(ma.Schema):
     code = ma.fields.String(metadata={"description": "Machine-readable error code"})
     message = ma.fields.String(metadata={"description": "What went wrong, for a person"})
     errors = ma.fields.Dict(metadata={"description": "Field-by-field messages, when any"})
+    details = ma.fields.Dict(metadata={"description": "Figures behind a refusal, when any"})
 
 
 class ShareLedgerApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
 
-def error_response(status: int, code: str, message: str, errors: Any = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, errors: Any = None, details: Any = None
+) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
     if errors:
         body["errors"] = errors
+    if details:
+        body["details"] = details
     response = jsonify(body)
     response.status_code = status
     return response
@@ -90,7 +95,10 @@ def handle_domain_error(error: DomainError) -> Response | tuple[str, int]:
     status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 409)
     if not _wants_json():
         return render_template("error.html", status=status, error=error), status
-    return error_response(status, error.code, error.message, error.details or None)
+    details = dict(error.details)
+    field = details.pop("field", None)
+    errors = {field: [error.message]} if field else None
+    return error_response(status, error.code, error.message, errors, details)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -22,18 +22,16 @@ class IssuerInputSchema(ma.Schema):
         metadata={"description": "ISO 3166-1 alpha-2, optionally with an ISO 3166-2 subdivision"},
     )
     lei = ma.fields.String(
-        load_default=None,
         allow_none=True,
         validate=validate.Regexp(r"^[0-9A-Z]{18}[0-9]{2}$", error="an LEI is 20 characters"),
     )
     disclosure_profile = ma.fields.String(
-        load_default="standard", validate=validate.OneOf(DISCLOSURE_PROFILES)
+        validate=validate.OneOf(DISCLOSURE_PROFILES), metadata={"default": "standard"}
     )
 
 
 class IssuerAmendSchema(IssuerInputSchema):
-    class Meta:
-        partial = True
+    """Any subset of the fields; use as IssuerAmendSchema(partial=True)."""
 
     @ma.validates_schema
     def not_empty(self, data: dict, **_kwargs: object) -> None:

@@ -49,7 +49,7 @@ def get_issuer(issuer_id):
 
 
 @blp.route("/issuers/<issuer_id>", methods=["PATCH"])
-@blp.arguments(IssuerAmendSchema)
+@blp.arguments(IssuerAmendSchema(partial=True))
 @blp.response(200, IssuerSchema)
 def amend_issuer(changes, issuer_id):
     """Amend an issuer's details; the change is logged as `issuer.amended`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -17,7 +18,8 @@ db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 
 
 def alembic_config() -> Config:
-    config = Config()
+    # Alembic's default stdout is bound at import time; give it the current one (click's).
+    config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 

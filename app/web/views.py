@@ -29,7 +29,8 @@ def index():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalars(select(User).where(User.email == form.email.data)).first()
+        email = form.email.data.strip().lower()
+        user = db.session.scalars(select(User).where(User.email == email)).first()
         if user is not None and check_password(user.password_hash, form.password.data):
             login_user(user)
             target = request.args.get("next", "")

@@ -1,0 +1,613 @@
+"""Benchmark the verifiable log: append throughput and proof latency, on SQLite and PostgreSQL.
+
+    .venv/bin/python -m bench.log_append [--engine sqlite|postgresql|both] [--quick]
+
+1. One entry per transaction (BEGIN write, append, seal = sign a checkpoint, COMMIT), next to
+   the same rows written with plain SQL in the same transaction shape: the database's share.
+2. Batches of 1,000 entries per transaction, next to plain SQL in the same batch shape.
+3. Inclusion and consistency proof latency on a log of 1,000,000 leaves, bulk-loaded.
+
+PostgreSQL: BENCH_DATABASE_URL names the admin database (default postgres on 127.0.0.1); a
+database shareledger_bench_<pid> is created and dropped. SQLite uses a temporary file. Progress
+goes to stderr (BENCH_PROGRESS=1 forces the live line when stderr is not a terminal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import random
+import sqlite3
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from app.db import begin_write, make_engine
+from app.ledger import keyring, keys, merkle, notes
+from app.ledger.canonical import canonical_bytes, envelope
+from app.ledger.log import Ledger, consistency_proof, inclusion_proof, root_at
+from bench.common import Progress, migrated_database, percentile, print_table, step
+
+KIND = "shares.issued"
+ACTOR = "user:7"
+ORIGIN_PREFIX = "bench.shareledger.localhost"
+# Precomputed leaves (plain SQL, bulk load) carry this timestamp; the ledger uses its clock.
+RECORDED_AT = datetime(2026, 11, 27, 9, 30, 0, 123456, tzinfo=UTC)
+SINGLE_TX_TARGET = 0.50  # ours / plain SQL
+BATCH_TARGET_SQLITE = 10_000  # entries per second
+PROOF_TARGET_MS = 5.0  # p95
+BULK_CHUNK = 50_000
+
+
+@dataclass(frozen=True)
+class Sizes:
+    single_tx: int  # transactions of one entry
+    batched: int  # entries, in transactions of `batch`
+    batch: int
+    big_log: int  # leaves in the proof log
+    proofs: int  # of each kind
+    warmup_tx: int  # untimed transactions before each append run
+
+
+FULL = Sizes(single_tx=2_000, batched=100_000, batch=1_000, big_log=1_000_000, proofs=1_000,
+             warmup_tx=20)  # fmt: skip
+QUICK = Sizes(single_tx=300, batched=10_000, batch=1_000, big_log=100_000, proofs=300,
+              warmup_tx=5)  # fmt: skip
+
+
+# --- what is appended ------------------------------------------------------------------------
+
+
+def _uuid(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://bench.shareledger/{name}"))
+
+
+def event_data(issuer_id: str) -> dict[str, Any]:
+    """The data of a realistic `shares.issued` entry: one allocation of one class."""
+    return {
+        "issuer_id": issuer_id,
+        "allocation_id": _uuid("allocation/1"),
+        "class_id": _uuid("class/ORD"),
+        "class_code": "ORD",
+        "holder_id": _uuid("holder/42"),
+        "holder_commitment": hashlib.sha256(b"salt|holder-42").hexdigest(),
+        "quantity": "1500",
+        "price_per_share": "0.0100",
+        "currency": "GBP",
+        "consideration": "cash",
+        "board_resolution": "BR-2026-014",
+    }
+
+
+class LeafMaker:
+    """Leaf bytes of one issuer's entries at any index, without running JCS per leaf.
+
+    JCS writes an integer as its plain decimal digits, so the canonical envelope with the index
+    spliced in is byte for byte what `canonical_bytes(envelope(...))` gives (checked below).
+    """
+
+    _MARK = 8_675_309_123_457  # below 2**53, as JCS requires
+
+    def __init__(self, origin: str, data: dict[str, Any]) -> None:
+        self.origin, self.data = origin, data
+        head, *tail = self._canonical(self._MARK).split(str(self._MARK).encode())
+        if len(tail) != 1:
+            raise RuntimeError("the index marker must occur exactly once in the envelope")
+        self.head, self.tail = head, tail[0]
+        for index in (0, 7, 123_456):
+            if self.leaf(index) != self._canonical(index):
+                raise RuntimeError("spliced leaf differs from the canonical envelope")
+
+    def _canonical(self, index: int) -> bytes:
+        return canonical_bytes(
+            envelope(
+                origin=self.origin,
+                index=index,
+                recorded_at=RECORDED_AT,
+                kind=KIND,
+                actor=ACTOR,
+                data=self.data,
+            )
+        )
+
+    def leaf(self, index: int) -> bytes:
+        return b"%s%d%s" % (self.head, index, self.tail)
+
+
+@dataclass
+class Rows:
+    """Leaf and node rows as DBAPI parameter tuples, in table column order."""
+
+    leaves: list[tuple[Any, ...]]
+    nodes: list[tuple[Any, ...]]
+    frontier: list[bytes]
+
+    @property
+    def root(self) -> bytes:
+        return merkle.frontier_root(self.frontier)
+
+
+def grow(maker: LeafMaker, issuer_id: str, frontier: list[bytes], start: int, stop: int) -> Rows:
+    """The rows that appending leaves [start, stop) to a tree with `frontier` stores."""
+    leaves: list[tuple[Any, ...]] = []
+    nodes: list[tuple[Any, ...]] = []
+    for index in range(start, stop):
+        leaf = maker.leaf(index)
+        digest = merkle.leaf_hash(leaf)
+        frontier, completed = merkle.frontier_append(frontier, index, digest)
+        leaves.append((issuer_id, index, leaf, digest))
+        nodes.extend((issuer_id, node.level, node.index, h) for node, h in completed)
+    return Rows(leaves, nodes, frontier)
+
+
+# --- plain SQL: the same rows through the bare driver ----------------------------------------
+
+INSERT_LEAF = "INSERT INTO log_leaves (issuer_id, idx, leaf, leaf_hash) VALUES (%s, %s, %s, %s)"
+INSERT_NODE = "INSERT INTO log_nodes (issuer_id, level, idx, hash) VALUES (%s, %s, %s, %s)"
+INSERT_CHECKPOINT = (
+    "INSERT INTO log_checkpoints (issuer_id, tree_size, root_hash, note, created_at) "
+    "VALUES (%s, %s, %s, %s, %s)"
+)
+UPDATE_STATE = (
+    "UPDATE log_states SET tree_size = %s, root_hash = %s, frontier = %s, checkpoint_size = %s "
+    "WHERE issuer_id = %s"
+)
+INSERT_STATE = (
+    "INSERT INTO log_states (issuer_id, origin, tree_size, root_hash, frontier, checkpoint_size) "
+    "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+
+@dataclass
+class PlainTransaction:
+    rows: Rows
+    checkpoint: tuple[Any, ...]
+    state: tuple[Any, ...]
+
+
+class RawWriter:
+    """One pooled DBAPI connection of the app's engine (so SQLite keeps the app's pragmas)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.proxy = engine.raw_connection()
+        self.connection = self.proxy.driver_connection
+        self.cursor = self.connection.cursor()
+
+    def sql(self, statement: str) -> str:
+        return statement.replace("%s", "?") if self.sqlite else statement
+
+    def created_at(self, moment: datetime) -> Any:
+        # The app's UTCDateTime stores naive UTC text on SQLite.
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else moment
+
+    def begin(self) -> None:
+        if self.sqlite:  # the app's engine runs pysqlite without implicit transactions
+            self.cursor.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        if self.sqlite:
+            self.cursor.execute("COMMIT")
+        else:
+            self.connection.commit()
+
+    def execute(self, statement: str, params: Sequence[Any]) -> None:
+        self.cursor.execute(self.sql(statement), params)
+
+    def insert_rows(self, rows: Rows) -> None:
+        for statement, params in ((INSERT_LEAF, rows.leaves), (INSERT_NODE, rows.nodes)):
+            if len(params) == 1:
+                self.execute(statement, params[0])
+            elif params:
+                self.cursor.executemany(self.sql(statement), params)
+
+    def run(self, transaction: PlainTransaction) -> None:
+        self.begin()
+        self.insert_rows(transaction.rows)
+        self.execute(INSERT_CHECKPOINT, transaction.checkpoint)
+        self.execute(UPDATE_STATE, transaction.state)
+        self.commit()
+
+    def close(self) -> None:
+        self.cursor.close()
+        self.proxy.close()
+
+
+def plan_plain(
+    writer: RawWriter, ledger: Ledger, issuer_id: str, entries: int, per_tx: int
+) -> list[PlainTransaction]:
+    """Every row, checkpoint note and state the plain-SQL run writes, computed beforehand."""
+    origin = ledger.origin(issuer_id)
+    maker = LeafMaker(origin, event_data(issuer_id))
+    created_at = writer.created_at(RECORDED_AT)
+    frontier: list[bytes] = []
+    plan = []
+    for start in range(0, entries, per_tx):
+        stop = min(start + per_tx, entries)
+        rows = grow(maker, issuer_id, frontier, start, stop)
+        frontier, root = rows.frontier, rows.root
+        body = notes.format_checkpoint(notes.Checkpoint(origin, stop, root))
+        note = notes.sign_note(body, ledger.signers)
+        plan.append(
+            PlainTransaction(
+                rows=rows,
+                checkpoint=(issuer_id, stop, root, note, created_at),
+                state=(stop, root, b"".join(frontier), stop, issuer_id),
+            )
+        )
+    return plan
+
+
+# --- the ledger ------------------------------------------------------------------------------
+
+
+def make_ledger() -> Ledger:
+    signer = notes.Signer(name=ORIGIN_PREFIX, private_key=keys.generate_key())
+    return Ledger(ORIGIN_PREFIX, (signer,))
+
+
+def publish_key(engine: Engine, ledger: Ledger) -> None:
+    with Session(bind=engine, expire_on_commit=False) as session:
+        begin_write(session)
+        keyring.publish_first_key(session, ledger.signers[0], ledger.clock())
+        session.commit()
+
+
+def new_log(engine: Engine, ledger: Ledger) -> str:
+    issuer_id = str(uuid.uuid4())
+    with Session(bind=engine, expire_on_commit=False) as session:
+        begin_write(session)
+        ledger.create_log(session, issuer_id)
+        session.commit()
+    return issuer_id
+
+
+def append_transaction(engine: Engine, ledger: Ledger, issuer_id: str, data: dict, n: int) -> None:
+    """What a command does: BEGIN (write), append n entries, seal, COMMIT."""
+    with Session(bind=engine, expire_on_commit=False) as session:
+        begin_write(session)
+        for _ in range(n):
+            ledger.append(session, issuer_id, KIND, ACTOR, data)
+        ledger.seal(session)
+        session.commit()
+
+
+# --- 1 and 2: append throughput --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Throughput:
+    label: str
+    entries: int
+    ours: float  # entries per second
+    plain: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.plain
+
+
+def timed_loop(label: str, count: int, per_item: int, run: Callable[[int], None]) -> float:
+    """Call run(i) for i in range(count) with a progress line; return the seconds taken."""
+    progress = Progress(label, count * per_item)
+    started = time.perf_counter()
+    for i in range(count):
+        run(i)
+        progress.update((i + 1) * per_item)
+    elapsed = time.perf_counter() - started
+    progress.done()
+    return elapsed
+
+
+def ours_rate(engine: Engine, ledger: Ledger, transactions: int, per_tx: int, warmup: int) -> float:
+    issuer_id = new_log(engine, ledger)
+    data = event_data(issuer_id)
+    for _ in range(warmup):
+        append_transaction(engine, ledger, issuer_id, data, per_tx)
+    seconds = timed_loop(
+        f"ledger, {per_tx:,}/tx",
+        transactions,
+        per_tx,
+        lambda _: append_transaction(engine, ledger, issuer_id, data, per_tx),
+    )
+    return transactions * per_tx / seconds
+
+
+def plain_rate(
+    engine: Engine, ledger: Ledger, transactions: int, per_tx: int, warmup: int
+) -> float:
+    issuer_id = new_log(engine, ledger)
+    writer = RawWriter(engine)
+    try:
+        plan = plan_plain(writer, ledger, issuer_id, (warmup + transactions) * per_tx, per_tx)
+        for transaction in plan[:warmup]:
+            writer.run(transaction)
+        timed = plan[warmup:]
+        seconds = timed_loop(
+            f"plain SQL, {per_tx:,}/tx", len(timed), per_tx, lambda i: writer.run(timed[i])
+        )
+    finally:
+        writer.close()
+    return transactions * per_tx / seconds
+
+
+def measure_throughput(
+    engine: Engine, ledger: Ledger, label: str, transactions: int, per_tx: int, warmup: int
+) -> Throughput:
+    step(f"{engine.dialect.name}: {label}: {transactions:,} transactions of {per_tx:,}")
+    ours = ours_rate(engine, ledger, transactions, per_tx, warmup)
+    plain = plain_rate(engine, ledger, transactions, per_tx, warmup)
+    return Throughput(label, transactions * per_tx, ours, plain)
+
+
+# --- 3: proofs on a big log ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BigLog:
+    issuer_id: str
+    size: int
+    root: bytes
+    maker: LeafMaker
+    build_seconds: float
+
+
+def bulk_load(engine: Engine, issuer_id: str, maker: LeafMaker, size: int) -> Rows:
+    """Insert leaves and nodes in big executemany batches; return the final frontier."""
+    writer = RawWriter(engine)
+    frontier: list[bytes] = []
+    progress = Progress(f"bulk load {size:,} leaves", size)
+    try:
+        for start in range(0, size, BULK_CHUNK):
+            rows = grow(maker, issuer_id, frontier, start, min(start + BULK_CHUNK, size))
+            writer.begin()
+            writer.insert_rows(rows)
+            writer.commit()
+            frontier = rows.frontier
+            progress.update(start + len(rows.leaves))
+        writer.begin()
+        root = merkle.frontier_root(frontier)
+        origin = maker.origin
+        writer.execute(INSERT_STATE, (issuer_id, origin, size, root, b"".join(frontier), 0))
+        writer.commit()
+    finally:
+        writer.close()
+        progress.done()
+    return Rows([], [], frontier)
+
+
+def seal_big_log(engine: Engine, ledger: Ledger, issuer_id: str) -> bytes:
+    """Let the ledger check the stored nodes against the frontier and sign the first checkpoint."""
+    with Session(bind=engine, expire_on_commit=False) as session:
+        begin_write(session)
+        ledger.lock(session, issuer_id)
+        (checkpoint,) = ledger.seal(session)
+        session.commit()
+    return checkpoint.root_hash
+
+
+def build_big_log(engine: Engine, ledger: Ledger, size: int) -> BigLog:
+    step(f"{engine.dialect.name}: building a log of {size:,} leaves")
+    started = time.perf_counter()
+    issuer_id = str(uuid.uuid4())
+    maker = LeafMaker(ledger.origin(issuer_id), event_data(issuer_id))
+    rows = bulk_load(engine, issuer_id, maker, size)
+    root = seal_big_log(engine, ledger, issuer_id)
+    if root != rows.root:
+        raise RuntimeError("the signed root differs from the bulk-loaded tree")
+    if engine.dialect.name == "postgresql":
+        # What autovacuum does soon after a load this size; without it the planner is blind.
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE log_leaves, log_nodes"))
+            connection.commit()
+    return BigLog(issuer_id, size, root, maker, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class Latency:
+    label: str
+    timings_ms: list[float]
+    rows_read: list[int]
+
+
+def time_proofs(
+    engine: Engine,
+    label: str,
+    cases: Sequence[tuple[int, int]],
+    prove: Callable[[Session, int, int], list[bytes]],
+    check: Callable[[Session, int, int, list[bytes]], None],
+    plan: Callable[[int, int], merkle.ProofPlan],
+) -> Latency:
+    """Time prove(session, a, b) for each case in a fresh session, as a request would have."""
+    timings = []
+    progress = Progress(label, len(cases))
+    for done, (a, b) in enumerate(cases, 1):
+        with Session(bind=engine) as session:
+            started = time.perf_counter()
+            proof = prove(session, a, b)
+            timings.append((time.perf_counter() - started) * 1000)
+            check(session, a, b, proof)
+        progress.update(done)
+    progress.done()
+    return Latency(label, timings, [len(plan(a, b).ids) for a, b in cases])
+
+
+def measure_proofs(engine: Engine, log: BigLog, count: int) -> list[Latency]:
+    step(f"{engine.dialect.name}: {count:,} inclusion and {count:,} consistency proofs")
+    rng = random.Random(6962)
+    size, issuer_id = log.size, log.issuer_id
+
+    def check_inclusion(_s: Session, index: int, n: int, proof: list[bytes]) -> None:
+        leaf_hash = merkle.leaf_hash(log.maker.leaf(index))
+        merkle.verify_inclusion(leaf_hash, index, n, proof, log.root)
+
+    def check_consistency(session: Session, first: int, n: int, proof: list[bytes]) -> None:
+        old_root = root_at(session, issuer_id, first)
+        merkle.verify_consistency(first, n, proof, old_root, log.root)
+
+    warmup = [(rng.randrange(size), size) for _ in range(50)]
+    time_proofs(engine, "warm-up", warmup, _inclusion(issuer_id), check_inclusion,
+                merkle.inclusion_plan)  # fmt: skip
+    inclusion = [(rng.randrange(size), size) for _ in range(count)]
+    consistency = [(rng.randrange(1, size), size) for _ in range(count)]
+    included = time_proofs(engine, "inclusion", inclusion, _inclusion(issuer_id),
+                           check_inclusion, merkle.inclusion_plan)  # fmt: skip
+    consistent = time_proofs(engine, "consistency", consistency, _consistency(issuer_id),
+                             check_consistency, merkle.consistency_plan)  # fmt: skip
+    return [included, consistent]
+
+
+def _inclusion(issuer_id: str) -> Callable[[Session, int, int], list[bytes]]:
+    return lambda session, index, size: inclusion_proof(session, issuer_id, index, size)
+
+
+def _consistency(issuer_id: str) -> Callable[[Session, int, int], list[bytes]]:
+    return lambda session, first, size: consistency_proof(session, issuer_id, first, size)
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+
+def environment(engines: Sequence[Engine]) -> list[tuple[str, str]]:
+    info = [
+        ("python", sys.version.split()[0]),
+        ("platform", platform.platform()),
+        ("CPUs", str(os.cpu_count())),
+        ("SQLAlchemy", sqlalchemy.__version__),
+        ("sqlite library", sqlite3.sqlite_version),
+    ]
+    for engine in engines:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+                sync = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+                info.append(("sqlite settings", f"journal_mode={journal}, synchronous={sync}"))
+            else:
+                show = {
+                    name: connection.exec_driver_sql(f"SHOW {name}").scalar()
+                    for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")
+                }
+                info.append(("PostgreSQL server", show.pop("server_version")))
+                info.append(("PostgreSQL settings", ", ".join(f"{k}={v}" for k, v in show.items())))
+                info.append(("psycopg", _psycopg_version()))
+    return info
+
+
+def _psycopg_version() -> str:
+    import psycopg
+
+    return psycopg.__version__
+
+
+def _rate(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def throughput_rows(engine_name: str, results: Sequence[Throughput]) -> list[list[str]]:
+    single, batched = results
+    batch_ok = engine_name != "sqlite" or batched.ours >= BATCH_TARGET_SQLITE
+    return [
+        [engine_name, single.label, f"{single.entries:,}", _rate(single.ours), _rate(single.plain),
+         f"{single.ratio:.0%}", f"ours/plain >= {SINGLE_TX_TARGET:.0%}",
+         _yes(single.ratio >= SINGLE_TX_TARGET)],
+        [engine_name, batched.label, f"{batched.entries:,}", _rate(batched.ours),
+         _rate(batched.plain), f"{batched.ratio:.0%}",
+         f">= {BATCH_TARGET_SQLITE:,}/s on SQLite" if engine_name == "sqlite" else "(none)",
+         _yes(batch_ok) if engine_name == "sqlite" else "n/a"],
+    ]  # fmt: skip
+
+
+def latency_rows(engine_name: str, log: BigLog, results: Sequence[Latency]) -> list[list[str]]:
+    rows = []
+    for result in results:
+        p95 = percentile(result.timings_ms, 95)
+        reads = result.rows_read
+        rows.append(
+            [engine_name, result.label, f"{log.size:,}", f"{len(result.timings_ms):,}",
+             f"{percentile(result.timings_ms, 50):.2f}", f"{p95:.2f}",
+             f"{percentile(result.timings_ms, 99):.2f}", f"{max(result.timings_ms):.2f}",
+             f"{percentile(reads, 50):.0f}", f"{max(reads)}",
+             f"p95 < {PROOF_TARGET_MS:g} ms", _yes(p95 < PROOF_TARGET_MS)]
+        )  # fmt: skip
+    return rows
+
+
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def bench_engine(engine: Engine, sizes: Sizes) -> tuple[list[Throughput], BigLog, list[Latency]]:
+    ledger = make_ledger()
+    publish_key(engine, ledger)
+    single = measure_throughput(engine, ledger, "appends/s, 1 entry/tx", sizes.single_tx, 1,
+                                sizes.warmup_tx)  # fmt: skip
+    batched = measure_throughput(
+        engine, ledger, f"appends/s, {sizes.batch:,} entries/tx", sizes.batched // sizes.batch,
+        sizes.batch, max(1, sizes.warmup_tx // 10),
+    )  # fmt: skip
+    log = build_big_log(engine, ledger, sizes.big_log)
+    return [single, batched], log, measure_proofs(engine, log, sizes.proofs)
+
+
+def run(engine_names: Sequence[str], sizes: Sizes) -> None:
+    throughput: list[list[str]] = []
+    latency: list[list[str]] = []
+    info: list[tuple[str, str]] = []
+    builds: list[list[str]] = []
+    for name in engine_names:
+        with migrated_database(name) as url:
+            engine = make_engine(url)
+            try:
+                info = _merge(info, environment([engine]))
+                results, log, proofs = bench_engine(engine, sizes)
+            finally:
+                engine.dispose()
+        throughput += throughput_rows(name, results)
+        latency += latency_rows(name, log, proofs)
+        builds.append([name, f"{log.size:,}", f"{log.build_seconds:.1f}"])
+        print_table(f"Appends ({name})", THROUGHPUT_HEADERS, throughput_rows(name, results))
+        print_table(f"Proofs ({name})", LATENCY_HEADERS, latency_rows(name, log, proofs))
+    print_table("Environment", ["", ""], info)
+    print_table("Append throughput (entries/s)", THROUGHPUT_HEADERS, throughput)
+    print_table("Proof latency (ms) and rows read per proof", LATENCY_HEADERS, latency)
+    print_table("Bulk-built proof log", ["engine", "leaves", "build s"], builds)
+
+
+THROUGHPUT_HEADERS = ["engine", "measurement", "entries", "ours/s", "plain SQL/s", "ours/plain",
+                      "target", "met"]  # fmt: skip
+LATENCY_HEADERS = ["engine", "proof", "tree size", "n", "median", "p95", "p99", "max",
+                   "rows med", "rows max", "target", "met"]  # fmt: skip
+
+
+def _merge(info: list[tuple[str, str]], more: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return info + [item for item in more if item not in info]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (under 2 minutes)")
+    args = parser.parse_args(argv)
+    names = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    sizes = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    run(names, sizes)
+    mode = "quick" if args.quick else "full"
+    print(f"\ntotal time {time.perf_counter() - started:.0f} s ({mode})")
+
+
+if __name__ == "__main__":
+    main()
