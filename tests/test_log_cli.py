@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app.extensions import db
 from app import append_only
+from app.extensions import db
 from app.ledger import log, notes
 from app.ledger.verify import VerificationError, verify_bundle
 from app.unit_of_work import command

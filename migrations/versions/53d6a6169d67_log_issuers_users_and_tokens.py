@@ -12,7 +12,6 @@ from alembic import op
 
 from app.append_only import LOG_TABLES, drop_append_only, make_append_only
 
-
 revision: str = "53d6a6169d67"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
