@@ -131,3 +131,18 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         raise RuntimeError("begin_write() must start the transaction, not join one")
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+_CACHE_PREFIX = "shareledger.cache."
+
+
+def transaction_cache(session: Session, name: str) -> dict:
+    """A dict that lives as long as the session's current transaction."""
+    return session.info.setdefault(_CACHE_PREFIX + name, {})
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _drop_transaction_caches(session: Session) -> None:
+    for key in [key for key in session.info if key.startswith(_CACHE_PREFIX)]:
+        del session.info[key]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.metadata
 import os
 import platform
 import random
@@ -29,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.db import begin_write, make_engine
@@ -57,12 +58,13 @@ class Sizes:
     big_log: int  # leaves in the proof log
     proofs: int  # of each kind
     warmup_tx: int  # untimed transactions before each append run
+    big_log_appends: int  # transactions of one entry on the big log, after the proofs
 
 
 FULL = Sizes(single_tx=2_000, batched=100_000, batch=1_000, big_log=1_000_000, proofs=1_000,
-             warmup_tx=20)  # fmt: skip
+             warmup_tx=20, big_log_appends=100)  # fmt: skip
 QUICK = Sizes(single_tx=300, batched=10_000, batch=1_000, big_log=100_000, proofs=300,
-              warmup_tx=5)  # fmt: skip
+              warmup_tx=5, big_log_appends=50)  # fmt: skip
 
 
 # --- what is appended ------------------------------------------------------------------------
@@ -309,8 +311,9 @@ def timed_loop(label: str, count: int, per_item: int, run: Callable[[int], None]
     return elapsed
 
 
-def ours_rate(engine: Engine, ledger: Ledger, transactions: int, per_tx: int, warmup: int) -> float:
-    issuer_id = new_log(engine, ledger)
+def ours_rate(
+    engine: Engine, ledger: Ledger, issuer_id: str, transactions: int, per_tx: int, warmup: int
+) -> float:
     data = event_data(issuer_id)
     for _ in range(warmup):
         append_transaction(engine, ledger, issuer_id, data, per_tx)
@@ -345,7 +348,7 @@ def measure_throughput(
     engine: Engine, ledger: Ledger, label: str, transactions: int, per_tx: int, warmup: int
 ) -> Throughput:
     step(f"{engine.dialect.name}: {label}: {transactions:,} transactions of {per_tx:,}")
-    ours = ours_rate(engine, ledger, transactions, per_tx, warmup)
+    ours = ours_rate(engine, ledger, new_log(engine, ledger), transactions, per_tx, warmup)
     plain = plain_rate(engine, ledger, transactions, per_tx, warmup)
     return Throughput(label, transactions * per_tx, ours, plain)
 
@@ -362,8 +365,8 @@ class BigLog:
     build_seconds: float
 
 
-def bulk_load(engine: Engine, issuer_id: str, maker: LeafMaker, size: int) -> Rows:
-    """Insert leaves and nodes in big executemany batches; return the final frontier."""
+def bulk_load(engine: Engine, issuer_id: str, maker: LeafMaker, size: int) -> bytes:
+    """Insert leaves and nodes in big executemany batches, then the state row; return the root."""
     writer = RawWriter(engine)
     frontier: list[bytes] = []
     progress = Progress(f"bulk load {size:,} leaves", size)
@@ -375,15 +378,16 @@ def bulk_load(engine: Engine, issuer_id: str, maker: LeafMaker, size: int) -> Ro
             writer.commit()
             frontier = rows.frontier
             progress.update(start + len(rows.leaves))
-        writer.begin()
         root = merkle.frontier_root(frontier)
-        origin = maker.origin
-        writer.execute(INSERT_STATE, (issuer_id, origin, size, root, b"".join(frontier), 0))
+        # Grown but not yet signed: checkpoint_size 0 makes the ledger check the stored nodes.
+        state = (issuer_id, maker.origin, size, root, b"".join(frontier), 0)
+        writer.begin()
+        writer.execute(INSERT_STATE, state)
         writer.commit()
     finally:
         writer.close()
         progress.done()
-    return Rows([], [], frontier)
+    return root
 
 
 def seal_big_log(engine: Engine, ledger: Ledger, issuer_id: str) -> bytes:
@@ -396,21 +400,25 @@ def seal_big_log(engine: Engine, ledger: Ledger, issuer_id: str) -> bytes:
     return checkpoint.root_hash
 
 
+def analyze(engine: Engine) -> None:
+    # On PostgreSQL autovacuum would soon do this after a load this size; SQLite is left as an
+    # application would leave it (no ANALYZE).
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE log_leaves, log_nodes")
+            connection.commit()
+
+
 def build_big_log(engine: Engine, ledger: Ledger, size: int) -> BigLog:
     step(f"{engine.dialect.name}: building a log of {size:,} leaves")
     started = time.perf_counter()
     issuer_id = str(uuid.uuid4())
     maker = LeafMaker(ledger.origin(issuer_id), event_data(issuer_id))
-    rows = bulk_load(engine, issuer_id, maker, size)
-    root = seal_big_log(engine, ledger, issuer_id)
-    if root != rows.root:
+    loaded_root = bulk_load(engine, issuer_id, maker, size)
+    if seal_big_log(engine, ledger, issuer_id) != loaded_root:
         raise RuntimeError("the signed root differs from the bulk-loaded tree")
-    if engine.dialect.name == "postgresql":
-        # What autovacuum does soon after a load this size; without it the planner is blind.
-        with engine.connect() as connection:
-            connection.execute(text("ANALYZE log_leaves, log_nodes"))
-            connection.commit()
-    return BigLog(issuer_id, size, root, maker, time.perf_counter() - started)
+    analyze(engine)
+    return BigLog(issuer_id, size, loaded_root, maker, time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
@@ -420,15 +428,15 @@ class Latency:
     rows_read: list[int]
 
 
+Prove = Callable[[Session, int, int], list[bytes]]
+Check = Callable[[Session, int, int, list[bytes]], None]
+
+
 def time_proofs(
-    engine: Engine,
-    label: str,
-    cases: Sequence[tuple[int, int]],
-    prove: Callable[[Session, int, int], list[bytes]],
-    check: Callable[[Session, int, int, list[bytes]], None],
-    plan: Callable[[int, int], merkle.ProofPlan],
-) -> Latency:
-    """Time prove(session, a, b) for each case in a fresh session, as a request would have."""
+    engine: Engine, label: str, cases: Sequence[tuple[int, int]], prove: Prove, check: Check,
+    plan: Callable[[int, int], merkle.ProofPlan], checked: int,
+) -> Latency:  # fmt: skip
+    """Time prove(session, a, b) per case in a fresh session, as a request has; check some."""
     timings = []
     progress = Progress(label, len(cases))
     for done, (a, b) in enumerate(cases, 1):
@@ -436,7 +444,8 @@ def time_proofs(
             started = time.perf_counter()
             proof = prove(session, a, b)
             timings.append((time.perf_counter() - started) * 1000)
-            check(session, a, b, proof)
+            if done <= checked:
+                check(session, a, b, proof)
         progress.update(done)
     progress.done()
     return Latency(label, timings, [len(plan(a, b).ids) for a, b in cases])
@@ -447,7 +456,13 @@ def measure_proofs(engine: Engine, log: BigLog, count: int) -> list[Latency]:
     rng = random.Random(6962)
     size, issuer_id = log.size, log.issuer_id
 
-    def check_inclusion(_s: Session, index: int, n: int, proof: list[bytes]) -> None:
+    def prove_inclusion(session: Session, index: int, n: int) -> list[bytes]:
+        return inclusion_proof(session, issuer_id, index, n)
+
+    def prove_consistency(session: Session, first: int, n: int) -> list[bytes]:
+        return consistency_proof(session, issuer_id, first, n)
+
+    def check_inclusion(_session: Session, index: int, n: int, proof: list[bytes]) -> None:
         leaf_hash = merkle.leaf_hash(log.maker.leaf(index))
         merkle.verify_inclusion(leaf_hash, index, n, proof, log.root)
 
@@ -455,30 +470,37 @@ def measure_proofs(engine: Engine, log: BigLog, count: int) -> list[Latency]:
         old_root = root_at(session, issuer_id, first)
         merkle.verify_consistency(first, n, proof, old_root, log.root)
 
-    warmup = [(rng.randrange(size), size) for _ in range(50)]
-    time_proofs(engine, "warm-up", warmup, _inclusion(issuer_id), check_inclusion,
-                merkle.inclusion_plan)  # fmt: skip
-    inclusion = [(rng.randrange(size), size) for _ in range(count)]
-    consistency = [(rng.randrange(1, size), size) for _ in range(count)]
-    included = time_proofs(engine, "inclusion", inclusion, _inclusion(issuer_id),
-                           check_inclusion, merkle.inclusion_plan)  # fmt: skip
-    consistent = time_proofs(engine, "consistency", consistency, _consistency(issuer_id),
-                             check_consistency, merkle.consistency_plan)  # fmt: skip
-    return [included, consistent]
+    inclusion = (prove_inclusion, check_inclusion, merkle.inclusion_plan)
+    consistency = (prove_consistency, check_consistency, merkle.consistency_plan)
+    time_proofs(engine, "warm-up", [(rng.randrange(size), size) for _ in range(50)], *inclusion,
+                checked=50)  # fmt: skip
+    indexes = [(rng.randrange(size), size) for _ in range(count)]
+    firsts = [(rng.randrange(1, size), size) for _ in range(count)]
+    return [
+        time_proofs(engine, "inclusion", indexes, *inclusion, checked=count),
+        time_proofs(engine, "consistency", firsts, *consistency, checked=min(count, 100)),
+    ]
 
 
-def _inclusion(issuer_id: str) -> Callable[[Session, int, int], list[bytes]]:
-    return lambda session, index, size: inclusion_proof(session, issuer_id, index, size)
-
-
-def _consistency(issuer_id: str) -> Callable[[Session, int, int], list[bytes]]:
-    return lambda session, first, size: consistency_proof(session, issuer_id, first, size)
+def big_log_append_rate(engine: Engine, ledger: Ledger, log: BigLog, transactions: int) -> float:
+    step(f"{engine.dialect.name}: {transactions:,} transactions of 1 on the {log.size:,}-leaf log")
+    return ours_rate(engine, ledger, log.issuer_id, transactions, 1, warmup=3)
 
 
 # --- reporting -------------------------------------------------------------------------------
 
 
-def environment(engines: Sequence[Engine]) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class EngineResults:
+    engine: str
+    throughput: list[Throughput]
+    log: BigLog
+    proofs: list[Latency]
+    big_log_appended: int  # transactions of one entry, timed on the big log
+    big_log_appends: float  # per second
+
+
+def environment(engine: Engine) -> list[tuple[str, str]]:
     info = [
         ("python", sys.version.split()[0]),
         ("platform", platform.platform()),
@@ -486,70 +508,87 @@ def environment(engines: Sequence[Engine]) -> list[tuple[str, str]]:
         ("SQLAlchemy", sqlalchemy.__version__),
         ("sqlite library", sqlite3.sqlite_version),
     ]
-    for engine in engines:
-        with engine.connect() as connection:
-            if engine.dialect.name == "sqlite":
-                journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
-                sync = connection.exec_driver_sql("PRAGMA synchronous").scalar()
-                info.append(("sqlite settings", f"journal_mode={journal}, synchronous={sync}"))
-            else:
-                show = {
-                    name: connection.exec_driver_sql(f"SHOW {name}").scalar()
-                    for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")
-                }
-                info.append(("PostgreSQL server", show.pop("server_version")))
-                info.append(("PostgreSQL settings", ", ".join(f"{k}={v}" for k, v in show.items())))
-                info.append(("psycopg", _psycopg_version()))
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+            sync = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+            info.append(("sqlite settings", f"journal_mode={journal}, synchronous={sync}"))
+        else:
+            show = {
+                name: connection.exec_driver_sql(f"SHOW {name}").scalar()
+                for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")
+            }
+            info.append(("PostgreSQL server", show.pop("server_version")))
+            info.append(("PostgreSQL settings", ", ".join(f"{k}={v}" for k, v in show.items())))
+            info.append(("psycopg", importlib.metadata.version("psycopg")))
     return info
-
-
-def _psycopg_version() -> str:
-    import psycopg
-
-    return psycopg.__version__
 
 
 def _rate(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def throughput_rows(engine_name: str, results: Sequence[Throughput]) -> list[list[str]]:
-    single, batched = results
-    batch_ok = engine_name != "sqlite" or batched.ours >= BATCH_TARGET_SQLITE
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+THROUGHPUT_HEADERS = ["engine", "measurement", "entries", "ours/s", "plain SQL/s", "ours/plain",
+                      "target", "met"]  # fmt: skip
+LATENCY_HEADERS = ["engine", "proof", "tree size", "n", "median", "p95", "p99", "max",
+                   "rows med", "rows max", "target", "met"]  # fmt: skip
+
+
+def throughput_rows(results: EngineResults) -> list[list[str]]:
+    name = results.engine
+    single, batched = results.throughput
+    sqlite = name == "sqlite"
     return [
-        [engine_name, single.label, f"{single.entries:,}", _rate(single.ours), _rate(single.plain),
+        [name, single.label, f"{single.entries:,}", _rate(single.ours), _rate(single.plain),
          f"{single.ratio:.0%}", f"ours/plain >= {SINGLE_TX_TARGET:.0%}",
          _yes(single.ratio >= SINGLE_TX_TARGET)],
-        [engine_name, batched.label, f"{batched.entries:,}", _rate(batched.ours),
+        [name, batched.label, f"{batched.entries:,}", _rate(batched.ours),
          _rate(batched.plain), f"{batched.ratio:.0%}",
-         f">= {BATCH_TARGET_SQLITE:,}/s on SQLite" if engine_name == "sqlite" else "(none)",
-         _yes(batch_ok) if engine_name == "sqlite" else "n/a"],
+         f">= {BATCH_TARGET_SQLITE:,}/s on SQLite" if sqlite else "(none)",
+         _yes(batched.ours >= BATCH_TARGET_SQLITE) if sqlite else "n/a"],
+        [name, f"appends/s, 1 entry/tx, log of {results.log.size:,}",
+         f"{results.big_log_appended:,}", _rate(results.big_log_appends), "", "", "(none)",
+         "n/a"],
     ]  # fmt: skip
 
 
-def latency_rows(engine_name: str, log: BigLog, results: Sequence[Latency]) -> list[list[str]]:
+def latency_rows(results: EngineResults) -> list[list[str]]:
     rows = []
-    for result in results:
-        p95 = percentile(result.timings_ms, 95)
-        reads = result.rows_read
+    for proof in results.proofs:
+        ms, reads = proof.timings_ms, proof.rows_read
+        p95 = percentile(ms, 95)
         rows.append(
-            [engine_name, result.label, f"{log.size:,}", f"{len(result.timings_ms):,}",
-             f"{percentile(result.timings_ms, 50):.2f}", f"{p95:.2f}",
-             f"{percentile(result.timings_ms, 99):.2f}", f"{max(result.timings_ms):.2f}",
-             f"{percentile(reads, 50):.0f}", f"{max(reads)}",
+            [results.engine, proof.label, f"{results.log.size:,}", f"{len(ms):,}",
+             f"{percentile(ms, 50):.2f}", f"{p95:.2f}", f"{percentile(ms, 99):.2f}",
+             f"{max(ms):.2f}", f"{percentile(reads, 50):.0f}", f"{max(reads)}",
              f"p95 < {PROOF_TARGET_MS:g} ms", _yes(p95 < PROOF_TARGET_MS)]
         )  # fmt: skip
     return rows
 
 
-def _yes(ok: bool) -> str:
-    return "yes" if ok else "NO"
+def print_engine(results: EngineResults) -> None:
+    print_table(f"Appends ({results.engine})", THROUGHPUT_HEADERS, throughput_rows(results))
+    print_table(f"Proofs, ms ({results.engine})", LATENCY_HEADERS, latency_rows(results))
+
+
+def print_summary(info: list[tuple[str, str]], results: Sequence[EngineResults]) -> None:
+    print_table("Environment", ["item", "value"], info)
+    throughput = [row for r in results for row in throughput_rows(r)]
+    print_table("Append throughput (entries/s)", THROUGHPUT_HEADERS, throughput)
+    latency = [row for r in results for row in latency_rows(r)]
+    print_table("Proof latency (ms) and rows read per proof", LATENCY_HEADERS, latency)
+    builds = [[r.engine, f"{r.log.size:,}", f"{r.log.build_seconds:.1f}"] for r in results]
+    print_table("Bulk-built proof log", ["engine", "leaves", "build s"], builds)
 
 
 # --- main ------------------------------------------------------------------------------------
 
 
-def bench_engine(engine: Engine, sizes: Sizes) -> tuple[list[Throughput], BigLog, list[Latency]]:
+def bench_engine(name: str, engine: Engine, sizes: Sizes) -> EngineResults:
     ledger = make_ledger()
     publish_key(engine, ledger)
     single = measure_throughput(engine, ledger, "appends/s, 1 entry/tx", sizes.single_tx, 1,
@@ -559,41 +598,24 @@ def bench_engine(engine: Engine, sizes: Sizes) -> tuple[list[Throughput], BigLog
         sizes.batch, max(1, sizes.warmup_tx // 10),
     )  # fmt: skip
     log = build_big_log(engine, ledger, sizes.big_log)
-    return [single, batched], log, measure_proofs(engine, log, sizes.proofs)
+    proofs = measure_proofs(engine, log, sizes.proofs)
+    appends = big_log_append_rate(engine, ledger, log, sizes.big_log_appends)
+    return EngineResults(name, [single, batched], log, proofs, sizes.big_log_appends, appends)
 
 
 def run(engine_names: Sequence[str], sizes: Sizes) -> None:
-    throughput: list[list[str]] = []
-    latency: list[list[str]] = []
     info: list[tuple[str, str]] = []
-    builds: list[list[str]] = []
+    results = []
     for name in engine_names:
         with migrated_database(name) as url:
             engine = make_engine(url)
             try:
-                info = _merge(info, environment([engine]))
-                results, log, proofs = bench_engine(engine, sizes)
+                info += [item for item in environment(engine) if item not in info]
+                results.append(bench_engine(name, engine, sizes))
             finally:
                 engine.dispose()
-        throughput += throughput_rows(name, results)
-        latency += latency_rows(name, log, proofs)
-        builds.append([name, f"{log.size:,}", f"{log.build_seconds:.1f}"])
-        print_table(f"Appends ({name})", THROUGHPUT_HEADERS, throughput_rows(name, results))
-        print_table(f"Proofs ({name})", LATENCY_HEADERS, latency_rows(name, log, proofs))
-    print_table("Environment", ["", ""], info)
-    print_table("Append throughput (entries/s)", THROUGHPUT_HEADERS, throughput)
-    print_table("Proof latency (ms) and rows read per proof", LATENCY_HEADERS, latency)
-    print_table("Bulk-built proof log", ["engine", "leaves", "build s"], builds)
-
-
-THROUGHPUT_HEADERS = ["engine", "measurement", "entries", "ours/s", "plain SQL/s", "ours/plain",
-                      "target", "met"]  # fmt: skip
-LATENCY_HEADERS = ["engine", "proof", "tree size", "n", "median", "p95", "p99", "max",
-                   "rows med", "rows max", "target", "met"]  # fmt: skip
-
-
-def _merge(info: list[tuple[str, str]], more: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return info + [item for item in more if item not in info]
+        print_engine(results[-1])
+    print_summary(info, results)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

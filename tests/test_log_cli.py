@@ -14,20 +14,37 @@ from app import append_only
 from app.extensions import db
 from app.ledger import log, notes
 from app.ledger.verify import VerificationError, verify_bundle
+from app.register import classes, holders, issuance, issuers
 from app.unit_of_work import command
+from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def grown_issuer(app, new_issuer):
-    """An issuer whose log has 40 entries over 14 commands."""
+    """An issuer whose log has 40 entries over 14 commands: registration; a class and two
+    holders; then twelve batches of three allocations."""
     issuer_id = new_issuer()["id"]
     with app.app_context():
-        for batch in range(13):
+        with command() as (session, ledger):
+            classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
+            holder_ids = [
+                holders.register_holder(session, ledger, "test", issuer_id, details).holder_id
+                for details in (HOLDER_A, HOLDER_B)
+            ]
+        for batch in range(12):
             with command() as (session, ledger):
-                for n in range(3):
-                    ledger.append(session, issuer_id, "test.event", "test", {"n": f"{batch}.{n}"})
+                issuance.issue_shares(
+                    session,
+                    ledger,
+                    "test",
+                    issuer_id,
+                    [
+                        {"class": "ORD", "holder_id": holder_ids[n % 2], "quantity": batch + n + 1}
+                        for n in range(3)
+                    ],
+                )
     return issuer_id
 
 
@@ -36,6 +53,7 @@ def test_verify_passes_on_an_honest_log(runner, grown_issuer):
     assert result.exit_code == 0, result.output
     assert "40 leaves" in result.output
     assert "14 checkpoints" in result.output
+    assert "register replayed" in result.output
     assert result.output.strip().endswith("all hold")
 
 
@@ -169,7 +187,7 @@ def test_rotation_keeps_old_checkpoints_verifiable(app, runner, grown_issuer):
         verify_rotation(entry.envelope["data"])
     # The service keeps working with the new key, and the whole log still verifies.
     with app.app_context(), command() as (session, ledger):
-        ledger.append(session, grown_issuer, "test.event", "test", {})
+        issuers.amend_issuer(session, ledger, "test", grown_issuer, {"disclosure_profile": "otc"})
     verify = runner.invoke(args=["log", "verify"])
     assert verify.exit_code == 0, verify.output
     assert before != runner.invoke(args=["keys", "list"]).output

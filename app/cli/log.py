@@ -14,7 +14,9 @@ from app.ledger import keyring
 from app.ledger.audit import audit_log
 from app.ledger.log import get_state, read_entries
 from app.ledger.verify import VerificationError, write_bundle
+from app.models.issuer import Issuer
 from app.models.log import LogCheckpoint, LogState
+from app.register.replay import ReplayMismatch, replay_and_compare
 
 log_cli = AppGroup("log", help="Verify and export the verifiable logs.")
 
@@ -32,7 +34,8 @@ def _progress(origin: str):
 @log_cli.command("verify")
 @click.option("--issuer", "issuer_id", help="Verify one issuer's log (default: all).")
 def verify(issuer_id: str | None) -> None:
-    """Recompute every leaf hash, node, checkpoint root and signature from the stored leaves."""
+    """Recompute every leaf hash, node, checkpoint root and signature from the stored leaves,
+    then replay each register from its log and compare it with the stored tables."""
     session = db.session
     issuer_ids = (
         [issuer_id]
@@ -44,16 +47,20 @@ def verify(issuer_id: str | None) -> None:
         origin = get_state(session, current).origin if session.get(LogState, current) else current
         try:
             report = audit_log(session, current, _progress(origin))
+            replayed = ""
+            if session.get(Issuer, current) is not None:
+                replay = replay_and_compare(session, current, _progress(f"{origin} replay"))
+                replayed = f", register replayed ({replay.rows_compared} rows match)"
         except LookupError:
             click.echo(f"FAILED: no log for issuer {current}", err=True)
             sys.exit(1)
-        except VerificationError as error:
+        except (VerificationError, ReplayMismatch) as error:
             where = f" at index {error.index}" if error.index is not None else ""
             click.echo(f"FAILED: {origin}{where}: {error}", err=True)
             sys.exit(1)
         click.echo(
             f"ok  {report.origin}: {report.size} leaves, {report.nodes} nodes, "
-            f"{report.checkpoints} checkpoints"
+            f"{report.checkpoints} checkpoints{replayed}"
         )
         total += report.size
     click.echo(f"verified {len(issuer_ids)} logs, {total} entries: all hold")

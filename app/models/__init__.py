@@ -2,15 +2,33 @@
 
 from app.models.issuer import Issuer
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
+from app.models.register import (
+    Distribution,
+    Entitlement,
+    FractionSettlement,
+    Holder,
+    HolderDetails,
+    HoldingVersion,
+    Pledge,
+    ShareClass,
+)
 from app.models.user import ApiToken, User
 
 __all__ = [
     "ApiToken",
+    "Distribution",
+    "Entitlement",
+    "FractionSettlement",
+    "Holder",
+    "HolderDetails",
+    "HoldingVersion",
     "Issuer",
     "LogCheckpoint",
     "LogLeaf",
     "LogNode",
     "LogState",
+    "Pledge",
+    "ShareClass",
     "SigningKey",
     "User",
 ]

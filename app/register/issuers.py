@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.ledger.log import Ledger, LogNotFound
 from app.models.issuer import Issuer
 from app.register.errors import Duplicate, InvalidInput, NotFound
+from app.register.projection import Applied, applier, record
 
 ISSUER_FIELDS = ("legal_name", "registration_number", "jurisdiction", "lei", "disclosure_profile")
 
@@ -74,22 +75,15 @@ def register_issuer(
     _check_unique(session, fields, exclude_id=None)
     issuer_id = str(uuid.uuid4())
     ledger.create_log(session, issuer_id)
-    entry = ledger.append(
+    record(
         session,
+        ledger,
         issuer_id,
-        "issuer.registered",
         actor,
+        "issuer.registered",
         {"issuer_id": issuer_id, **{name: fields[name] for name in ISSUER_FIELDS}},
     )
-    issuer = Issuer(
-        id=issuer_id,
-        registered_at=entry.recorded_at,
-        last_log_index=entry.index,
-        **{name: fields[name] for name in ISSUER_FIELDS},
-    )
-    session.add(issuer)
-    session.flush()
-    return issuer
+    return get_issuer(session, issuer_id)
 
 
 def amend_issuer(
@@ -103,11 +97,33 @@ def amend_issuer(
         raise InvalidInput("the amendment changes nothing")
     _check_lei(amended)
     _check_unique(session, amended, exclude_id=issuer_id)
-    entry = ledger.append(
-        session, issuer_id, "issuer.amended", actor, {"issuer_id": issuer_id, "changes": changed}
+    record(
+        session,
+        ledger,
+        issuer_id,
+        actor,
+        "issuer.amended",
+        {"issuer_id": issuer_id, "changes": changed},
     )
-    for name, value in changed.items():
+    return issuer
+
+
+@applier("issuer.registered")
+def _issuer_registered(session: Session, entry: Applied) -> None:
+    session.add(
+        Issuer(
+            id=entry.issuer_id,
+            registered_at=entry.recorded_at,
+            last_log_index=entry.index,
+            **{name: entry.data[name] for name in ISSUER_FIELDS},
+        )
+    )
+    session.flush()
+
+
+@applier("issuer.amended")
+def _issuer_amended(session: Session, entry: Applied) -> None:
+    issuer = get_issuer(session, entry.issuer_id)
+    for name, value in entry.data["changes"].items():
         setattr(issuer, name, value)
     issuer.last_log_index = entry.index
-    session.flush()
-    return issuer

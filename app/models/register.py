@@ -1,0 +1,160 @@
+"""The register's projections: share classes, holders, holdings and what hangs off them.
+
+Every table here except `holder_details` is a function of the issuer's log: `log verify`
+rebuilds them by replaying the log into an empty database and compares. Personal details live
+in `holder_details`, which the log only commits to (a salted hash), so they can be erased.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import JSON, BigInteger, Date, ForeignKeyConstraint, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.models.log import ISSUER_ID
+
+HOLDER_ID = String(36)
+CLASS_CODE = String(32)
+DECIMAL_TEXT = String(40)  # decimal numbers as canonical strings: exact on both engines
+
+
+class ShareClass(Base):
+    __tablename__ = "share_classes"
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    code: Mapped[str] = mapped_column(CLASS_CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    votes_per_share: Mapped[int] = mapped_column(Integer)
+    par_value: Mapped[str] = mapped_column(DECIMAL_TEXT)
+    currency: Mapped[str] = mapped_column(String(3))
+    authorised: Mapped[int | None] = mapped_column(BigInteger)  # None: no authorised limit
+    issued: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_index: Mapped[int] = mapped_column(BigInteger)
+    last_log_index: Mapped[int] = mapped_column(BigInteger)
+
+
+class Holder(Base):
+    """A member of the register as the log knows it: an opaque id and a commitment."""
+
+    __tablename__ = "holders"
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    holder_id: Mapped[str] = mapped_column(HOLDER_ID, primary_key=True)
+    commitment: Mapped[str] = mapped_column(String(64))
+    registered_on: Mapped[date] = mapped_column(Date)
+    ceased_on: Mapped[date | None] = mapped_column(Date)
+    erased: Mapped[bool] = mapped_column(default=False)
+    registered_index: Mapped[int] = mapped_column(BigInteger)
+    last_log_index: Mapped[int] = mapped_column(BigInteger)
+
+
+class HolderDetails(Base):
+    """Register-of-members details and the salt of the commitment; erasable, never logged."""
+
+    __tablename__ = "holder_details"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["issuer_id", "holder_id"], ["holders.issuer_id", "holders.holder_id"]
+        ),
+        Index("ix_holder_details_issuer_id_name", "issuer_id", "name"),
+    )
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    holder_id: Mapped[str] = mapped_column(HOLDER_ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(500))
+    identifier: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str] = mapped_column(String(2))
+    holder_type: Mapped[str] = mapped_column(String(16))  # person | entity
+    email: Mapped[str | None] = mapped_column(String(254))
+    joint_holders: Mapped[list[str]] = mapped_column(JSON, default=list)
+    salt: Mapped[str] = mapped_column(String(32))  # hex of 16 random bytes
+
+
+class HoldingVersion(Base):
+    """One state of one holding, valid from the entry `from_index` until `to_index`.
+
+    A snapshot as of tree size N reads the versions with from_index < N and (to_index is null or
+    to_index >= N): an index range scan, never a replay. The current state has to_index null.
+    """
+
+    __tablename__ = "holding_versions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["issuer_id", "class_code"], ["share_classes.issuer_id", "share_classes.code"]
+        ),
+        ForeignKeyConstraint(
+            ["issuer_id", "holder_id"], ["holders.issuer_id", "holders.holder_id"]
+        ),
+        Index("ix_holding_versions_current", "issuer_id", "holder_id", "to_index"),
+        Index("ix_holding_versions_as_of", "issuer_id", "class_code", "from_index"),
+    )
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    class_code: Mapped[str] = mapped_column(CLASS_CODE, primary_key=True)
+    holder_id: Mapped[str] = mapped_column(HOLDER_ID, primary_key=True)
+    from_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    to_index: Mapped[int | None] = mapped_column(BigInteger)
+    held: Mapped[int] = mapped_column(BigInteger, default=0)
+    frozen: Mapped[int] = mapped_column(BigInteger, default=0)
+    pledged: Mapped[int] = mapped_column(BigInteger, default=0)
+    reserved: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    @property
+    def available(self) -> int:
+        return self.held - self.frozen - self.pledged - self.reserved
+
+
+class Pledge(Base):
+    __tablename__ = "pledges"
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    pledge_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    class_code: Mapped[str] = mapped_column(CLASS_CODE)
+    holder_id: Mapped[str] = mapped_column(HOLDER_ID)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    pledgee: Mapped[str] = mapped_column(String(200))
+    registered_index: Mapped[int] = mapped_column(BigInteger)
+    released_index: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Distribution(Base):
+    __tablename__ = "distributions"
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    distribution_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    class_code: Mapped[str] = mapped_column(CLASS_CODE)
+    amount_per_share: Mapped[str] = mapped_column(DECIMAL_TEXT)
+    currency: Mapped[str] = mapped_column(String(3))
+    record_date: Mapped[date] = mapped_column(Date)
+    record_tree_size: Mapped[int] = mapped_column(BigInteger)
+    total_shares: Mapped[int] = mapped_column(BigInteger)
+    total_amount: Mapped[str] = mapped_column(DECIMAL_TEXT)
+    declared_index: Mapped[int] = mapped_column(BigInteger)
+
+
+class Entitlement(Base):
+    __tablename__ = "entitlements"
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    distribution_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    holder_id: Mapped[str] = mapped_column(HOLDER_ID, primary_key=True)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[str] = mapped_column(DECIMAL_TEXT)
+
+
+class FractionSettlement(Base):
+    """A fraction of a share that a split, consolidation or conversion could not allot:
+    paid in cash where the policy says so."""
+
+    __tablename__ = "fraction_settlements"
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    log_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    holder_id: Mapped[str] = mapped_column(HOLDER_ID, primary_key=True)
+    class_code: Mapped[str] = mapped_column(CLASS_CODE)
+    fraction: Mapped[str] = mapped_column(DECIMAL_TEXT)
+    cash_amount: Mapped[str | None] = mapped_column(DECIMAL_TEXT)
+    currency: Mapped[str | None] = mapped_column(String(3))

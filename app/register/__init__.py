@@ -1,0 +1,15 @@
+"""Domain services: plain functions over a Session that raise domain errors.
+
+Importing the package imports every module that registers an applier, so that replay knows
+every entry kind.
+"""
+
+from app.register import (  # noqa: F401
+    classes,
+    holders,
+    holdings,
+    issuance,
+    issuers,
+    projection,
+    transfers,
+)

@@ -1,0 +1,244 @@
+"""Holders (members): the log names each by an opaque id and a salted commitment to their
+register details; the details themselves stay in `holder_details`, where they can be erased."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.ledger.canonical import canonical_bytes
+from app.ledger.log import Ledger
+from app.models.register import Holder, HolderDetails, HoldingVersion
+from app.register.errors import InvalidInput, NotFound, Refused
+from app.register.issuers import lock_issuer
+from app.register.projection import Applied, applier, record
+
+DETAIL_FIELDS = (
+    "name",
+    "address",
+    "identifier",
+    "country",
+    "holder_type",
+    "email",
+    "joint_holders",
+)
+
+
+def commitment(salt_hex: str, details: Mapping[str, Any]) -> str:
+    """SHA-256 over the salt and the RFC 8785 bytes of the details. A holder given the salt can
+    recompute it from their own details and find it on the log; nobody else can test guesses."""
+    canonical = canonical_bytes({name: details.get(name) for name in DETAIL_FIELDS})
+    return hashlib.sha256(bytes.fromhex(salt_hex) + canonical).hexdigest()
+
+
+def details_of(row: HolderDetails) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in DETAIL_FIELDS}
+
+
+def get_holder(session: Session, issuer_id: str, holder_id: str) -> Holder:
+    holder = session.get(Holder, (issuer_id, holder_id))
+    if holder is None:
+        raise NotFound(f"no holder {holder_id}", holder_id=holder_id)
+    return holder
+
+
+def require_active_holder(session: Session, issuer_id: str, holder_id: str) -> Holder:
+    holder = get_holder(session, issuer_id, holder_id)
+    if holder.ceased_on is not None:
+        raise Refused(
+            "holder_ceased",
+            f"holder {holder_id} ceased to be a member on {holder.ceased_on.isoformat()}",
+            holder_id=holder_id,
+        )
+    return holder
+
+
+def _normalised(details: Mapping[str, Any]) -> dict[str, Any]:
+    normalised = {name: details.get(name) for name in DETAIL_FIELDS}
+    normalised["joint_holders"] = list(details.get("joint_holders") or [])
+    return normalised
+
+
+def register_holder(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    details: Mapping[str, Any],
+    registered_on: date | None = None,
+) -> Holder:
+    lock_issuer(session, ledger, issuer_id)
+    return add_holder(session, ledger, actor, issuer_id, details, registered_on)
+
+
+def add_holder(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    details: Mapping[str, Any],
+    registered_on: date | None = None,
+    holder_id: str | None = None,
+) -> Holder:
+    """Register a holder inside a command that has already locked the issuer (imports use
+    this for many holders in one transaction)."""
+    holder_id = holder_id or str(uuid.uuid4())
+    details = _normalised(details)
+    salt = secrets.token_hex(16)
+    registered_on = registered_on or ledger.clock().date()
+    record(
+        session,
+        ledger,
+        issuer_id,
+        actor,
+        "holder.registered",
+        {
+            "holder_id": holder_id,
+            "commitment": commitment(salt, details),
+            "registered_on": registered_on.isoformat(),
+        },
+    )
+    session.add(HolderDetails(issuer_id=issuer_id, holder_id=holder_id, salt=salt, **details))
+    return get_holder(session, issuer_id, holder_id)
+
+
+def amend_holder(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    holder_id: str,
+    changes: Mapping[str, Any],
+) -> Holder:
+    lock_issuer(session, ledger, issuer_id)
+    holder = get_holder(session, issuer_id, holder_id)
+    row = _details_row(session, issuer_id, holder_id)
+    amended = _normalised({**details_of(row), **changes})
+    if amended == _normalised(details_of(row)):
+        raise InvalidInput("the amendment changes nothing")
+    salt = secrets.token_hex(16)
+    record(
+        session,
+        ledger,
+        issuer_id,
+        actor,
+        "holder.amended",
+        {"holder_id": holder_id, "commitment": commitment(salt, amended)},
+    )
+    for name, value in amended.items():
+        setattr(row, name, value)
+    row.salt = salt
+    return holder
+
+
+def _details_row(session: Session, issuer_id: str, holder_id: str) -> HolderDetails:
+    row = session.get(HolderDetails, (issuer_id, holder_id))
+    if row is None:
+        raise Refused("holder_erased", f"holder {holder_id}'s details were erased")
+    return row
+
+
+def total_held(session: Session, issuer_id: str, holder_id: str) -> int:
+    return session.scalar(
+        select(func.coalesce(func.sum(HoldingVersion.held), 0)).where(
+            HoldingVersion.issuer_id == issuer_id,
+            HoldingVersion.holder_id == holder_id,
+            HoldingVersion.to_index.is_(None),
+        )
+    )
+
+
+def cease_holder(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    holder_id: str,
+    ceased_on: date | None = None,
+) -> Holder:
+    lock_issuer(session, ledger, issuer_id)
+    holder = require_active_holder(session, issuer_id, holder_id)
+    still_held = total_held(session, issuer_id, holder_id)
+    if still_held:
+        raise Refused(
+            "holder_still_holds",
+            f"holder {holder_id} still holds {still_held} shares; a member ceases only when "
+            "holding none",
+            held=still_held,
+        )
+    ceased_on = ceased_on or ledger.clock().date()
+    if ceased_on < holder.registered_on:
+        raise InvalidInput("a holder cannot cease before being registered", field="ceased_on")
+    record(
+        session,
+        ledger,
+        issuer_id,
+        actor,
+        "holder.ceased",
+        {"holder_id": holder_id, "ceased_on": ceased_on.isoformat()},
+    )
+    return holder
+
+
+def erase_holder(
+    session: Session, ledger: Ledger, actor: str, issuer_id: str, holder_id: str
+) -> Holder:
+    """Answer an erasure request: delete the details and the salt of a ceased holder. The log
+    keeps its commitment, which without the salt links to nobody."""
+    lock_issuer(session, ledger, issuer_id)
+    holder = get_holder(session, issuer_id, holder_id)
+    if holder.ceased_on is None:
+        raise Refused(
+            "holder_not_ceased",
+            "only a holder who has ceased to be a member can be erased",
+            holder_id=holder_id,
+        )
+    row = _details_row(session, issuer_id, holder_id)
+    record(session, ledger, issuer_id, actor, "holder.erased", {"holder_id": holder_id})
+    session.delete(row)
+    return holder
+
+
+@applier("holder.registered")
+def _holder_registered(session: Session, entry: Applied) -> None:
+    session.add(
+        Holder(
+            issuer_id=entry.issuer_id,
+            holder_id=entry.data["holder_id"],
+            commitment=entry.data["commitment"],
+            registered_on=date.fromisoformat(entry.data["registered_on"]),
+            ceased_on=None,
+            erased=False,
+            registered_index=entry.index,
+            last_log_index=entry.index,
+        )
+    )
+    session.flush()
+
+
+@applier("holder.amended")
+def _holder_amended(session: Session, entry: Applied) -> None:
+    holder = get_holder(session, entry.issuer_id, entry.data["holder_id"])
+    holder.commitment = entry.data["commitment"]
+    holder.last_log_index = entry.index
+
+
+@applier("holder.ceased")
+def _holder_ceased(session: Session, entry: Applied) -> None:
+    holder = get_holder(session, entry.issuer_id, entry.data["holder_id"])
+    holder.ceased_on = date.fromisoformat(entry.data["ceased_on"])
+    holder.last_log_index = entry.index
+
+
+@applier("holder.erased")
+def _holder_erased(session: Session, entry: Applied) -> None:
+    holder = get_holder(session, entry.issuer_id, entry.data["holder_id"])
+    holder.erased = True
+    holder.last_log_index = entry.index

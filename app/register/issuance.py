@@ -1,0 +1,87 @@
+"""Issuing shares: one log entry per allocation; a batch is one command, all or nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.ledger.log import Ledger
+from app.models.register import Holder
+from app.register import classes, holdings
+from app.register.errors import InvalidInput, NotFound, Refused
+from app.register.issuers import lock_issuer
+from app.register.projection import Applied, applier, record
+
+
+def _require_holders_active(session: Session, issuer_id: str, holder_ids: set[str]) -> None:
+    ids = sorted(holder_ids)
+    found = {
+        row.holder_id: row
+        for start in range(0, len(ids), 500)
+        for row in session.scalars(
+            select(Holder).where(
+                Holder.issuer_id == issuer_id, Holder.holder_id.in_(ids[start : start + 500])
+            )
+        )
+    }
+    for holder_id in ids:
+        holder = found.get(holder_id)
+        if holder is None:
+            raise NotFound(f"no holder {holder_id}", holder_id=holder_id)
+        if holder.ceased_on is not None:
+            raise Refused(
+                "holder_ceased",
+                f"holder {holder_id} has ceased to be a member",
+                holder_id=holder_id,
+            )
+
+
+def issue_shares(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    allocations: Sequence[Mapping[str, Any]],
+) -> list[Applied]:
+    """Allot shares. Each allocation: class, holder_id, quantity, and optionally
+    price_per_share with currency, and a reference (e.g. a subscription agreement)."""
+    if not allocations:
+        raise InvalidInput("name at least one allocation", field="allocations")
+    lock_issuer(session, ledger, issuer_id)
+    per_class = Counter()
+    for allocation in allocations:
+        per_class[allocation["class"]] += allocation["quantity"]
+    for code, quantity in per_class.items():
+        classes.require_authorised(classes.get_class(session, issuer_id, code), quantity)
+    _require_holders_active(session, issuer_id, {a["holder_id"] for a in allocations})
+    holdings.preload(session, issuer_id, ((a["class"], a["holder_id"]) for a in allocations))
+    return [
+        record(session, ledger, issuer_id, actor, "shares.issued", _log_data(allocation))
+        for allocation in allocations
+    ]
+
+
+def _log_data(allocation: Mapping[str, Any]) -> dict[str, Any]:
+    data = {
+        "class": allocation["class"],
+        "holder_id": allocation["holder_id"],
+        "quantity": str(allocation["quantity"]),
+    }
+    if allocation.get("price_per_share") is not None:
+        data["price_per_share"] = str(Decimal(allocation["price_per_share"]))
+        data["currency"] = allocation["currency"]
+    if allocation.get("reference"):
+        data["reference"] = allocation["reference"]
+    return data
+
+
+@applier("shares.issued")
+def _shares_issued(session: Session, entry: Applied) -> None:
+    quantity = int(entry.data["quantity"])
+    classes.change_issued(session, entry, entry.data["class"], quantity)
+    holdings.change(session, entry, entry.data["class"], entry.data["holder_id"], held=quantity)

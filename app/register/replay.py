@@ -1,0 +1,189 @@
+"""Rebuild an issuer's register from its log alone and compare it with the stored tables.
+
+The log is replayed through the same appliers the commands use, into an empty scratch SQLite
+database; then every log-derived table is compared row by row, in primary-key order, so memory
+stays flat however large the register.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from app.db import Base, make_engine
+from app.ledger.canonical import parse_timestamp
+from app.ledger.log import read_entries, signed_size
+from app.models.issuer import Issuer
+from app.models.register import (
+    Distribution,
+    Entitlement,
+    FractionSettlement,
+    Holder,
+    HoldingVersion,
+    Pledge,
+    ShareClass,
+)
+from app.register.projection import Applied, UnknownKind, apply_entry
+
+# Every table that is a function of the log, in an order that satisfies foreign keys.
+LOG_DERIVED = (
+    Issuer,
+    ShareClass,
+    Holder,
+    HoldingVersion,
+    Pledge,
+    Distribution,
+    Entitlement,
+    FractionSettlement,
+)
+BATCH = 2_000
+
+
+class ReplayMismatch(Exception):
+    def __init__(self, message: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    entries: int
+    rows_compared: int
+
+
+def _issuer_column(model: type) -> str:
+    return "id" if model is Issuer else "issuer_id"
+
+
+def _rows(session: Session, model: type, issuer_id: str) -> Iterator[tuple]:
+    mapper = inspect(model)
+    columns = [column for column in mapper.columns]
+    keys = list(mapper.primary_key)
+    query = (
+        select(*columns)
+        .where(getattr(model, _issuer_column(model)) == issuer_id)
+        .order_by(*keys)
+        .execution_options(yield_per=BATCH)
+    )
+    for row in session.execute(query):
+        yield tuple(row)
+
+
+def replay_into(
+    scratch: Session,
+    live: Session,
+    issuer_id: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    size = signed_size(live, issuer_id)
+    for start in range(0, size, BATCH):
+        for entry in read_entries(live, issuer_id, start, min(start + BATCH, size)):
+            envelope = json.loads(entry.leaf)
+            applied = Applied(
+                issuer_id=issuer_id,
+                index=entry.index,
+                recorded_at=parse_timestamp(envelope["recorded_at"]),
+                kind=envelope["kind"],
+                data=envelope["data"],
+            )
+            try:
+                apply_entry(scratch, applied)
+            except UnknownKind as error:
+                raise ReplayMismatch(str(error), entry.index) from error
+            except Exception as error:
+                raise ReplayMismatch(
+                    f"replaying {applied.kind} failed: {error}", entry.index
+                ) from error
+        scratch.flush()
+        scratch.expunge_all()
+        if progress:
+            progress(min(start + BATCH, size), size)
+    return size
+
+
+def compare(scratch: Session, live: Session, issuer_id: str) -> int:
+    compared = 0
+    for model in LOG_DERIVED:
+        names = [column.key for column in inspect(model).columns]
+        expected_rows, stored_rows = _rows(scratch, model, issuer_id), _rows(live, model, issuer_id)
+        while True:
+            expected, stored = next(expected_rows, None), next(stored_rows, None)
+            if expected is None and stored is None:
+                break
+            if expected != stored:
+                raise ReplayMismatch(_describe(model.__tablename__, names, expected, stored))
+            compared += 1
+    return compared
+
+
+def _describe(table: str, names: list[str], expected: tuple | None, stored: tuple | None) -> str:
+    def named(values: tuple) -> dict:
+        return dict(zip(names, values, strict=True))
+
+    if stored is None:
+        return f"{table}: the log implies a row the table lacks: {named(expected)}"
+    if expected is None:
+        return f"{table}: the table has a row the log does not imply: {named(stored)}"
+    differing = {
+        name: {"log": want, "table": have}
+        for name, want, have in zip(names, expected, stored, strict=True)
+        if want != have
+    }
+    return f"{table}: row {named(stored)} differs from the log: {differing}"
+
+
+def replay_and_compare(
+    live: Session, issuer_id: str, progress: Callable[[int, int], None] | None = None
+) -> ReplayReport:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'replay.sqlite3'}")
+        Base.metadata.create_all(engine, tables=[model.__table__ for model in LOG_DERIVED])
+        try:
+            with Session(engine) as scratch:
+                entries = replay_into(scratch, live, issuer_id, progress)
+                scratch.commit()
+                rows = compare(scratch, live, issuer_id)
+        finally:
+            engine.dispose()
+    check_invariants(live, issuer_id)
+    return ReplayReport(entries=entries, rows_compared=rows)
+
+
+def check_invariants(session: Session, issuer_id: str) -> None:
+    """Per class, issued equals the sum of current holdings; no bucket is negative."""
+    sums = dict(
+        session.execute(
+            select(HoldingVersion.class_code, func.sum(HoldingVersion.held))
+            .where(HoldingVersion.issuer_id == issuer_id, HoldingVersion.to_index.is_(None))
+            .group_by(HoldingVersion.class_code)
+        ).all()
+    )
+    for share_class in session.scalars(select(ShareClass).where(ShareClass.issuer_id == issuer_id)):
+        held = sums.get(share_class.code) or 0
+        if held != share_class.issued:
+            raise ReplayMismatch(
+                f"class {share_class.code}: {share_class.issued} issued but {held} held"
+            )
+    negative = session.scalar(
+        select(func.count())
+        .select_from(HoldingVersion)
+        .where(
+            HoldingVersion.issuer_id == issuer_id,
+            (HoldingVersion.held < 0)
+            | (HoldingVersion.frozen < 0)
+            | (HoldingVersion.pledged < 0)
+            | (HoldingVersion.reserved < 0)
+            | (
+                HoldingVersion.held
+                < HoldingVersion.frozen + HoldingVersion.pledged + HoldingVersion.reserved
+            ),
+        )
+    )
+    if negative:
+        raise ReplayMismatch(f"{negative} holding versions are negative or over-committed")
