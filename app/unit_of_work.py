@@ -58,3 +58,6 @@ def command() -> Iterator[tuple[Session, Ledger]]:
         keyring.publish_first_key(session, ledger.signers[0], ledger.clock())
         yield session, ledger
         ledger.seal(session)
+    # The request's read session may hold a snapshot from before this command (SQLite WAL
+    # keeps one per read transaction); end it so what the view reads next includes the change.
+    db.session.rollback()

@@ -5,11 +5,18 @@ from __future__ import annotations
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
-from app.api import issuers, log
+from app.api import issuers, log, register
+
+# One module per line, so that adding an API module is a one-line change.
+API_MODULES = (
+    log,
+    issuers,
+    register,
+)
 
 
 def register_api(api: Api, csrf: CSRFProtect) -> None:
-    for module in (log, issuers):
+    for module in API_MODULES:
         # The API authenticates with bearer tokens, not cookies, so CSRF does not apply.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

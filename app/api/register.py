@@ -1,0 +1,219 @@
+"""Share classes, holders, issuance, lodged transfers and holdings."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.api.access import require_read, require_write
+from app.api.register_schemas import (
+    CeaseSchema,
+    ClassAmendSchema,
+    ClassInputSchema,
+    ClassListSchema,
+    ClassSchema,
+    HolderAmendSchema,
+    HolderInputSchema,
+    HolderPageQuery,
+    HolderPageSchema,
+    HolderSchema,
+    HoldingListSchema,
+    HoldingQuery,
+    IssuanceSchema,
+    RecordedSchema,
+    TransferSchema,
+)
+from app.extensions import db
+from app.models.register import Holder, HolderDetails, HoldingVersion
+from app.register import classes, holders, issuance, transfers
+from app.register.projection import Applied
+from app.unit_of_work import command
+
+blp = Blueprint(
+    "register", __name__, url_prefix="/api/v1/issuers/<issuer_id>", description="The register"
+)
+
+
+def recorded(entries: list[Applied]) -> dict:
+    indexes = [entry.index for entry in entries]
+    return {"log_indexes": indexes, "tree_size": indexes[-1] + 1}
+
+
+def holder_view(holder: Holder, details: HolderDetails | None) -> dict:
+    return {
+        "holder_id": holder.holder_id,
+        "commitment": holder.commitment,
+        "registered_on": holder.registered_on,
+        "ceased_on": holder.ceased_on,
+        "erased": holder.erased,
+        "last_log_index": holder.last_log_index,
+        "details": holders.details_of(details) if details else None,
+    }
+
+
+def _holder_view_by_id(issuer_id: str, holder_id: str) -> dict:
+    holder = holders.get_holder(db.session, issuer_id, holder_id)
+    return holder_view(holder, db.session.get(HolderDetails, (issuer_id, holder_id)))
+
+
+# --- classes -------------------------------------------------------------------------------
+
+
+@blp.route("/classes")
+@blp.response(200, ClassListSchema)
+def list_classes(issuer_id):
+    """The issuer's share classes with their issued totals."""
+    require_read(issuer_id)
+    return {"classes": classes.list_classes(db.session, issuer_id)}
+
+
+@blp.route("/classes", methods=["POST"])
+@blp.arguments(ClassInputSchema)
+@blp.response(201, ClassSchema)
+def create_class(fields, issuer_id):
+    """Create a share class (logged as `class.created`)."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        return classes.create_class(session, ledger, principal.actor, issuer_id, fields)
+
+
+@blp.route("/classes/<code>")
+@blp.response(200, ClassSchema)
+def get_class(issuer_id, code):
+    """One share class."""
+    require_read(issuer_id)
+    return classes.get_class(db.session, issuer_id, code)
+
+
+@blp.route("/classes/<code>", methods=["PATCH"])
+@blp.arguments(ClassAmendSchema)
+@blp.response(200, ClassSchema)
+def amend_class(changes, issuer_id, code):
+    """Amend a share class (logged as `class.amended`); authorised cannot fall below issued."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        return classes.amend_class(session, ledger, principal.actor, issuer_id, code, changes)
+
+
+# --- holders -------------------------------------------------------------------------------
+
+
+@blp.route("/holders")
+@blp.arguments(HolderPageQuery, location="query")
+@blp.response(200, HolderPageSchema)
+def list_holders(query, issuer_id):
+    """Holders in holder_id order, a page at a time (`after` continues a listing)."""
+    require_read(issuer_id)
+    statement = (
+        select(Holder, HolderDetails)
+        .outerjoin(
+            HolderDetails,
+            (HolderDetails.issuer_id == Holder.issuer_id)
+            & (HolderDetails.holder_id == Holder.holder_id),
+        )
+        .where(Holder.issuer_id == issuer_id)
+        .order_by(Holder.holder_id)
+        .limit(query["limit"] + 1)
+    )
+    if query.get("after"):
+        statement = statement.where(Holder.holder_id > query["after"])
+    rows = db.session.execute(statement).all()
+    page = rows[: query["limit"]]
+    return {
+        "holders": [holder_view(holder, details) for holder, details in page],
+        "next_after": page[-1][0].holder_id if len(rows) > query["limit"] else None,
+    }
+
+
+@blp.route("/holders", methods=["POST"])
+@blp.arguments(HolderInputSchema)
+@blp.response(201, HolderSchema)
+def register_holder(fields, issuer_id):
+    """Register a holder: the log gets an opaque id and a salted commitment, not the details."""
+    principal = require_write(issuer_id)
+    registered_on = fields.pop("registered_on")
+    with command() as (session, ledger):
+        holder = holders.register_holder(
+            session, ledger, principal.actor, issuer_id, fields, registered_on
+        )
+    return _holder_view_by_id(issuer_id, holder.holder_id)
+
+
+@blp.route("/holders/<holder_id>")
+@blp.response(200, HolderSchema)
+def get_holder(issuer_id, holder_id):
+    """One holder, with register details unless erased."""
+    require_read(issuer_id)
+    return _holder_view_by_id(issuer_id, holder_id)
+
+
+@blp.route("/holders/<holder_id>", methods=["PATCH"])
+@blp.arguments(HolderAmendSchema(partial=True))
+@blp.response(200, HolderSchema)
+def amend_holder(changes, issuer_id, holder_id):
+    """Amend register details; the log gets a new commitment (`holder.amended`)."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        holders.amend_holder(session, ledger, principal.actor, issuer_id, holder_id, changes)
+    return _holder_view_by_id(issuer_id, holder_id)
+
+
+@blp.route("/holders/<holder_id>/cease", methods=["POST"])
+@blp.arguments(CeaseSchema)
+@blp.response(200, HolderSchema)
+def cease_holder(fields, issuer_id, holder_id):
+    """Record that a holder ceased to be a member (they must hold nothing)."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        holders.cease_holder(
+            session, ledger, principal.actor, issuer_id, holder_id, fields["ceased_on"]
+        )
+    return _holder_view_by_id(issuer_id, holder_id)
+
+
+# --- issuance and transfers ----------------------------------------------------------------
+
+
+@blp.route("/issuances", methods=["POST"])
+@blp.arguments(IssuanceSchema)
+@blp.response(201, RecordedSchema)
+def issue_shares(body, issuer_id):
+    """Allot shares: one log entry per allocation, the whole batch in one transaction."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        entries = issuance.issue_shares(
+            session, ledger, principal.actor, issuer_id, body["allocations"]
+        )
+    return recorded(entries)
+
+
+@blp.route("/transfers", methods=["POST"])
+@blp.arguments(TransferSchema)
+@blp.response(201, RecordedSchema)
+def lodge_transfer(transfer, issuer_id):
+    """Register an executed instrument of transfer (settled at once)."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        entry = transfers.lodge_transfer(session, ledger, principal.actor, issuer_id, transfer)
+    return recorded([entry])
+
+
+# --- holdings ------------------------------------------------------------------------------
+
+
+@blp.route("/holdings")
+@blp.arguments(HoldingQuery, location="query")
+@blp.response(200, HoldingListSchema)
+def list_holdings(query, issuer_id):
+    """Current holdings: held, frozen, pledged, reserved and available."""
+    require_read(issuer_id)
+    statement = (
+        select(HoldingVersion)
+        .where(HoldingVersion.issuer_id == issuer_id, HoldingVersion.to_index.is_(None))
+        .order_by(HoldingVersion.class_code, HoldingVersion.holder_id)
+    )
+    if query.get("holder_id"):
+        statement = statement.where(HoldingVersion.holder_id == query["holder_id"])
+    if query.get("class_code"):
+        statement = statement.where(HoldingVersion.class_code == query["class_code"])
+    return {"holdings": db.session.scalars(statement).all()}

@@ -1,0 +1,190 @@
+"""Schemas for share classes, holders, issuance, transfers and holdings."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.api.fields import Text
+
+CLASS_CODE = validate.Regexp(
+    r"^[A-Z0-9][A-Z0-9_-]{0,31}$", error="use capitals, digits, - and _ (e.g. ORD, PREF-A)"
+)
+CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="use an ISO 4217 code such as GBP or CNY")
+COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use an ISO 3166-1 alpha-2 code such as GB")
+POSITIVE = validate.Range(min=1)
+
+
+def money(**kwargs) -> ma.fields.Decimal:
+    return ma.fields.Decimal(as_string=True, validate=validate.Range(min=0), **kwargs)
+
+
+class ClassInputSchema(ma.Schema):
+    code = ma.fields.String(required=True, validate=CLASS_CODE)
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    votes_per_share = ma.fields.Integer(load_default=1, validate=validate.Range(min=0))
+    par_value = money(load_default="0")
+    currency = ma.fields.String(required=True, validate=CURRENCY)
+    authorised = ma.fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=POSITIVE,
+        metadata={"description": "Authorised number of shares; null for no limit"},
+    )
+
+
+class ClassAmendSchema(ma.Schema):
+    name = Text(validate=validate.Length(min=1, max=200))
+    votes_per_share = ma.fields.Integer(validate=validate.Range(min=0))
+    par_value = money()
+    currency = ma.fields.String(validate=CURRENCY)
+    authorised = ma.fields.Integer(allow_none=True, validate=POSITIVE)
+
+    @ma.validates_schema
+    def not_empty(self, data: dict, **_kwargs: object) -> None:
+        if not data:
+            raise ma.ValidationError("name at least one field to amend")
+
+
+class ClassSchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    votes_per_share = ma.fields.Integer(required=True)
+    par_value = ma.fields.String(required=True)
+    currency = ma.fields.String(required=True)
+    authorised = ma.fields.Integer(allow_none=True)
+    issued = ma.fields.Integer(required=True)
+    last_log_index = ma.fields.Integer(required=True)
+
+
+class ClassListSchema(ma.Schema):
+    classes = ma.fields.List(ma.fields.Nested(ClassSchema), required=True)
+
+
+class HolderDetailsSchema(ma.Schema):
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    address = Text(required=True, validate=validate.Length(min=1, max=500))
+    identifier = Text(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "National ID, passport or company number"},
+    )
+    country = ma.fields.String(required=True, validate=COUNTRY)
+    holder_type = ma.fields.String(required=True, validate=validate.OneOf(["person", "entity"]))
+    email = ma.fields.Email(load_default=None, allow_none=True)
+    joint_holders = ma.fields.List(
+        Text(validate=validate.Length(min=1, max=200)),
+        load_default=list,
+        validate=validate.Length(max=3),
+        metadata={"description": "Names of joint holders after the first (at most 3 more)"},
+    )
+
+
+class HolderInputSchema(HolderDetailsSchema):
+    registered_on = ma.fields.Date(load_default=None)
+
+
+class HolderAmendSchema(HolderDetailsSchema):
+    """Any subset of the details; use as HolderAmendSchema(partial=True)."""
+
+    @ma.validates_schema
+    def not_empty(self, data: dict, **_kwargs: object) -> None:
+        if not data:
+            raise ma.ValidationError("name at least one field to amend")
+
+
+class CeaseSchema(ma.Schema):
+    ceased_on = ma.fields.Date(load_default=None)
+
+
+class HolderSchema(ma.Schema):
+    holder_id = ma.fields.String(required=True)
+    commitment = ma.fields.String(required=True)
+    registered_on = ma.fields.Date(required=True)
+    ceased_on = ma.fields.Date(allow_none=True)
+    erased = ma.fields.Boolean(required=True)
+    last_log_index = ma.fields.Integer(required=True)
+    details = ma.fields.Nested(HolderDetailsSchema, allow_none=True)
+
+
+class HolderPageSchema(ma.Schema):
+    holders = ma.fields.List(ma.fields.Nested(HolderSchema), required=True)
+    next_after = ma.fields.String(allow_none=True)
+
+
+class HolderPageQuery(ma.Schema):
+    after = ma.fields.String(metadata={"description": "Continue after this holder_id"})
+    limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class AllocationSchema(ma.Schema):
+    # Loaded under the key "class", as the services and the log name it.
+    class_code = ma.fields.String(
+        required=True, data_key="class", attribute="class", validate=CLASS_CODE
+    )
+    holder_id = ma.fields.String(required=True)
+    quantity = ma.fields.Integer(required=True, validate=POSITIVE)
+    price_per_share = money(load_default=None, allow_none=True)
+    currency = ma.fields.String(load_default=None, allow_none=True, validate=CURRENCY)
+    reference = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+    @ma.validates_schema
+    def price_has_currency(self, data: dict, **_kwargs: object) -> None:
+        if data.get("price_per_share") is not None and not data.get("currency"):
+            raise ma.ValidationError("a price needs a currency", "currency")
+
+
+class IssuanceSchema(ma.Schema):
+    allocations = ma.fields.List(
+        ma.fields.Nested(AllocationSchema),
+        required=True,
+        validate=validate.Length(min=1, max=100_000),
+    )
+
+
+class RecordedSchema(ma.Schema):
+    """What a command wrote to the log."""
+
+    log_indexes = ma.fields.List(ma.fields.Integer(), required=True)
+    tree_size = ma.fields.Integer(required=True)
+
+
+class TransferSchema(ma.Schema):
+    class_code = ma.fields.String(
+        required=True, data_key="class", attribute="class", validate=CLASS_CODE
+    )
+    from_holder_id = ma.fields.String(required=True)
+    to_holder_id = ma.fields.String(required=True)
+    quantity = ma.fields.Integer(required=True, validate=POSITIVE)
+    instrument_reference = Text(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Reference of the executed instrument of transfer"},
+    )
+    consideration = money(load_default=None, allow_none=True)
+    currency = ma.fields.String(load_default=None, allow_none=True, validate=CURRENCY)
+
+    @ma.validates_schema
+    def consideration_has_currency(self, data: dict, **_kwargs: object) -> None:
+        if data.get("consideration") is not None and not data.get("currency"):
+            raise ma.ValidationError("a consideration needs a currency", "currency")
+
+
+class HoldingSchema(ma.Schema):
+    class_code = ma.fields.String(required=True, data_key="class")
+    holder_id = ma.fields.String(required=True)
+    held = ma.fields.Integer(required=True)
+    frozen = ma.fields.Integer(required=True)
+    pledged = ma.fields.Integer(required=True)
+    reserved = ma.fields.Integer(required=True)
+    available = ma.fields.Integer(required=True)
+    since_log_index = ma.fields.Integer(required=True, attribute="from_index")
+
+
+class HoldingListSchema(ma.Schema):
+    holdings = ma.fields.List(ma.fields.Nested(HoldingSchema), required=True)
+
+
+class HoldingQuery(ma.Schema):
+    holder_id = ma.fields.String()
+    class_code = ma.fields.String(data_key="class")
