@@ -261,3 +261,20 @@ def test_holder_listing_pages(client, register):
         register["a"],
         register["b"],
     }
+
+
+def test_outsiders_reads_of_personal_data_are_disclosed_to_the_issuer(client, register, make_token):
+    regulator = bearer(make_token("regulator"))
+    assert client.get(f"{register['base']}/holders", headers=regulator).status_code == 200
+    path = f"{register['base']}/holders/{register['a']}"
+    assert client.get(path, headers=regulator).status_code == 200
+    assert client.get(path, headers=register["headers"]).status_code == 200  # the issuer itself
+    log_page = client.get(f"{register['base']}/access-log", headers=register["headers"])
+    accesses = log_page.get_json()["accesses"]
+    assert [(a["role"], a["holder_id"]) for a in accesses] == [
+        ("regulator", register["a"]),
+        ("regulator", None),
+    ]
+    assert accesses[0]["resource"] == path
+    assert accesses[0]["actor"].startswith("token:")
+    assert client.get(f"{register['base']}/access-log", headers=regulator).status_code == 403

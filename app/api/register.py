@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from app.api.access import require_read, require_write
+from app.api.access import disclose_read, require_read, require_write
 from app.api.register_schemas import (
+    AccessLogSchema,
     CeaseSchema,
     ClassAmendSchema,
     ClassInputSchema,
@@ -26,6 +27,7 @@ from app.api.register_schemas import (
 from app.extensions import db
 from app.models.register import Holder, HolderDetails, HoldingVersion
 from app.register import classes, holders, issuance, transfers
+from app.register.access_log import accesses
 from app.register.projection import Applied
 from app.unit_of_work import command
 
@@ -102,8 +104,10 @@ def amend_class(changes, issuer_id, code):
 @blp.arguments(HolderPageQuery, location="query")
 @blp.response(200, HolderPageSchema)
 def list_holders(query, issuer_id):
-    """Holders in holder_id order, a page at a time (`after` continues a listing)."""
-    require_read(issuer_id)
+    """Holders in holder_id order, a page at a time (`after` continues a listing).
+    Reads by regulators, auditors and operators are written to the access log."""
+    principal = require_read(issuer_id)
+    disclose_read(principal, issuer_id)
     statement = (
         select(Holder, HolderDetails)
         .outerjoin(
@@ -142,8 +146,9 @@ def register_holder(fields, issuer_id):
 @blp.route("/holders/<holder_id>")
 @blp.response(200, HolderSchema)
 def get_holder(issuer_id, holder_id):
-    """One holder, with register details unless erased."""
-    require_read(issuer_id)
+    """One holder, with register details unless erased (outsiders' reads are logged)."""
+    principal = require_read(issuer_id)
+    disclose_read(principal, issuer_id, holder_id)
     return _holder_view_by_id(issuer_id, holder_id)
 
 
@@ -217,3 +222,12 @@ def list_holdings(query, issuer_id):
     if query.get("class_code"):
         statement = statement.where(HoldingVersion.class_code == query["class_code"])
     return {"holdings": db.session.scalars(statement).all()}
+
+
+@blp.route("/access-log")
+@blp.response(200, AccessLogSchema)
+def access_log(issuer_id):
+    """Reads of this register's personal data by regulators, auditors and operators (latest
+    200), for the issuer to see."""
+    require_write(issuer_id)
+    return {"accesses": accesses(db.session, issuer_id)}

@@ -188,3 +188,15 @@ class HoldingListSchema(ma.Schema):
 class HoldingQuery(ma.Schema):
     holder_id = ma.fields.String()
     class_code = ma.fields.String(data_key="class")
+
+
+class AccessSchema(ma.Schema):
+    accessed_at = ma.fields.DateTime(required=True)
+    actor = ma.fields.String(required=True)
+    role = ma.fields.String(required=True)
+    resource = ma.fields.String(required=True)
+    holder_id = ma.fields.String(allow_none=True)
+
+
+class AccessLogSchema(ma.Schema):
+    accesses = ma.fields.List(ma.fields.Nested(AccessSchema), required=True)

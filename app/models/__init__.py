@@ -1,5 +1,6 @@
 """ORM tables, one module per aggregate. Importing this package registers them all."""
 
+from app.models.access import PersonalDataAccess
 from app.models.issuer import Issuer
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
 from app.models.register import (
@@ -27,6 +28,7 @@ __all__ = [
     "LogLeaf",
     "LogNode",
     "LogState",
+    "PersonalDataAccess",
     "Pledge",
     "ShareClass",
     "SigningKey",

@@ -24,6 +24,8 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     issuer_id: Mapped[str | None] = mapped_column(ForeignKey("issuers.id"))
+    # For investors: the holder this login belongs to.
+    holder_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

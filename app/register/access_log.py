@@ -1,0 +1,53 @@
+"""The personal-data access log: every read of register details by someone outside the issuer
+(regulator, auditor, operator) is written here, for the issuer and the holders to see."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.models.access import PersonalDataAccess
+
+# Roles that read personal data as outsiders to the issuer, so their reads are disclosed.
+OUTSIDE_ROLES = frozenset({"operator", "regulator", "auditor"})
+
+
+def record_access(
+    session: Session,
+    *,
+    issuer_id: str,
+    actor: str,
+    role: str,
+    resource: str,
+    holder_id: str | None,
+    now: datetime,
+) -> PersonalDataAccess | None:
+    if role not in OUTSIDE_ROLES:
+        return None
+    access = PersonalDataAccess(
+        issuer_id=issuer_id,
+        access_id=str(uuid.uuid4()),
+        accessed_at=now,
+        actor=actor,
+        role=role,
+        resource=resource,
+        holder_id=holder_id,
+    )
+    session.add(access)
+    return access
+
+
+def accesses(
+    session: Session, issuer_id: str, holder_id: str | None = None, limit: int = 200
+) -> list[PersonalDataAccess]:
+    """The latest reads of an issuer's register; for a holder, those that could include them
+    (reads of their own record and reads of the whole register)."""
+    query = select(PersonalDataAccess).where(PersonalDataAccess.issuer_id == issuer_id)
+    if holder_id is not None:
+        query = query.where(
+            or_(PersonalDataAccess.holder_id == holder_id, PersonalDataAccess.holder_id.is_(None))
+        )
+    return list(session.scalars(query.order_by(PersonalDataAccess.accessed_at.desc()).limit(limit)))
