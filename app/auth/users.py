@@ -23,12 +23,15 @@ def create_user(
     role: str,
     issuer_id: str | None,
     now: datetime,
+    holder_id: str | None = None,
 ) -> User:
     email = email.strip().lower()
     if role not in ROLES:
         raise InvalidInput(f"unknown role {role!r}", field="role")
     if role in ("secretary", "investor") and issuer_id is None:
         raise InvalidInput(f"a {role} belongs to an issuer", field="issuer_id")
+    if (role == "investor") != (holder_id is not None):
+        raise InvalidInput("an investor login, and only one, names its holder", field="holder_id")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"a password needs at least {MIN_PASSWORD_LENGTH} characters", field="password"
@@ -41,6 +44,7 @@ def create_user(
         password_hash=hash_password(password),
         role=role,
         issuer_id=issuer_id,
+        holder_id=holder_id,
         created_at=now,
     )
     session.add(user)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import views
+from app.web import investor, views
 
 
 def register_web(app: Flask) -> None:
     app.register_blueprint(views.blp)
+    app.register_blueprint(investor.blp)

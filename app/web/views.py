@@ -36,7 +36,7 @@ def login():
             target = request.args.get("next", "")
             # Only same-site paths, so a crafted link cannot bounce a user elsewhere.
             if not target.startswith("/") or target.startswith("//"):
-                target = url_for("web.issuers")
+                target = url_for("investor.dashboard" if user.role == "investor" else "web.issuers")
             return redirect(target)
         flash("Wrong email or password.", "error")
     return render_template("login.html", form=form)

@@ -1,0 +1,159 @@
+"""The investor's pages in headless Chromium (Debian's build, driven by Playwright) against a
+live server: log in, see holdings, and check my entries in the browser."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from app import append_only
+from app.auth.users import create_user
+from app.extensions import db
+from app.ledger.log import utc_now
+from app.register import classes, holders, issuance, transfers
+from app.unit_of_work import command
+from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "investor-password"
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def investor(app, new_issuer) -> dict:
+    """Ada holds 700 ORD after buying 200 from Brunel; she has an investor login."""
+    issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
+    with app.app_context():
+        with command() as (session, ledger):
+            classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
+            ada = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_A)
+            brunel = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_B)
+            issuance.issue_shares(
+                session,
+                ledger,
+                "test",
+                issuer_id,
+                [
+                    {"class": "ORD", "holder_id": ada.holder_id, "quantity": 500},
+                    {"class": "ORD", "holder_id": brunel.holder_id, "quantity": 300},
+                ],
+            )
+        with command() as (session, ledger):
+            transfers.lodge_transfer(
+                session,
+                ledger,
+                "test",
+                issuer_id,
+                {
+                    "class": "ORD",
+                    "from_holder_id": brunel.holder_id,
+                    "to_holder_id": ada.holder_id,
+                    "quantity": 200,
+                    "instrument_reference": "STF-7",
+                },
+            )
+        with db.write() as session:
+            create_user(
+                session,
+                email="ada@example.test",
+                display_name="Ada Lovelace",
+                password=PASSWORD,
+                role="investor",
+                issuer_id=issuer_id,
+                holder_id=ada.holder_id,
+                now=utc_now(),
+            )
+    return {"issuer_id": issuer_id, "holder_id": ada.holder_id}
+
+
+def _log_in(page, live_server: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("ada@example.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_an_investor_sees_holdings_and_verifies_entries_in_the_browser(
+    browser, live_server, investor
+):
+    page = browser.new_page()
+    _log_in(page, live_server)
+    expect(
+        page.get_by_role("heading", name="My holdings in Harbour Lights Brewing Ltd")
+    ).to_be_visible()
+    row = page.locator("tbody tr").first
+    expect(row).to_contain_text("ORD")
+    expect(row).to_contain_text("700")
+    page.get_by_role("button", name="Verify in my browser").click()
+    status = page.get_by_role("status")
+    expect(status).to_have_text("Verified: all 3 of my entries are in the signed log.")
+    report = page.locator("#verify-report li")
+    expect(report.first).to_contain_text("signature valid")
+    expect(report.last).to_have_text("My register details match the commitment on the log.")
+    page.close()
+
+
+def test_the_browser_catches_a_rewritten_entry(app, browser, live_server, investor):
+    with app.app_context(), db.engine.begin() as connection:
+        for table in append_only.LOG_TABLES:
+            for statement in append_only.drop_statements(connection.dialect.name, table):
+                connection.execute(text(statement))
+        # Quietly rewrite the quantity of Ada's allocation, as a rogue operator might.
+        leaf = connection.execute(
+            text("SELECT leaf FROM log_leaves WHERE issuer_id = :i AND idx = 4"),
+            {"i": investor["issuer_id"]},
+        ).scalar_one()
+        assert b'"quantity":"500"' in leaf
+        connection.execute(
+            text("UPDATE log_leaves SET leaf = :leaf WHERE issuer_id = :i AND idx = 4"),
+            {
+                "leaf": leaf.replace(b'"quantity":"500"', b'"quantity":"900"'),
+                "i": investor["issuer_id"],
+            },
+        )
+    page = browser.new_page()
+    _log_in(page, live_server)
+    page.get_by_role("button", name="Verify in my browser").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Verification FAILED: entry 4 is not in the signed tree"
+    )
+    page.close()
+
+
+def test_other_roles_cannot_open_the_investor_pages(client, investor):
+    assert client.get("/me/").status_code == 302  # to the login page
