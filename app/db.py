@@ -143,6 +143,8 @@ def transaction_cache(session: Session, name: str) -> dict:
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
-def _drop_transaction_caches(session: Session) -> None:
+def drop_transaction_caches(session: Session) -> None:
+    """Forget every transaction cache (also needed after `expunge_all`, which detaches what
+    the caches hold)."""
     for key in [key for key in session.info if key.startswith(_CACHE_PREFIX)]:
         del session.info[key]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.ledger import keyring, keys, notes
-from app.ledger.log import Ledger
+from app.ledger.log import Ledger, utc_now
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,19 @@ def load_signer(app: Flask) -> notes.Signer:
 
 
 def current_ledger() -> Ledger:
-    """The app's ledger, reloaded when the key file changes (e.g. after `flask keys rotate`)."""
+    """The app's ledger, reloaded when the key file changes (e.g. after `flask keys rotate`).
+
+    LEDGER_CLOCK in the config (a callable returning an aware datetime) replaces the wall
+    clock: tests use it to date entries and checkpoints."""
     app = current_app._get_current_object()
     path = Path(app.config["SIGNING_KEY_FILE"])
     mtime = path.stat().st_mtime_ns if path.exists() else -1
+    clock = app.config.get("LEDGER_CLOCK") or utc_now
     loaded: _LoadedLedger | None = app.extensions.get("ledger")
-    if loaded is None or loaded.key_file_mtime != mtime:
+    if loaded is None or loaded.key_file_mtime != mtime or loaded.ledger.clock is not clock:
         signer = load_signer(app)
         mtime = os.stat(path).st_mtime_ns
-        loaded = _LoadedLedger(Ledger(app.config["LOG_ORIGIN"], (signer,)), mtime)
+        loaded = _LoadedLedger(Ledger(app.config["LOG_ORIGIN"], (signer,), clock), mtime)
         app.extensions["ledger"] = loaded
     return loaded.ledger
 

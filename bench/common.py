@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -85,6 +86,33 @@ def _pg_database(name: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def flask_app(url: str) -> Iterator[Any]:
+    """A "test" app on the database at `url`, signing with a fresh key in a temporary folder,
+    its app context pushed (so `app.unit_of_work.command()` works); disposed afterwards."""
+    from app import create_app
+    from app.ledger import keys
+
+    with tempfile.TemporaryDirectory(prefix="shareledger-bench-app-") as folder:
+        instance, passphrase = Path(folder), "bench-passphrase-not-secret"
+        keys.save_key(keys.generate_key(), instance / "signing-key.pem", passphrase)
+        app = create_app(
+            "test",
+            {
+                "DATABASE_URL": url,
+                "INSTANCE_PATH": str(instance),
+                "SIGNING_KEY_FILE": str(instance / "signing-key.pem"),
+                "SIGNING_KEY_PASSPHRASE": passphrase,
+                "SECRET_KEY": "bench-not-secret",
+            },
+        )
+        try:
+            with app.app_context():
+                yield app
+        finally:
+            app.extensions["db_engine"].dispose()
+
+
 # --- progress and timing ---------------------------------------------------------------------
 
 
@@ -120,6 +148,19 @@ class Progress:
 def step(message: str) -> None:
     """Announce a phase on stderr, so stdout holds only the figures."""
     print(f"-- {message}", file=sys.stderr, flush=True)
+
+
+def fsync_latency_ms(folder: Path | None = None, samples: int = 50) -> float:
+    """Median time to write 4 KiB and fsync it: what a durable commit costs on this disk."""
+    timings = []
+    with tempfile.NamedTemporaryFile(dir=folder, prefix="fsync-probe-") as probe:
+        for _ in range(samples):
+            started = time.perf_counter()
+            probe.write(b"\0" * 4096)
+            probe.flush()
+            os.fsync(probe.fileno())
+            timings.append((time.perf_counter() - started) * 1000)
+    return percentile(timings, 50)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -162,3 +203,13 @@ def _looks_numeric(cell: str) -> bool:
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     print(f"\n{title}\n{format_table(headers, rows)}", flush=True)
+
+
+def print_profile(title: str, profiler: Any, limit: int = 30) -> None:
+    """A cProfile.Profile's top functions, by cumulative time and then by own time."""
+    import pstats
+
+    for order in ("cumulative", "tottime"):
+        print(f"\nProfile: {title}, by {order}", flush=True)
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.strip_dirs().sort_stats(order).print_stats(limit)

@@ -37,7 +37,14 @@ from app.db import begin_write, make_engine
 from app.ledger import keyring, keys, merkle, notes
 from app.ledger.canonical import canonical_bytes, envelope
 from app.ledger.log import Ledger, consistency_proof, inclusion_proof, root_at
-from bench.common import Progress, migrated_database, percentile, print_table, step
+from bench.common import (
+    Progress,
+    fsync_latency_ms,
+    migrated_database,
+    percentile,
+    print_table,
+    step,
+)
 
 KIND = "shares.issued"
 ACTOR = "user:7"
@@ -507,6 +514,7 @@ def environment(engine: Engine) -> list[tuple[str, str]]:
         ("CPUs", str(os.cpu_count())),
         ("SQLAlchemy", sqlalchemy.__version__),
         ("sqlite library", sqlite3.sqlite_version),
+        ("fsync of 4 KiB (temp dir)", f"{fsync_latency_ms():.3f} ms median"),
     ]
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
@@ -604,7 +612,8 @@ def bench_engine(name: str, engine: Engine, sizes: Sizes) -> EngineResults:
 
 
 def run(engine_names: Sequence[str], sizes: Sizes) -> None:
-    info: list[tuple[str, str]] = []
+    # Other processes competing for the CPUs skew every figure; the load average tells.
+    info = [("load average at start", _load())]
     results = []
     for name in engine_names:
         with migrated_database(name) as url:
@@ -615,7 +624,11 @@ def run(engine_names: Sequence[str], sizes: Sizes) -> None:
             finally:
                 engine.dispose()
         print_engine(results[-1])
-    print_summary(info, results)
+    print_summary([*info, ("load average at end", _load())], results)
+
+
+def _load() -> str:
+    return " ".join(f"{load:.2f}" for load in os.getloadavg()) + " (1, 5, 15 min)"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
-from app.api import issuers, log, register
+from app.api import capital, distributions, imports, issuers, log, register, restrictions, snapshot
 
 # One module per line, so that adding an API module is a one-line change.
 API_MODULES = (
     log,
     issuers,
     register,
+    restrictions,
+    distributions,
+    capital,
+    snapshot,
+    imports,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from app.api.fields import Text
+from app.api.fields import DecimalText, Text
 
 CLASS_CODE = validate.Regexp(
     r"^[A-Z0-9][A-Z0-9_-]{0,31}$", error="use capitals, digits, - and _ (e.g. ORD, PREF-A)"
@@ -15,8 +15,8 @@ COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use an ISO 3166-1 alpha-2 code s
 POSITIVE = validate.Range(min=1)
 
 
-def money(**kwargs) -> ma.fields.Decimal:
-    return ma.fields.Decimal(as_string=True, validate=validate.Range(min=0), **kwargs)
+def money(**kwargs) -> DecimalText:
+    return DecimalText(**kwargs)
 
 
 class ClassInputSchema(ma.Schema):

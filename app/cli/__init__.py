@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import database, demo, holders, keys, log, tokens
+    from app.cli import database, demo, holders, keys, log, register, tokens
 
     for group in (
         database.db_cli,
@@ -14,6 +14,7 @@ def register_cli(app: Flask) -> None:
         holders.holders_cli,
         keys.keys_cli,
         log.log_cli,
+        register.register_cli,
         tokens.tokens_cli,
         tokens.users_cli,
     ):

@@ -1,7 +1,15 @@
-"""`flask demo`: load demonstration registers and logins (once), then print how to log in."""
+"""`flask demo`: load demonstration registers and logins (once), then print how to log in.
+
+The registers are built through the real commands, as a secretary would, with the ledger's
+clock set back so that the history spans the last few months (a distribution needs a record
+date that has passed).
+"""
 
 from __future__ import annotations
 
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -11,35 +19,54 @@ from sqlalchemy import select
 
 from app.auth.tokens import create_token
 from app.auth.users import create_user
+from app.cli.demo_data import cn_person, gb_person
 from app.extensions import db
 from app.ledger.log import utc_now
 from app.models.issuer import Issuer
-from app.register import issuers
+from app.register import (
+    capital,
+    classes,
+    distributions,
+    holders,
+    issuance,
+    issuers,
+    reorganisation,
+    restrictions,
+    transfers,
+)
 from app.unit_of_work import command
 
 DEMO_PASSWORD = "demo-password"
-DEMO_ACTOR = "operator:demo"
+ACTOR = "operator:demo"
+DAYS_OF_HISTORY = 120
 
-DEMO_ISSUERS = [
-    {
-        "legal_name": "Harbour Lights Brewing Ltd",
-        "registration_number": "09876543",
-        "jurisdiction": "GB",
-        "lei": None,
-        "disclosure_profile": "crowdfunding",
-    },
-    {
-        "legal_name": "Jade River Technology Co., Ltd.",
-        "registration_number": "91310000MA1FL4XY2K",
-        "jurisdiction": "CN",
-        "lei": None,
-        "disclosure_profile": "otc",
-    },
-]
+BREWERY = {
+    "legal_name": "Harbour Lights Brewing Ltd",
+    "registration_number": "09876543",
+    "jurisdiction": "GB",
+    "disclosure_profile": "crowdfunding",
+}
+TECH = {
+    "legal_name": "Jade River Technology Co., Ltd.",
+    "registration_number": "91330100MA2H3K4L5X",
+    "jurisdiction": "CN",
+    "disclosure_profile": "otc",
+}
 
 
-def _credentials_file() -> Path:
-    return Path(current_app.instance_path) / "demo-credentials.txt"
+class DemoClock:
+    """A clock the demo moves forward by hand, from some months ago."""
+
+    def __init__(self) -> None:
+        self.now = (utc_now() - timedelta(days=DAYS_OF_HISTORY)).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        )
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, days: float) -> None:
+        self.now = min(self.now + timedelta(days=days), utc_now())
 
 
 @click.command("demo")
@@ -50,36 +77,162 @@ def demo_cli() -> None:
         click.echo(line)
 
 
+def _credentials_file() -> Path:
+    return Path(current_app.instance_path) / "demo-credentials.txt"
+
+
 def load_demo() -> list[str]:
     """Create the demo data unless it exists; return the lines that tell how to log in."""
-    existing = db.session.scalar(
-        select(Issuer.id).where(Issuer.legal_name == DEMO_ISSUERS[0]["legal_name"])
-    )
-    if existing is None:
-        issuer_ids = [_create_issuer(fields) for fields in DEMO_ISSUERS]
-        lines = _create_logins(issuer_ids)
+    exists = db.session.scalar(select(Issuer.id).where(Issuer.legal_name == BREWERY["legal_name"]))
+    if exists is None or not _credentials_file().exists():
+        clock = DemoClock()
+        current_app.config["LEDGER_CLOCK"] = clock
+        try:
+            brewery = build_brewery(clock, random.Random(7))
+            tech = build_tech(clock, random.Random(11))
+        finally:
+            current_app.config.pop("LEDGER_CLOCK")
+        lines = _create_logins(brewery, tech)
+        _credentials_file().parent.mkdir(parents=True, exist_ok=True)
         _credentials_file().write_text("\n".join(lines) + "\n")
     return _credentials_file().read_text().splitlines()
 
 
-def _create_issuer(fields: dict) -> str:
+def _run(clock: DemoClock, days: float, service, *args, **kwargs):
+    """Run one command `days` after the previous one."""
+    clock.advance(days)
     with command() as (session, ledger):
-        issuer_id = issuers.register_issuer(session, ledger, DEMO_ACTOR, fields).id
-    return issuer_id
+        return service(session, ledger, ACTOR, *args, **kwargs)
 
 
-def _create_logins(issuer_ids: list[str]) -> list[str]:
-    now = utc_now()
-    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}), at http://127.0.0.1:5000/login"]
-    with db.write() as session:
-        accounts = [
-            ("operator@demo.shareledger.test", "Olive Operator", "operator", None),
-            ("regulator@demo.shareledger.test", "Rita Regulator", "regulator", None),
-        ] + [
-            (f"secretary{n}@demo.shareledger.test", f"Sam Secretary {n}", "secretary", issuer_id)
-            for n, issuer_id in enumerate(issuer_ids, start=1)
+def _register_issuer(clock: DemoClock, fields: dict) -> str:
+    clock.advance(0.5)
+    with command() as (session, ledger):
+        return issuers.register_issuer(session, ledger, ACTOR, fields).id
+
+
+def _allot(holder_id: str, quantity: int, reference: str, price: str | None = None, **extra):
+    allocation = {"class": "ORD", "holder_id": holder_id, "quantity": quantity}
+    if price is not None:
+        allocation |= {"price_per_share": Decimal(price), "currency": extra.pop("currency")}
+    return {**allocation, "reference": reference, **extra}
+
+
+def _register_people(clock: DemoClock, issuer_id: str, people: list[dict]) -> list[str]:
+    def register_all(session, ledger, actor, issuer_id):
+        return [
+            holders.register_holder(session, ledger, actor, issuer_id, person).holder_id
+            for person in people
         ]
-        for email, name, role, issuer_id in accounts:
+
+    return _run(clock, 1, register_all, issuer_id)
+
+
+def build_brewery(clock: DemoClock, rng: random.Random) -> dict:
+    """A crowdfunded brewery: founders, a crowd round, B shares, trading, a split, a pledge,
+    a freeze, a redemption for beer and a dividend."""
+    issuer_id = _register_issuer(clock, BREWERY)
+    for share_class in (
+        {"code": "ORD", "name": "Ordinary shares", "votes_per_share": 1, "par_value": "0.01",
+         "currency": "GBP", "authorised": 5_000_000},
+        {"code": "B", "name": "B shares (non-voting, beer club)", "votes_per_share": 0,
+         "par_value": "0.01", "currency": "GBP", "authorised": 200_000},
+    ):  # fmt: skip
+        _run(clock, 0.1, classes.create_class, issuer_id, share_class)
+    founders = [
+        {**gb_person(rng, 1), "name": "Maggie Thornton"},
+        {**gb_person(rng, 2), "name": "Dev Anand", "joint_holders": ["Priya Anand"]},
+    ]
+    crowd = [gb_person(rng, n) for n in range(3, 48)]
+    founder_ids = _register_people(clock, issuer_id, founders)
+    crowd_ids = _register_people(clock, issuer_id, crowd)
+    incorporation = [
+        _allot(founder_ids[0], 600_000, "Incorporation"),
+        _allot(founder_ids[1], 400_000, "Incorporation"),
+    ]
+    _run(clock, 1, issuance.issue_shares, issuer_id, incorporation)
+    crowd_round = [
+        _allot(
+            holder_id, rng.randrange(500, 20_000, 50), "Crowd round 2026", "1.20", currency="GBP"
+        )
+        for holder_id in crowd_ids
+    ]
+    _run(clock, 14, issuance.issue_shares, issuer_id, crowd_round)
+    beer_club = [
+        {**_allot(holder_id, 1_000, "Beer club", "1.00", currency="GBP"), "class": "B"}
+        for holder_id in crowd_ids[:8]
+    ]
+    _run(clock, 3, issuance.issue_shares, issuer_id, beer_club)
+    for n in range(8):
+        seller, buyer = rng.sample(crowd_ids, 2)
+        _run(clock, 2, transfers.lodge_transfer, issuer_id, {
+            "class": "ORD", "from_holder_id": seller, "to_holder_id": buyer, "quantity": 250,
+            "instrument_reference": f"STF-2026-{n + 1:03d}", "consideration": Decimal("330.00"),
+            "currency": "GBP",
+        })  # fmt: skip
+    _run(clock, 5, reorganisation.split_class, issuer_id, "ORD",
+         {"ratio": "2:1", "fraction_policy": "round_half_up"})  # fmt: skip
+    _run(clock, 3, restrictions.register_pledge, issuer_id, class_code="ORD",
+         holder_id=founder_ids[0], quantity=200_000,
+         pledgee="Northern Bank plc, facility 2026-77")  # fmt: skip
+    _run(clock, 2, restrictions.freeze, issuer_id, class_code="ORD", holder_id=crowd_ids[4],
+         quantity=1_000, reason="Court order 2026/123 (probate)")  # fmt: skip
+    _run(clock, 4, capital.redeem_shares, issuer_id, {
+        "holder_id": crowd_ids[0], "class": "B", "quantity": 200,
+        "consideration": {"type": "products_or_services",
+                          "description": "48 bottles of Harbour Lights IPA"},
+    })  # fmt: skip
+    record_date = (clock.now - timedelta(days=1)).date()
+    _run(clock, 3, distributions.declare_distribution, issuer_id, class_code="ORD",
+         amount_per_share=Decimal("0.015"), currency="GBP", record_date=record_date)  # fmt: skip
+    return {"issuer_id": issuer_id, "investor": crowd_ids[1], "investor_details": crowd[1]}
+
+
+def build_tech(clock: DemoClock, rng: random.Random) -> dict:
+    """An OTC-traded technology company: issuance, trading, a buy-back and a freeze."""
+    issuer_id = _register_issuer(clock, TECH)
+    _run(clock, 0.1, classes.create_class, issuer_id, {
+        "code": "ORD", "name": "普通股 Ordinary shares", "votes_per_share": 1, "par_value": "1.00",
+        "currency": "CNY", "authorised": 100_000_000,
+    })  # fmt: skip
+    people = [cn_person(rng, n) for n in range(1, 26)]
+    holder_ids = _register_people(clock, issuer_id, people)
+    series_a = [
+        _allot(holder_id, rng.randrange(10_000, 2_000_000, 100), "Series A", "3.50", currency="CNY")
+        for holder_id in holder_ids
+    ]
+    _run(clock, 1, issuance.issue_shares, issuer_id, series_a)
+    for n in range(10):
+        seller, buyer = rng.sample(holder_ids, 2)
+        _run(clock, 1.5, transfers.lodge_transfer, issuer_id, {
+            "class": "ORD", "from_holder_id": seller, "to_holder_id": buyer, "quantity": 5_000,
+            "instrument_reference": f"OTC-{n + 1:04d}", "consideration": Decimal("21000.00"),
+            "currency": "CNY",
+        })  # fmt: skip
+    _run(clock, 2, capital.repurchase_shares, issuer_id, {
+        "holder_id": holder_ids[3], "class": "ORD", "quantity": 2_000,
+        "price_per_share": Decimal("4.10"), "currency": "CNY",
+    })  # fmt: skip
+    _run(clock, 1, restrictions.freeze, issuer_id, class_code="ORD", holder_id=holder_ids[7],
+         quantity=3_000, reason="Regulatory hold CSRC-2026-88")  # fmt: skip
+    return {"issuer_id": issuer_id, "investor": holder_ids[0], "investor_details": people[0]}
+
+
+def _create_logins(brewery: dict, tech: dict) -> list[str]:
+    now = utc_now()
+    accounts = [
+        ("operator@demo.shareledger.test", "Olive Operator", "operator", None, None),
+        ("regulator@demo.shareledger.test", "Rita Regulator", "regulator", None, None),
+        ("secretary@harbourlights.test", "Sam Secretary", "secretary", brewery["issuer_id"], None),
+        ("secretary@jaderiver.test", "Lin Secretary", "secretary", tech["issuer_id"], None),
+        ("investor@harbourlights.test", brewery["investor_details"]["name"], "investor",
+         brewery["issuer_id"], brewery["investor"]),
+        ("investor@jaderiver.test", tech["investor_details"]["name"], "investor",
+         tech["issuer_id"], tech["investor"]),
+    ]  # fmt: skip
+    lines = [f"Demo logins at http://127.0.0.1:5000/login (password for all: {DEMO_PASSWORD}):"]
+    with db.write() as session:
+        for email, name, role, issuer_id, holder_id in accounts:
             create_user(
                 session,
                 email=email,
@@ -87,12 +240,17 @@ def _create_logins(issuer_ids: list[str]) -> list[str]:
                 password=DEMO_PASSWORD,
                 role=role,
                 issuer_id=issuer_id,
+                holder_id=holder_id,
                 now=now,
             )
             lines.append(f"  {role:10} {email}")
         _, secret = create_token(
             session, role="regulator", label="demo regulator", issuer_id=None, now=now
         )
-    lines.append("Demo regulator API token (Authorization: Bearer ...):")
-    lines.append(f"  {secret}")
+    lines += [
+        "Demo regulator API token (Authorization: Bearer <token>):",
+        f"  {secret}",
+        f"  e.g. curl -H 'Authorization: Bearer {secret}' "
+        f"http://127.0.0.1:5000/api/v1/issuers/{brewery['issuer_id']}/snapshot",
+    ]
     return lines

@@ -129,6 +129,7 @@ class Distribution(Base):
     amount_per_share: Mapped[str] = mapped_column(DECIMAL_TEXT)
     currency: Mapped[str] = mapped_column(String(3))
     record_date: Mapped[date] = mapped_column(Date)
+    payment_date: Mapped[date | None] = mapped_column(Date)
     record_tree_size: Mapped[int] = mapped_column(BigInteger)
     total_shares: Mapped[int] = mapped_column(BigInteger)
     total_amount: Mapped[str] = mapped_column(DECIMAL_TEXT)

@@ -5,11 +5,15 @@ every entry kind.
 """
 
 from app.register import (  # noqa: F401
+    capital,
     classes,
+    distributions,
     holders,
     holdings,
     issuance,
     issuers,
     projection,
+    reorganisation,
+    restrictions,
     transfers,
 )

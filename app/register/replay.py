@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from app.db import Base, make_engine
+from app.db import Base, drop_transaction_caches, make_engine
 from app.ledger.canonical import parse_timestamp
 from app.ledger.log import read_entries, signed_size
 from app.models.issuer import Issuer
@@ -101,7 +101,9 @@ def replay_into(
                     f"replaying {applied.kind} failed: {error}", entry.index
                 ) from error
         scratch.flush()
+        # Keep memory flat on long logs: detach what was written, and the caches holding it.
         scratch.expunge_all()
+        drop_transaction_caches(scratch)
         if progress:
             progress(min(start + BATCH, size), size)
     return size

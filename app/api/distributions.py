@@ -1,0 +1,76 @@
+"""Distributions (dividends): declare one, list them, read one with its entitlement list."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask_smorest import Blueprint
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from app.api.access import disclose_read, require_read, require_write
+from app.api.distributions_schemas import (
+    DistributionDetailSchema,
+    DistributionInputSchema,
+    DistributionListSchema,
+)
+from app.extensions import db
+from app.models.register import Distribution
+from app.register import distributions
+from app.unit_of_work import command
+
+blp = Blueprint(
+    "distributions",
+    __name__,
+    url_prefix="/api/v1/issuers/<issuer_id>",
+    description="Distributions and entitlements",
+)
+
+COLUMNS = inspect(Distribution).columns
+
+
+def _views(session: Session, issuer_id: str, found: list[Distribution]) -> list[dict]:
+    return [{column.key: getattr(row, column.key) for column in COLUMNS} for row in found]
+
+
+def _detail(session: Session, issuer_id: str, distribution_id: str) -> dict:
+    distribution = distributions.get_distribution(session, issuer_id, distribution_id)
+    (view,) = _views(session, issuer_id, [distribution])
+    lines = distributions.entitlements(session, issuer_id, distribution_id)
+    return {**view, "entitlements": [asdict(line) for line in lines]}
+
+
+@blp.route("/distributions")
+@blp.response(200, DistributionListSchema)
+def list_distributions(issuer_id):
+    """The issuer's declared distributions, in the order declared."""
+    require_read(issuer_id)
+    found = distributions.list_distributions(db.session, issuer_id)
+    return {"distributions": _views(db.session, issuer_id, found)}
+
+
+@blp.route("/distributions", methods=["POST"])
+@blp.arguments(DistributionInputSchema)
+@blp.response(201, DistributionDetailSchema)
+def declare_distribution(fields, issuer_id):
+    """Declare a distribution (`distribution.declared`) with its entitlement list.
+
+    Entitlements follow the register at the end of the record date (UTC), which must be a day
+    that has ended."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        distribution = distributions.declare_distribution(
+            session, ledger, principal.actor, issuer_id, **fields
+        )
+    return _detail(db.session, issuer_id, distribution.distribution_id)
+
+
+@blp.route("/distributions/<distribution_id>")
+@blp.response(200, DistributionDetailSchema)
+def get_distribution(issuer_id, distribution_id):
+    """One distribution with its entitlement list, by holder name (names are personal data:
+    outsiders' reads are written to the access log)."""
+    principal = require_read(issuer_id)
+    detail = _detail(db.session, issuer_id, distribution_id)
+    disclose_read(principal, issuer_id)
+    return detail

@@ -1,0 +1,65 @@
+"""Importing an existing register into an issuer: from CSV or from an OCF package (zip)."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+from flask_smorest import Blueprint
+
+from app.api.access import require_write
+from app.api.imports_schemas import (
+    ImportQuerySchema,
+    ImportRejectedSchema,
+    ImportReportSchema,
+)
+from app.register import importing
+from app.unit_of_work import command
+
+blp = Blueprint(
+    "imports",
+    __name__,
+    url_prefix="/api/v1/issuers/<issuer_id>",
+    description="Importing an existing register (CSV, Open Cap Table Format)",
+)
+
+REQUEST_BODY = {
+    "required": True,
+    "description": "The file itself as the body: a CSV file (columns as in docs/import-csv.md, "
+    "UTF-8 with or without BOM) for format=csv, or a zip of an OCF 1.2.0 package (the "
+    "manifest and the files it lists) for format=ocf.",
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "application/zip": {"schema": {"type": "string", "format": "binary"}},
+    },
+}
+
+
+@blp.route("/imports", methods=["POST"])
+@blp.arguments(ImportQuerySchema, location="query")
+@blp.doc(requestBody=REQUEST_BODY)
+@blp.response(201, ImportReportSchema, description="Imported: every change is a log entry")
+@blp.alt_response(200, schema=ImportReportSchema, description="Dry run: nothing was written")
+@blp.alt_response(
+    422,
+    schema=ImportRejectedSchema,
+    description="The file has problems (every one is listed); nothing was imported",
+)
+def import_register(query, issuer_id):
+    """Import a register of members from CSV or an OCF package, in one command (or dry-run it)."""
+    principal = require_write(issuer_id)
+    source = importing.read_source(
+        query["format"], request.get_data(cache=False), verify_checksums=query["checksums"]
+    )
+    try:
+        with command() as (session, ledger):
+            report = importing.import_register(
+                session, ledger, principal.actor, issuer_id, source, dry_run=query["dry_run"]
+            )
+    except importing.ImportRejected as rejected:
+        return _rejected(rejected.report)
+    return report.as_dict(), 200 if report.dry_run else 201
+
+
+def _rejected(report: importing.Report) -> Response:
+    response = jsonify({"code": "import_rejected", **report.as_dict()})
+    response.status_code = 422
+    return response

@@ -1,0 +1,87 @@
+"""Restrictions on holdings: freezes, pledges and forced transfers."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from app.api.access import require_read, require_write
+from app.api.register_schemas import HoldingSchema
+from app.api.restrictions_schemas import (
+    ForcedTransferInputSchema,
+    ForcedTransferSchema,
+    FreezeSchema,
+    PledgeInputSchema,
+    PledgeListSchema,
+    PledgeSchema,
+)
+from app.extensions import db
+from app.register import restrictions
+from app.unit_of_work import command
+
+blp = Blueprint(
+    "restrictions",
+    __name__,
+    url_prefix="/api/v1/issuers/<issuer_id>",
+    description="Freezes, pledges and forced transfers",
+)
+
+
+@blp.route("/freezes", methods=["POST"])
+@blp.arguments(FreezeSchema)
+@blp.response(201, HoldingSchema)
+def freeze(fields, issuer_id):
+    """Freeze part of a holding (`holding.frozen`); the shares stay held but not available."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        return restrictions.freeze(session, ledger, principal.actor, issuer_id, **fields)
+
+
+@blp.route("/unfreezes", methods=["POST"])
+@blp.arguments(FreezeSchema)
+@blp.response(201, HoldingSchema)
+def unfreeze(fields, issuer_id):
+    """Lift (part of) a freeze (`holding.unfrozen`)."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        return restrictions.unfreeze(session, ledger, principal.actor, issuer_id, **fields)
+
+
+@blp.route("/pledges")
+@blp.response(200, PledgeListSchema)
+def list_pledges(issuer_id):
+    """Every pledge registered on the issuer's shares, active or released, oldest first."""
+    require_read(issuer_id)
+    return {"pledges": restrictions.list_pledges(db.session, issuer_id)}
+
+
+@blp.route("/pledges", methods=["POST"])
+@blp.arguments(PledgeInputSchema)
+@blp.response(201, PledgeSchema)
+def register_pledge(fields, issuer_id):
+    """Register shares pledged as security (`pledge.registered`)."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        return restrictions.register_pledge(session, ledger, principal.actor, issuer_id, **fields)
+
+
+@blp.route("/pledges/<pledge_id>/release", methods=["POST"])
+@blp.response(200, PledgeSchema)
+def release_pledge(issuer_id, pledge_id):
+    """Release a whole pledge (`pledge.released`); its shares become available again."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        return restrictions.release_pledge(session, ledger, principal.actor, issuer_id, pledge_id)
+
+
+@blp.route("/forced-transfers", methods=["POST"])
+@blp.arguments(ForcedTransferInputSchema)
+@blp.response(201, ForcedTransferSchema)
+def forced_transfer(fields, issuer_id):
+    """Transfer shares under a legal order (`transfer.forced`).
+
+    Takes available shares first, then frozen ones (the freeze shrinks accordingly); never
+    pledged or reserved shares."""
+    principal = require_write(issuer_id)
+    with command() as (session, ledger):
+        entry = restrictions.forced_transfer(session, ledger, principal.actor, issuer_id, **fields)
+    return {"log_index": entry.index, **entry.data}

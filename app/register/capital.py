@@ -1,0 +1,141 @@
+"""Reductions of capital: cancellation, repurchase and redemption of a holder's shares.
+
+Each removes shares from one holding and lowers the class's issued total, in one log entry.
+Only available shares can go: frozen, pledged or reserved shares stay until released.
+
+A repurchase here is a buy-back followed by cancellation. Holding repurchased shares in
+treasury (issued but held by the company, without votes or dividends) is out of scope: the
+register has no treasury holder, so a buy-back always cancels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.ledger.log import Ledger
+from app.models.register import HoldingVersion, ShareClass
+from app.register import classes, holdings
+from app.register.errors import InvalidInput
+from app.register.holders import require_active_holder
+from app.register.issuers import lock_issuer
+from app.register.projection import Applied, applier, record
+from app.register.ratios import decimal_text
+
+CONSIDERATION_TYPES = ("cash", "products_or_services")
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What a cancellation, repurchase or redemption recorded, and the holding it left."""
+
+    entry: Applied
+    holding: HoldingVersion
+    share_class: ShareClass
+
+
+def require_positive(quantity: int, field: str = "quantity") -> None:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise InvalidInput("a quantity of shares is a whole number of at least 1", field=field)
+
+
+def money_text(amount: Any, field: str) -> str:
+    value = Decimal(amount)
+    if not value.is_finite() or value < 0:
+        raise InvalidInput("an amount of money is a finite number, not negative", field=field)
+    return decimal_text(value)
+
+
+def cancel_shares(
+    session: Session, ledger: Ledger, actor: str, issuer_id: str, request: Mapping[str, Any]
+) -> Removal:
+    """Cancel a holder's shares (forfeiture, a court-approved reduction of capital, ...).
+    request: holder_id, class, quantity, reason."""
+    if not request.get("reason"):
+        raise InvalidInput("give the reason for the cancellation", field="reason")
+    extra = {"reason": request["reason"]}
+    return _remove(session, ledger, actor, issuer_id, "shares.cancelled", request, extra)
+
+
+def repurchase_shares(
+    session: Session, ledger: Ledger, actor: str, issuer_id: str, request: Mapping[str, Any]
+) -> Removal:
+    """The company buys a holder's shares back and cancels them.
+    request: holder_id, class, quantity, price_per_share, currency."""
+    extra = {
+        "price_per_share": money_text(request["price_per_share"], "price_per_share"),
+        "currency": request["currency"],
+    }
+    return _remove(session, ledger, actor, issuer_id, "shares.repurchased", request, extra)
+
+
+def redeem_shares(
+    session: Session, ledger: Ledger, actor: str, issuer_id: str, request: Mapping[str, Any]
+) -> Removal:
+    """Redeem a holder's shares for cash, or for the company's products or services (a
+    brewery's shares redeemed for beer, say): then the description is what counts and a money
+    value is optional. request: holder_id, class, quantity, consideration {type, amount?,
+    currency?, description?}."""
+    extra = {"consideration": _consideration(request["consideration"])}
+    return _remove(session, ledger, actor, issuer_id, "shares.redeemed", request, extra)
+
+
+def _consideration(consideration: Mapping[str, Any]) -> dict[str, Any]:
+    kind = consideration.get("type")
+    if kind not in CONSIDERATION_TYPES:
+        raise InvalidInput(
+            f"the consideration's type is one of {', '.join(CONSIDERATION_TYPES)}",
+            field="consideration",
+        )
+    amount, currency = consideration.get("amount"), consideration.get("currency")
+    description = consideration.get("description")
+    if kind == "cash" and amount is None:
+        raise InvalidInput("a cash redemption needs an amount and currency", field="consideration")
+    if kind == "products_or_services" and not description:
+        raise InvalidInput(
+            "describe the products or services given for the shares", field="consideration"
+        )
+    if (amount is None) != (currency is None):
+        raise InvalidInput("an amount goes with its currency", field="consideration")
+    data: dict[str, Any] = {"type": kind}
+    if amount is not None:
+        data["amount"] = money_text(amount, "consideration")
+        data["currency"] = currency
+    if description:
+        data["description"] = description
+    return data
+
+
+def _remove(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    kind: str,
+    request: Mapping[str, Any],
+    extra: Mapping[str, Any],
+) -> Removal:
+    code, holder_id, quantity = request["class"], request["holder_id"], request["quantity"]
+    require_positive(quantity)
+    lock_issuer(session, ledger, issuer_id)
+    share_class = classes.get_class(session, issuer_id, code)
+    require_active_holder(session, issuer_id, holder_id)
+    holdings.require_available(session, issuer_id, code, holder_id, quantity)
+    data = {"class": code, "holder_id": holder_id, "quantity": str(quantity), **extra}
+    entry = record(session, ledger, issuer_id, actor, kind, data)
+    holding = holdings.current(session, issuer_id, code, holder_id)
+    return Removal(entry=entry, holding=holding, share_class=share_class)
+
+
+@applier("shares.cancelled")
+@applier("shares.repurchased")
+@applier("shares.redeemed")
+def _shares_removed(session: Session, entry: Applied) -> None:
+    quantity = int(entry.data["quantity"])
+    code = entry.data["class"]
+    holdings.change(session, entry, code, entry.data["holder_id"], held=-quantity)
+    classes.change_issued(session, entry, code, -quantity)

@@ -1,0 +1,172 @@
+"""Applying a checked plan: each step through the register's own service, in the caller's
+command (one transaction, so a failure anywhere leaves nothing behind)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.ledger.log import Ledger
+from app.register import capital, classes, holders, issuance, reorganisation, transfers
+from app.register.errors import DomainError
+from app.register.importing.plan import (
+    FRACTION_POLICY,
+    ImportRejected,
+    Plan,
+    Problem,
+    Progress,
+    Step,
+)
+
+ISSUE_BATCH = 1_000  # allocations per issue_shares call, all inside the one command
+
+
+class _Context:
+    def __init__(self, session: Session, ledger: Ledger, actor: str, issuer_id: str) -> None:
+        self.session, self.ledger, self.actor, self.issuer_id = session, ledger, actor, issuer_id
+        self.holder_ids: dict[str, str] = {}  # import key -> the holder_id the register gave
+
+    @property
+    def call(self) -> tuple[Session, Ledger, str, str]:
+        return self.session, self.ledger, self.actor, self.issuer_id
+
+
+def apply(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    plan: Plan,
+    progress: Progress,
+) -> None:
+    """Record every step. A service that refuses (which the plan should have foreseen) aborts
+    the whole import with the refusal as its problem."""
+    context = _Context(session, ledger, actor, issuer_id)
+    done = 0
+    for batch in _batches(plan.steps):
+        try:
+            if batch[0].kind == "issue":
+                _issue(context, batch)
+            else:
+                APPLIERS[batch[0].kind](context, batch[0].args)
+        except DomainError as error:
+            report = plan.report(dry_run=False)
+            report.problems.append(Problem(batch[0].where, error.code, error.message))
+            raise ImportRejected(report) from error
+        done += len(batch)
+        progress.step("log entries recorded", done, len(plan.steps))
+
+
+def _batches(steps: list[Step]) -> Iterator[list[Step]]:
+    """Consecutive allocations go to `issue_shares` together (up to ISSUE_BATCH); every other
+    step alone."""
+    batch: list[Step] = []
+    for step in steps:
+        if step.kind == "issue":
+            if len(batch) == ISSUE_BATCH:
+                yield batch
+                batch = []
+            batch.append(step)
+            continue
+        if batch:
+            yield batch
+            batch = []
+        yield [step]
+    if batch:
+        yield batch
+
+
+def _issue(context: _Context, batch: list[Step]) -> None:
+    allocations = []
+    for step in batch:
+        args = step.args
+        allocation = {
+            "class": args["class"],
+            "holder_id": context.holder_ids[args["key"]],
+            "quantity": args["quantity"],
+            "reference": args["reference"],
+        }
+        if "price_per_share" in args:
+            allocation.update(price_per_share=args["price_per_share"], currency=args["currency"])
+        allocations.append(allocation)
+    issuance.issue_shares(*context.call, allocations)
+
+
+def _create_class(context: _Context, args: Mapping[str, Any]) -> None:
+    classes.create_class(*context.call, {**args, "par_value": str(args["par_value"])})
+
+
+def _register_holder(context: _Context, args: Mapping[str, Any]) -> None:
+    holder = holders.add_holder(*context.call, args["details"], args["on"])
+    context.holder_ids[args["key"]] = holder.holder_id
+
+
+def _transfer(context: _Context, args: Mapping[str, Any]) -> None:
+    transfer = {
+        "class": args["code"],
+        "from_holder_id": context.holder_ids[args["source"]],
+        "to_holder_id": context.holder_ids[args["target"]],
+        "quantity": args["quantity"],
+        "instrument_reference": args["reference"],
+    }
+    transfers.settle_transfer(*context.call, transfer)
+
+
+def _set_authorised(context: _Context, args: Mapping[str, Any]) -> None:
+    classes.amend_class(*context.call, args["code"], {"authorised": args["authorised"]})
+
+
+def _removal(context: _Context, args: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "class": args["code"],
+        "holder_id": context.holder_ids[args["key"]],
+        "quantity": args["quantity"],
+    }
+
+
+def _cancel(context: _Context, args: Mapping[str, Any]) -> None:
+    capital.cancel_shares(*context.call, {**_removal(context, args), "reason": args["reason"]})
+
+
+def _repurchase(context: _Context, args: Mapping[str, Any]) -> None:
+    request = {
+        **_removal(context, args),
+        "price_per_share": args["price"],
+        "currency": args["currency"],
+    }
+    capital.repurchase_shares(*context.call, request)
+
+
+def _convert(context: _Context, args: Mapping[str, Any]) -> None:
+    request = {
+        "holder_id": context.holder_ids[args["key"]],
+        "from_class": args["source"],
+        "to_class": args["target"],
+        "quantity": args["quantity"],
+        "ratio": str(args["ratio"]),
+        "fraction_policy": FRACTION_POLICY,
+    }
+    reorganisation.convert_shares(*context.call, request)
+
+
+def _reorganise(context: _Context, args: Mapping[str, Any]) -> None:
+    ratio = args["ratio"]
+    service = (
+        reorganisation.split_class if ratio.new > ratio.old else reorganisation.consolidate_class
+    )
+    request = {"ratio": str(ratio), "fraction_policy": FRACTION_POLICY}
+    service(*context.call, args["code"], request)
+
+
+APPLIERS: dict[str, Callable[[_Context, Mapping[str, Any]], None]] = {
+    "class": _create_class,
+    "holder": _register_holder,
+    "transfer": _transfer,
+    "authorised": _set_authorised,
+    "cancel": _cancel,
+    "repurchase": _repurchase,
+    "convert": _convert,
+    "reorganise": _reorganise,
+}

@@ -1,0 +1,167 @@
+"""What each OCF stock transaction does to the plan (see `ocf_stock` for the walk): checked
+against the securities it consumes and creates, then handed to the plan as register steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from app.register.importing import values
+from app.register.importing.ocf_package import OcfObject
+
+if TYPE_CHECKING:
+    from app.register.importing.ocf_stock import Security, StockBook
+
+
+def transfer(book: StockBook, item: OcfObject, security: Security) -> None:
+    taken = book.partial(item, security, "quantity")
+    results = taken and book.results(item, item.data["resulting_security_ids"])
+    if not results:
+        return book.abandon(item, security)
+    quantity, balance = taken
+    moved = sum(issued.quantity for issued in results)
+    if moved != quantity:
+        book.plan.problem(
+            item.where,
+            "quantity_mismatch",
+            f"the resulting securities hold {moved:,} shares; the transfer moves {quantity:,}",
+        )
+        return book.abandon(item, security)
+    if any(issued.code != security.code for issued in results):
+        book.plan.problem(item.where, "class_mismatch", "a transfer cannot change the class")
+        return book.abandon(item, security)
+    source = book.holder(security.stakeholder, item)
+    targets = [book.holder(issued.stakeholder, item) for issued in results]
+    if None in targets:
+        return book.abandon(item, security)
+    for issued, target in zip(results, targets, strict=True):
+        if target != source:
+            reference = f"OCF {item.object_type} {item.where}"
+            book.plan.transfer(
+                item.where, security.code, source, target, issued.quantity, reference
+            )
+    book.close(item, security, [*results, *balance])
+
+
+def reissue(book: StockBook, item: OcfObject, security: Security) -> None:
+    results = book.results(item, item.data["resulting_security_ids"])
+    if results is None or not book.same_holder(item, security, results, same_class=True):
+        return book.abandon(item, security)
+    total = sum(issued.quantity for issued in results)
+    if total != security.quantity:
+        book.plan.problem(
+            item.where,
+            "quantity_mismatch",
+            f"the resulting securities hold {total:,} shares; {security.id} holds "
+            f"{security.quantity:,}",
+        )
+        return book.abandon(item, security)
+    book.plan.counts["reissuances"] += 1
+    book.close(item, security, results)
+
+
+def accept(book: StockBook, item: OcfObject, _security: Security) -> None:
+    book.plan.counts["acceptances"] += 1
+
+
+def cancel(book: StockBook, item: OcfObject, security: Security) -> None:
+    taken = book.partial(item, security, "quantity")
+    reason = book.checked(item, lambda: values.text(item.data["reason_text"], "reason", 500))
+    if taken is None or not reason:
+        return book.abandon(item, security)
+    quantity, balance = taken
+    key = book.holder(security.stakeholder, item)
+    book.plan.cancel(item.where, security.code, key, quantity, reason)
+    book.close(item, security, balance)
+
+
+def retract(book: StockBook, item: OcfObject, security: Security) -> None:
+    # A retracted issuance was never accepted: its shares go, as a cancellation.
+    why = book.checked(item, lambda: values.text(item.data["reason_text"], "reason", 480))
+    if not why:
+        return book.abandon(item, security)
+    key = book.holder(security.stakeholder, item)
+    book.plan.cancel(item.where, security.code, key, security.quantity, f"retracted: {why}")
+    book.close(item, security, [])
+
+
+def repurchase(book: StockBook, item: OcfObject, security: Security) -> None:
+    taken = book.partial(item, security, "quantity")
+    price = book.checked(item, lambda: values.money(item.data["price"]["amount"], "price"))
+    if taken is None or price is None:
+        return book.abandon(item, security)
+    quantity, balance = taken
+    key = book.holder(security.stakeholder, item)
+    currency = item.data["price"]["currency"]
+    book.plan.repurchase(item.where, security.code, key, quantity, price, currency)
+    book.close(item, security, balance)
+
+
+def convert(book: StockBook, item: OcfObject, security: Security) -> None:
+    taken = book.partial(item, security, "quantity_converted")
+    results = taken and book.results(item, item.data["resulting_security_ids"])
+    if not results or not book.same_holder(item, security, results, same_class=False):
+        return book.abandon(item, security)
+    quantity, balance = taken
+    targets = {issued.code for issued in results}
+    if len(targets) != 1:
+        book.plan.problem(item.where, "class_mismatch", "a conversion into several classes")
+        return book.abandon(item, security)
+    ratio = book.ratio(item, Fraction(sum(i.quantity for i in results), quantity))
+    if ratio is None:
+        return book.abandon(item, security)
+    key = book.holder(security.stakeholder, item)
+    book.plan.convert(item.where, key, security.code, targets.pop(), quantity, ratio)
+    book.close(item, security, [*results, *balance])
+
+
+# --- class transactions ---------------------------------------------------------------------
+
+
+def class_transaction(book: StockBook, item: OcfObject) -> None:
+    code = book.code(item.data["stock_class_id"], item)
+    if code is None:
+        return
+    if item.object_type == "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT":
+        authorised = book.quantity(item, "new_shares_authorized")
+        if authorised is not None:
+            book.plan.set_authorised(item.where, code, authorised)
+        return
+    split_class(book, item, code)
+
+
+def split_class(book: StockBook, item: OcfObject, code: str) -> None:
+    terms = item.data["split_ratio"]
+    numerator, denominator = Decimal(terms["numerator"]), Decimal(terms["denominator"])
+    if numerator <= 0 or denominator <= 0 or numerator == denominator:
+        book.plan.problem(item.where, "invalid_ratio", "a split ratio is positive, not 1:1")
+        return
+    ratio = book.ratio(item, Fraction(numerator) / Fraction(denominator))
+    if ratio is None:
+        return
+    for security in book.securities.values():
+        if security.code != code or security.closed_by is not None:
+            continue
+        scaled = security.quantity * ratio.factor
+        if scaled.denominator != 1:
+            book.plan.problem(
+                item.where,
+                "fractional_result",
+                f"security {security.id} ({security.quantity:,} shares) would hold "
+                f"{float(scaled):,.4f} shares after the split",
+            )
+        security.quantity = int(scaled)
+    book.plan.reorganise(item.where, code, ratio)
+
+
+HANDLERS: dict[str, Callable[[StockBook, OcfObject, Security], None]] = {
+    "TX_STOCK_TRANSFER": transfer,
+    "TX_STOCK_REISSUANCE": reissue,
+    "TX_STOCK_ACCEPTANCE": accept,
+    "TX_STOCK_CANCELLATION": cancel,
+    "TX_STOCK_RETRACTION": retract,
+    "TX_STOCK_REPURCHASE": repurchase,
+    "TX_STOCK_CONVERSION": convert,
+}

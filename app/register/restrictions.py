@@ -1,0 +1,258 @@
+"""Restrictions on holdings: freezes (e.g. under a court order), pledges of shares as security,
+and transfers forced by a legal order.
+
+Frozen and pledged shares stay held (they count for votes and distributions) but are not
+available: ordinary transfers, cancellations and new restrictions can use only
+held - frozen - pledged - reserved. A forced transfer may also take frozen shares, because the
+order that froze them is typically the one that moves them; it never takes pledged shares (the
+pledgee's security) or reserved ones (a pending transfer).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.ledger.log import Ledger
+from app.models.register import HoldingVersion, Pledge
+from app.register import classes, holdings
+from app.register.errors import InvalidInput, NotFound, Refused
+from app.register.holders import get_holder, require_active_holder
+from app.register.issuers import lock_issuer
+from app.register.projection import Applied, applier, record
+
+
+def _require_positive(quantity: int) -> None:
+    if quantity < 1:
+        raise InvalidInput("the quantity must be a whole number of at least 1", field="quantity")
+
+
+def _require_class_and_holder(
+    session: Session, issuer_id: str, class_code: str, holder_id: str
+) -> None:
+    classes.get_class(session, issuer_id, class_code)
+    get_holder(session, issuer_id, holder_id)
+
+
+def _holding_data(class_code: str, holder_id: str, quantity: int) -> dict[str, str]:
+    return {"class": class_code, "holder_id": holder_id, "quantity": str(quantity)}
+
+
+# --- freezes -------------------------------------------------------------------------------
+
+
+def freeze(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    *,
+    class_code: str,
+    holder_id: str,
+    quantity: int,
+    reason: str,
+) -> HoldingVersion:
+    """Freeze part of a holding. `reason` names the legal ground (e.g. "court order
+    2026/123"); it goes on the log, so it must concern the shares, not a person."""
+    lock_issuer(session, ledger, issuer_id)
+    _require_positive(quantity)
+    _require_class_and_holder(session, issuer_id, class_code, holder_id)
+    holdings.require_available(session, issuer_id, class_code, holder_id, quantity)
+    data = {**_holding_data(class_code, holder_id, quantity), "reason": reason}
+    record(session, ledger, issuer_id, actor, "holding.frozen", data)
+    return holdings.current(session, issuer_id, class_code, holder_id)
+
+
+def unfreeze(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    *,
+    class_code: str,
+    holder_id: str,
+    quantity: int,
+    reason: str,
+) -> HoldingVersion:
+    """Lift (part of) a freeze; `reason` names the ground, e.g. the order that lifts it."""
+    lock_issuer(session, ledger, issuer_id)
+    _require_positive(quantity)
+    _require_class_and_holder(session, issuer_id, class_code, holder_id)
+    holding = holdings.current(session, issuer_id, class_code, holder_id)
+    frozen = holding.frozen if holding else 0
+    if quantity > frozen:
+        raise Refused(
+            "exceeds_frozen",
+            f"holder {holder_id} has {frozen} {class_code} shares frozen; "
+            f"{quantity} cannot be unfrozen",
+            holder_id=holder_id,
+            class_code=class_code,
+            frozen=frozen,
+            requested=quantity,
+        )
+    data = {**_holding_data(class_code, holder_id, quantity), "reason": reason}
+    record(session, ledger, issuer_id, actor, "holding.unfrozen", data)
+    return holdings.current(session, issuer_id, class_code, holder_id)
+
+
+@applier("holding.frozen")
+def _holding_frozen(session: Session, entry: Applied) -> None:
+    quantity = int(entry.data["quantity"])
+    holdings.change(session, entry, entry.data["class"], entry.data["holder_id"], frozen=quantity)
+
+
+@applier("holding.unfrozen")
+def _holding_unfrozen(session: Session, entry: Applied) -> None:
+    quantity = int(entry.data["quantity"])
+    holdings.change(session, entry, entry.data["class"], entry.data["holder_id"], frozen=-quantity)
+
+
+# --- pledges -------------------------------------------------------------------------------
+
+
+def get_pledge(session: Session, issuer_id: str, pledge_id: str) -> Pledge:
+    pledge = session.get(Pledge, (issuer_id, pledge_id))
+    if pledge is None:
+        raise NotFound(f"no pledge {pledge_id}", pledge_id=pledge_id)
+    return pledge
+
+
+def list_pledges(session: Session, issuer_id: str) -> list[Pledge]:
+    return list(
+        session.scalars(
+            select(Pledge)
+            .where(Pledge.issuer_id == issuer_id)
+            .order_by(Pledge.registered_index, Pledge.pledge_id)
+        )
+    )
+
+
+def register_pledge(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    *,
+    class_code: str,
+    holder_id: str,
+    quantity: int,
+    pledgee: str,
+) -> Pledge:
+    """Register shares pledged as security. `pledgee` is the secretary's reference to the
+    secured party (an institution's name and facility reference); it goes on the log, so it
+    must never be a private person's details."""
+    lock_issuer(session, ledger, issuer_id)
+    _require_positive(quantity)
+    _require_class_and_holder(session, issuer_id, class_code, holder_id)
+    holdings.require_available(session, issuer_id, class_code, holder_id, quantity)
+    # The id is drawn here and carried by the entry, so replay recreates the same pledge.
+    pledge_id = str(uuid.uuid4())
+    data = {"pledge_id": pledge_id, **_holding_data(class_code, holder_id, quantity)}
+    record(session, ledger, issuer_id, actor, "pledge.registered", {**data, "pledgee": pledgee})
+    return get_pledge(session, issuer_id, pledge_id)
+
+
+def release_pledge(
+    session: Session, ledger: Ledger, actor: str, issuer_id: str, pledge_id: str
+) -> Pledge:
+    """Release a whole pledge: its shares become available again."""
+    lock_issuer(session, ledger, issuer_id)
+    pledge = get_pledge(session, issuer_id, pledge_id)
+    if pledge.released_index is not None:
+        raise Refused(
+            "pledge_released",
+            f"pledge {pledge_id} was already released (log entry {pledge.released_index})",
+            pledge_id=pledge_id,
+            released_index=pledge.released_index,
+        )
+    record(session, ledger, issuer_id, actor, "pledge.released", {"pledge_id": pledge_id})
+    return pledge
+
+
+@applier("pledge.registered")
+def _pledge_registered(session: Session, entry: Applied) -> None:
+    quantity = int(entry.data["quantity"])
+    session.add(
+        Pledge(
+            issuer_id=entry.issuer_id,
+            pledge_id=entry.data["pledge_id"],
+            class_code=entry.data["class"],
+            holder_id=entry.data["holder_id"],
+            quantity=quantity,
+            pledgee=entry.data["pledgee"],
+            registered_index=entry.index,
+            released_index=None,
+        )
+    )
+    holdings.change(session, entry, entry.data["class"], entry.data["holder_id"], pledged=quantity)
+    session.flush()
+
+
+@applier("pledge.released")
+def _pledge_released(session: Session, entry: Applied) -> None:
+    pledge = get_pledge(session, entry.issuer_id, entry.data["pledge_id"])
+    pledge.released_index = entry.index
+    holdings.change(session, entry, pledge.class_code, pledge.holder_id, pledged=-pledge.quantity)
+
+
+# --- forced transfers ----------------------------------------------------------------------
+
+
+def forced_transfer(
+    session: Session,
+    ledger: Ledger,
+    actor: str,
+    issuer_id: str,
+    *,
+    class_code: str,
+    from_holder_id: str,
+    to_holder_id: str,
+    quantity: int,
+    legal_reference: str,
+) -> Applied:
+    """Move shares under a legal order (e.g. a court order number in `legal_reference`),
+    without the transferor's instrument. Unrestricted shares go first; frozen shares make up
+    the rest, and the freeze shrinks by what is taken from it."""
+    lock_issuer(session, ledger, issuer_id)
+    _require_positive(quantity)
+    if from_holder_id == to_holder_id:
+        raise InvalidInput("a transfer needs two different holders", field="to_holder_id")
+    _require_class_and_holder(session, issuer_id, class_code, from_holder_id)
+    require_active_holder(session, issuer_id, to_holder_id)
+    holding = holdings.current(session, issuer_id, class_code, from_holder_id)
+    free, frozen = (holding.available, holding.frozen) if holding else (0, 0)
+    if quantity > free + frozen:
+        raise Refused(
+            "insufficient_transferable",
+            f"holder {from_holder_id} has {free + frozen} {class_code} shares that a forced "
+            f"transfer may take ({free} available, {frozen} frozen; pledged and reserved shares "
+            f"cannot be taken), {quantity} ordered",
+            holder_id=from_holder_id,
+            class_code=class_code,
+            available=free,
+            frozen=frozen,
+            pledged=holding.pledged if holding else 0,
+            reserved=holding.reserved if holding else 0,
+            requested=quantity,
+        )
+    data = {
+        "class": class_code,
+        "from_holder_id": from_holder_id,
+        "to_holder_id": to_holder_id,
+        "quantity": str(quantity),
+        "frozen_taken": str(max(0, quantity - free)),
+        "legal_reference": legal_reference,
+    }
+    return record(session, ledger, issuer_id, actor, "transfer.forced", data)
+
+
+@applier("transfer.forced")
+def _transfer_forced(session: Session, entry: Applied) -> None:
+    quantity, frozen_taken = int(entry.data["quantity"]), int(entry.data["frozen_taken"])
+    code = entry.data["class"]
+    holdings.change(
+        session, entry, code, entry.data["from_holder_id"], held=-quantity, frozen=-frozen_taken
+    )
+    holdings.change(session, entry, code, entry.data["to_holder_id"], held=quantity)

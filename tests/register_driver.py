@@ -1,0 +1,185 @@
+"""Drive the register's services the way the API does (one `command()` per call) and observe
+what they left behind: the log, its checkpoints and the log-derived tables.
+
+Shared by the property-based and the concurrency tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.db import normalise_url
+from app.extensions import db
+from app.ledger.log import Ledger, read_entries
+from app.models.log import LogCheckpoint, LogLeaf, LogState
+from app.models.register import Holder, HolderDetails, HoldingVersion, ShareClass
+from app.register import issuers
+from app.register.replay import LOG_DERIVED, replay_and_compare
+from app.unit_of_work import command
+from tests.helpers import bearer, issuer_fields
+
+ACTOR = "test"
+T = TypeVar("T")
+Service = Callable[[Session, Ledger], T]
+Quantities = tuple[int, int, int, int]  # held, frozen, pledged, reserved
+
+
+def dialect(app: Flask) -> str:
+    return make_url(normalise_url(app.config["DATABASE_URL"])).get_backend_name()
+
+
+@dataclass(frozen=True)
+class RegisterView:
+    """The register as the tables (or the API, or a model) show it; holdings that are all zero
+    are left out, since a holding emptied by a transfer keeps its row."""
+
+    classes: dict[str, tuple[int | None, int]]  # code -> (authorised, issued)
+    ceased: dict[str, bool]  # holder_id -> ceased?
+    holdings: dict[tuple[str, str], Quantities]  # (class, holder_id) -> quantities
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Everything a command could leave behind in one issuer's register."""
+
+    tree_size: int
+    checkpoint_size: int
+    leaves: int
+    checkpoints: int
+    rows: tuple
+    details: tuple
+
+
+class Driver:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def run(self, service: Service[T]) -> T:
+        """Run a service as one command: it commits, or (if it raises) leaves nothing."""
+        with self.app.app_context(), command() as (session, ledger):
+            return service(session, ledger)
+
+    def read(self, query: Callable[[Session], T]) -> T:
+        with self.app.app_context():
+            return query(db.session)
+
+    def new_issuer(self) -> str:
+        return self.run(
+            lambda session, ledger: issuers.register_issuer(
+                session, ledger, ACTOR, issuer_fields()
+            ).id
+        )
+
+    def trace(self, issuer_id: str) -> Trace:
+        return self.read(lambda session: _trace(session, issuer_id))
+
+    def kinds_since(self, issuer_id: str, start: int) -> list[str]:
+        """The kinds of the entries from `start`, after checking that the log is sealed: its
+        signed size is its size, with a checkpoint for exactly that size."""
+        return self.read(lambda session: _sealed_kinds(session, issuer_id, start))
+
+    def register(self, issuer_id: str) -> RegisterView:
+        return self.read(lambda session: _register_view(session, issuer_id))
+
+    def replay(self, issuer_id: str) -> None:
+        """Rebuild the register from the log and compare; also checks the invariants."""
+        self.read(lambda session: replay_and_compare(session, issuer_id))
+
+    def verify_log(self, issuer_id: str | None = None) -> None:
+        """`flask log verify` (one issuer, or all) must pass."""
+        issuer_option = ["--issuer", issuer_id] if issuer_id else []
+        result = self.app.test_cli_runner().invoke(args=["log", "verify", *issuer_option])
+        assert result.exit_code == 0, result.output
+
+    def api_register(self, issuer_id: str, token: str) -> RegisterView:
+        """Classes and holdings as the API reports them (holders' status is not compared)."""
+        client, headers = self.app.test_client(), bearer(token)
+        prefix = f"/api/v1/issuers/{issuer_id}"
+        classes = client.get(f"{prefix}/classes", headers=headers)
+        holdings = client.get(f"{prefix}/holdings", headers=headers)
+        assert classes.status_code == holdings.status_code == 200
+        rows = holdings.get_json()["holdings"]
+        for row in rows:
+            assert row["available"] == row["held"] - row["frozen"] - row["pledged"] - row[
+                "reserved"
+            ], row
+        return RegisterView(
+            classes={
+                row["code"]: (row["authorised"], row["issued"])
+                for row in classes.get_json()["classes"]
+            },
+            ceased={},
+            holdings=_nonzero(
+                {
+                    (row["class"], row["holder_id"]): (
+                        row["held"],
+                        row["frozen"],
+                        row["pledged"],
+                        row["reserved"],
+                    )
+                    for row in rows
+                }
+            ),
+        )
+
+
+def _nonzero(holdings: dict[tuple[str, str], Quantities]) -> dict[tuple[str, str], Quantities]:
+    return {key: values for key, values in holdings.items() if any(values)}
+
+
+def _register_view(session: Session, issuer_id: str) -> RegisterView:
+    classes = session.scalars(select(ShareClass).where(ShareClass.issuer_id == issuer_id))
+    holders = session.scalars(select(Holder).where(Holder.issuer_id == issuer_id))
+    holdings = session.scalars(
+        select(HoldingVersion).where(
+            HoldingVersion.issuer_id == issuer_id, HoldingVersion.to_index.is_(None)
+        )
+    )
+    return RegisterView(
+        classes={row.code: (row.authorised, row.issued) for row in classes},
+        ceased={row.holder_id: row.ceased_on is not None for row in holders},
+        holdings=_nonzero(
+            {
+                (row.class_code, row.holder_id): (row.held, row.frozen, row.pledged, row.reserved)
+                for row in holdings
+            }
+        ),
+    )
+
+
+def _rows_of(session: Session, model: type, issuer_id: str) -> list[tuple]:
+    mapper = inspect(model)
+    issuer_column = model.id if model.__tablename__ == "issuers" else model.issuer_id
+    query = select(*mapper.columns).where(issuer_column == issuer_id).order_by(*mapper.primary_key)
+    return [tuple(row) for row in session.execute(query)]
+
+
+def _count(session: Session, model: type, issuer_id: str) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(model.issuer_id == issuer_id))
+
+
+def _trace(session: Session, issuer_id: str) -> Trace:
+    state = session.get(LogState, issuer_id)
+    return Trace(
+        tree_size=state.tree_size,
+        checkpoint_size=state.checkpoint_size,
+        leaves=_count(session, LogLeaf, issuer_id),
+        checkpoints=_count(session, LogCheckpoint, issuer_id),
+        rows=tuple(tuple(_rows_of(session, model, issuer_id)) for model in LOG_DERIVED),
+        details=tuple(_rows_of(session, HolderDetails, issuer_id)),
+    )
+
+
+def _sealed_kinds(session: Session, issuer_id: str, start: int) -> list[str]:
+    state = session.get(LogState, issuer_id)
+    assert state.checkpoint_size == state.tree_size == _count(session, LogLeaf, issuer_id)
+    assert session.get(LogCheckpoint, (issuer_id, state.tree_size)) is not None
+    entries = read_entries(session, issuer_id, start, state.tree_size)
+    return [entry.envelope["kind"] for entry in entries]

@@ -1,0 +1,252 @@
+"""The Open Cap Table Format export: every file validates against the OCF 1.2.0 schemas (resolved
+locally, no network), and the transactions add up to the register as of the snapshot's size."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft7Validator
+from referencing import Registry, Resource
+
+from app.register import capital, issuance, restrictions, transfers
+from app.register.formats.ocf_export import Securities, numeric
+from app.unit_of_work import command
+from tests.test_snapshot import ACTOR, build_register, read
+
+FILE_SCHEMAS = {
+    "Manifest.ocf.json": "files/OCFManifestFile.schema.json",
+    "Stakeholders.ocf.json": "files/StakeholdersFile.schema.json",
+    "StockClasses.ocf.json": "files/StockClassesFile.schema.json",
+    "Transactions.ocf.json": "files/TransactionsFile.schema.json",
+}
+
+
+def _schema_dir() -> Path:
+    # SHARELEDGER_VECTORS may name the ocf-1.2.0 folder itself or the vectors folder above it.
+    env = os.environ.get("SHARELEDGER_VECTORS")
+    if env:
+        base = Path(env)
+        folder = base / "ocf-1.2.0" if (base / "ocf-1.2.0").is_dir() else base
+    else:
+        folder = Path(__file__).resolve().parents[1].parent / "shared" / "vectors" / "ocf-1.2.0"
+    return folder / "schema"
+
+
+SCHEMAS = _schema_dir()
+pytestmark = pytest.mark.skipif(not SCHEMAS.is_dir(), reason=f"no OCF schemas at {SCHEMAS}")
+
+
+@pytest.fixture(scope="module")
+def validators() -> dict[str, Draft7Validator]:
+    """A validator per OCF file type, every $ref resolved from the local schema files."""
+    documents = [json.loads(path.read_text()) for path in sorted(SCHEMAS.rglob("*.json"))]
+    registry = Registry().with_resources(
+        (document["$id"], Resource.from_contents(document)) for document in documents
+    )
+    by_id = {document["$id"]: document for document in documents}
+    base = documents[0]["$id"].split("/v/1.2.0/")[0] + "/v/1.2.0/"
+    return {
+        name: Draft7Validator(
+            by_id[base + path], registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER
+        )
+        for name, path in FILE_SCHEMAS.items()
+    }
+
+
+def _package(client, issuer_id: str, headers: dict, **params) -> dict[str, Any]:
+    response = read(
+        client.get(
+            f"/api/v1/issuers/{issuer_id}/snapshot",
+            query_string={"format": "ocf", **params},
+            headers=headers,
+        )
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    assert archive.testzip() is None
+    raw = {name: archive.read(name) for name in archive.namelist()}
+    assert set(raw) == set(FILE_SCHEMAS)
+    return {"raw": raw, **{name: json.loads(data) for name, data in raw.items()}}
+
+
+def _snapshot(client, issuer_id: str, headers: dict, **params) -> dict[tuple[str, str], int]:
+    response = read(
+        client.get(f"/api/v1/issuers/{issuer_id}/snapshot", query_string=params, headers=headers)
+    )
+    return {
+        (share_class["code"], holding["holder_id"]): holding["quantity"]
+        for share_class in response.get_json()["classes"]
+        for holding in share_class["holdings"]
+    }
+
+
+def _validate(package: dict, validators: dict[str, Draft7Validator]) -> None:
+    for name, validator in validators.items():
+        errors = sorted(validator.iter_errors(package[name]), key=lambda e: list(e.path))
+        assert not errors, f"{name}: {[(list(e.path), e.message) for e in errors[:5]]}"
+    for key, name in (
+        ("stakeholders_files", "Stakeholders.ocf.json"),
+        ("stock_classes_files", "StockClasses.ocf.json"),
+        ("transactions_files", "Transactions.ocf.json"),
+    ):
+        (listed,) = package["Manifest.ocf.json"][key]
+        assert listed["filepath"] == f"./{name}"
+        assert listed["md5"] == hashlib.md5(package["raw"][name]).hexdigest()
+
+
+def _positions(transactions: list[dict]) -> dict[tuple[str, str], int]:
+    """Replay OCF's security model: an issuance creates a security; a transfer, cancellation
+    or repurchase consumes one whole (its remainder comes back as a balance security)."""
+    open_securities: dict[str, tuple[str, str, int]] = {}
+    consumed: set[str] = set()
+    promised: list[str] = []
+    for item in transactions:
+        kind = item["object_type"]
+        if kind == "TX_STOCK_ISSUANCE":
+            assert (
+                item["security_id"] not in open_securities and item["security_id"] not in consumed
+            )
+            open_securities[item["security_id"]] = (
+                item["stock_class_id"],
+                item["stakeholder_id"],
+                int(item["quantity"]),
+            )
+        elif kind in ("TX_STOCK_TRANSFER", "TX_STOCK_CANCELLATION", "TX_STOCK_REPURCHASE"):
+            code, holder, held = open_securities.pop(item["security_id"])
+            consumed.add(item["security_id"])
+            assert int(item["quantity"]) <= held
+            promised += item.get("resulting_security_ids", [])
+            if "balance_security_id" in item:
+                promised.append(item["balance_security_id"])
+    positions: Counter = Counter()
+    for code, holder, quantity in open_securities.values():
+        positions[code, holder] += quantity
+    issued = {item["security_id"] for item in transactions if "stakeholder_id" in item}
+    assert set(promised) <= issued, "every resulting and balance security has its issuance"
+    return dict(positions)
+
+
+def test_package_validates_and_adds_up_at_every_size(
+    app, client, new_issuer, regulator_headers, validators
+):
+    register = build_register(app, new_issuer()["id"])
+    for size in (register.issued_size, register.transferred_size, register.latest_size):
+        package = _package(client, register.issuer_id, regulator_headers, tree_size=size)
+        _validate(package, validators)
+        transactions = package["Transactions.ocf.json"]["items"]
+        expected = _snapshot(client, register.issuer_id, regulator_headers, tree_size=size)
+        assert _positions(transactions) == expected, size
+    manifest = package["Manifest.ocf.json"]
+    assert manifest["issuer"]["legal_name"] == "Acme Widgets Ltd"
+    assert manifest["issuer"]["country_of_formation"] == "GB"
+    comments = "\n".join(manifest["comments"])
+    assert f"tree size {register.latest_size}" in comments
+    assert "holder.erased x1" in comments and "holder.registered x5" in comments
+    stakeholders = {s["id"]: s for s in package["Stakeholders.ocf.json"]["items"]}
+    assert len(stakeholders) == 5
+    assert stakeholders[register.ids["dora"]]["name"]["legal_name"] == "[erased]"
+    assert "addresses" not in stakeholders[register.ids["dora"]]
+    brunel = stakeholders[register.ids["brunel"]]
+    assert (brunel["stakeholder_type"], brunel["addresses"][0]["country"]) == ("INSTITUTION", "GB")
+    assert "GB-CRN" not in json.dumps(package["Stakeholders.ocf.json"])  # no identifiers
+    classes = {c["id"]: c for c in package["StockClasses.ocf.json"]["items"]}
+    assert classes["PREF"]["votes_per_share"] == "2"
+    assert classes["ORD"]["initial_shares_authorized"] == "UNLIMITED"
+    assert classes["ORD"]["par_value"] == {"amount": "0.01", "currency": "GBP"}
+
+
+def test_an_old_size_leaves_out_what_came_after(app, client, new_issuer, regulator_headers):
+    register = build_register(app, new_issuer()["id"])
+    package = _package(client, register.issuer_id, regulator_headers, tree_size=1)
+    assert package["Manifest.ocf.json"]["issuer"]["legal_name"] == "Acme Widgets Ltd"
+    for name in ("Transactions.ocf.json", "StockClasses.ocf.json", "Stakeholders.ocf.json"):
+        assert package[name]["items"] == [], name
+
+
+def test_capital_changes_and_skipped_kinds(app, client, new_issuer, regulator_headers, validators):
+    """Securities consumed across lots (FIFO, with balances), cancellations, repurchases,
+    redemptions, a forced transfer and a freeze (which OCF has no type for)."""
+    register = build_register(app, new_issuer()["id"])
+    issuer_id, ids = register.issuer_id, register.ids
+    with app.app_context():
+        with command() as (session, ledger):  # brunel now has two ORD securities: 300 and 40
+            issuance.issue_shares(
+                session, ledger, ACTOR, issuer_id,
+                [{"class": "ORD", "holder_id": ids["brunel"], "quantity": 40,
+                  "price_per_share": "1.25", "currency": "GBP"}],
+            )  # fmt: skip
+        with command() as (session, ledger):  # takes all of the 300 and 10 of the 40
+            transfers.lodge_transfer(
+                session, ledger, ACTOR, issuer_id,
+                {"class": "ORD", "from_holder_id": ids["brunel"], "to_holder_id": ids["carol"],
+                 "quantity": 310, "instrument_reference": "STF-9", "consideration": "620.00",
+                 "currency": "GBP"},
+            )  # fmt: skip
+        with command() as (session, ledger):
+            request = {"class": "ORD", "holder_id": ids["carol"]}
+            capital.cancel_shares(
+                session, ledger, ACTOR, issuer_id, {**request, "quantity": 5, "reason": "forfeit"}
+            )
+            capital.repurchase_shares(
+                session, ledger, ACTOR, issuer_id,
+                {**request, "quantity": 7, "price_per_share": "2.5", "currency": "GBP"},
+            )  # fmt: skip
+            capital.redeem_shares(
+                session, ledger, ACTOR, issuer_id,
+                {**request, "quantity": 3,
+                 "consideration": {"type": "products_or_services", "description": "beer"}},
+            )  # fmt: skip
+            restrictions.freeze(
+                session, ledger, ACTOR, issuer_id, class_code="ORD", holder_id=ids["ada"],
+                quantity=10, reason="court order 1",
+            )  # fmt: skip
+            restrictions.forced_transfer(
+                session, ledger, ACTOR, issuer_id, class_code="ORD", from_holder_id=ids["ada"],
+                to_holder_id=ids["ada2"], quantity=50, legal_reference="court order 2",
+            )  # fmt: skip
+    package = _package(client, issuer_id, regulator_headers)
+    _validate(package, validators)
+    transactions = package["Transactions.ocf.json"]["items"]
+    assert _positions(transactions) == _snapshot(client, issuer_id, regulator_headers)
+    kinds = Counter(item["object_type"] for item in transactions)
+    assert kinds["TX_STOCK_CANCELLATION"] >= 2 and kinds["TX_STOCK_REPURCHASE"] >= 1
+    split = [t for t in transactions if t.get("comments") == ["instrument of transfer: STF-9"]]
+    assert [(t["quantity"], "balance_security_id" in t) for t in split] == [
+        ("300", False),
+        ("10", True),
+    ]
+    assert all(t["consideration_text"] == "620.00 GBP" for t in split)
+    redeemed = [t for t in transactions if t.get("reason_text", "").startswith("redeemed")]
+    assert redeemed and "beer" in redeemed[0]["reason_text"]
+    comments = "\n".join(package["Manifest.ocf.json"]["comments"])
+    assert "holding.frozen x1" in comments
+    assert "covered" not in comments  # every quantity matched a security
+
+
+def test_securities_are_consumed_oldest_first():
+    securities = Securities()
+    securities.add("ORD", "h", "S-1", 5)
+    securities.add("ORD", "h", "S-2", 7)
+    assert securities.take("ORD", "h", 6) == ([("S-1", 5), ("S-2", 7)], 0)
+    securities.keep_first("ORD", "h", "S-2-BAL", 6)
+    securities.add("ORD", "h", "S-3", 1)
+    assert securities.take("ORD", "h", 10) == ([("S-2-BAL", 6), ("S-3", 1)], 3)
+    assert securities.take("ORD", "h", 1) == ([], 1)
+
+
+def test_numeric_is_ocf_fixed_point():
+    assert [numeric(v) for v in ("1E+2", "0.01", "5", "0.000000000001")] == [
+        "100",
+        "0.01",
+        "5",
+        "0.0000000000",  # OCF allows ten decimal places at most
+    ]

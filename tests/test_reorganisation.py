@@ -1,0 +1,426 @@
+"""Conversion between classes, split and consolidation: services and API, refusals, replay."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.models.register import FractionSettlement, Pledge
+from app.register import classes, holders, issuance, reorganisation, restrictions
+from app.register.errors import InvalidInput, NotFound, Refused
+from app.register.holdings import RegisterInvariantError
+from app.register.projection import Applied, apply_entry
+from app.register.ratios import ROUND_DOWN_CASH_IN_LIEU, ROUND_HALF_UP
+from tests.helpers import HOLDER_A, bearer
+from tests.test_capital import Company, new_company, replays
+
+CASH = {"fraction_policy": ROUND_DOWN_CASH_IN_LIEU, "cash_in_lieu_price": "0.90", "currency": "GBP"}
+HALF_UP = {"fraction_policy": ROUND_HALF_UP}
+
+
+@pytest.fixture
+def company(app) -> Company:
+    return new_company(app)
+
+
+@pytest.fixture
+def secretary(company, make_token) -> dict[str, str]:
+    return bearer(make_token("secretary", company.issuer_id))
+
+
+def settlements(company: Company) -> list[tuple]:
+    def read(session):
+        rows = session.scalars(
+            select(FractionSettlement)
+            .where(FractionSettlement.issuer_id == company.issuer_id)
+            .order_by(FractionSettlement.log_index, FractionSettlement.holder_id)
+        )
+        return [
+            (row.log_index, row.holder_id, row.class_code, row.fraction, row.cash_amount,
+             row.currency)
+            for row in rows
+        ]  # fmt: skip
+
+    return company.driver.read(read)
+
+
+def conversion(company: Company, quantity: int, ratio: str, **changes) -> dict:
+    return {"holder_id": company.a, "from_class": "PREF", "to_class": "ORD",
+            "quantity": quantity, "ratio": ratio, **HALF_UP, **changes}  # fmt: skip
+
+
+def allot(company: Company, code: str, holder_id: str, quantity: int) -> None:
+    allocation = {"class": code, "holder_id": holder_id, "quantity": quantity}
+    company.run(issuance.issue_shares, [allocation])
+
+
+def split(company: Company, ratio: str, terms: dict, code: str = "ORD"):
+    return company.run(reorganisation.split_class, code, {"ratio": ratio, **terms})
+
+
+def consolidate(company: Company, ratio: str, terms: dict, code: str = "ORD"):
+    return company.run(reorganisation.consolidate_class, code, {"ratio": ratio, **terms})
+
+
+# --- conversion --------------------------------------------------------------------------------
+
+
+def test_converting_moves_shares_between_classes_at_the_ratio(company):
+    result = company.run(reorganisation.convert_shares, conversion(company, 4, "3:1"))
+    assert result.allotted == 12
+    assert (result.from_holding.held, result.to_holding.held) == (6, 112)
+    assert (company.issued("PREF"), company.issued("ORD")) == (6, 162)
+    entry = company.last_entry()
+    assert entry["kind"] == "shares.converted"
+    assert entry["data"] == {
+        "holder_id": company.a, "from_class": "PREF", "to_class": "ORD", "quantity": "4",
+        "ratio": "3:1", "fraction_policy": ROUND_HALF_UP, "allotted": "12",
+    }  # fmt: skip
+    # One for one is the commonest conversion, so 1:1 is allowed here.
+    company.run(reorganisation.convert_shares, conversion(company, 6, "1:1"))
+    assert company.holding("PREF", company.a) == (0, 0, 0, 0)
+    assert company.holding("ORD", company.a) == (118, 0, 0, 0)
+    assert settlements(company) == []
+    replays(company)
+
+
+def test_a_conversion_pays_cash_for_the_fraction(company):
+    request = {**conversion(company, 10, "1:3", from_class="ORD", to_class="PREF"), **CASH}
+    result = company.run(reorganisation.convert_shares, request)
+    assert (result.allotted, result.fraction, result.cash_in_lieu) == (3, "0.333333333333", "0.30")
+    assert company.holding("ORD", company.a) == (90, 0, 0, 0)
+    assert company.holding("PREF", company.a) == (13, 0, 0, 0)
+    data = company.last_entry()["data"]
+    assert (data["cash_in_lieu_price"], data["currency"]) == ("0.90", "GBP")
+    assert data["cash_in_lieu_amount"] == "0.30"
+    index = result.entry.index
+    assert settlements(company) == [(index, company.a, "PREF", "0.333333333333", "0.30", "GBP")]
+    # A conversion with no leftover records no settlement.
+    company.run(reorganisation.convert_shares, {**request, "quantity": 9})
+    assert len(settlements(company)) == 1
+    replays(company)
+
+
+def test_a_conversion_respects_the_authorised_number_of_the_new_class(company):
+    # PREF: 1000 authorised, 10 issued; 90 ORD at 11:1 would make 990 more, 91 would not fit.
+    request = conversion(company, 91, "11:1", from_class="ORD", to_class="PREF")
+    error = company.refused(Refused, "authorised_exceeded", reorganisation.convert_shares, request)
+    assert error.details["requested"] == 1001
+    company.run(reorganisation.convert_shares, {**request, "quantity": 90})
+    assert company.issued("PREF") == 1000
+    replays(company)
+
+
+def test_conversion_refusals_leave_no_trace(company):
+    company.freeze("PREF", company.a, 8)
+    convert = reorganisation.convert_shares
+    error = company.refused(
+        Refused, "insufficient_available", convert, conversion(company, 3, "3:1")
+    )
+    assert error.details["available"] == 2
+    company.refused(Refused, "holder_ceased", convert,
+                    conversion(company, 1, "3:1", holder_id=company.gone))  # fmt: skip
+    company.refused(NotFound, None, convert, conversion(company, 1, "3:1", holder_id="nobody"))
+    company.refused(NotFound, None, convert, conversion(company, 1, "3:1", from_class="NOPE"))
+    company.refused(NotFound, None, convert, conversion(company, 1, "3:1", to_class="NOPE"))
+    for changes in [
+        {"to_class": "PREF"},
+        {"ratio": "3"},
+        {"ratio": "0:1"},
+        {"quantity": 0},
+        {"fraction_policy": "round_up"},
+        {"fraction_policy": ROUND_DOWN_CASH_IN_LIEU},  # no price
+        {"cash_in_lieu_price": "1.00", "currency": "GBP"},  # a price but no cash policy
+        {"ratio": "1:3", "quantity": 1},  # not one whole share
+    ]:
+        company.refused(InvalidInput, None, convert, {**conversion(company, 1, "3:1"), **changes})
+    replays(company)
+
+
+# --- split and consolidation --------------------------------------------------------------------
+
+
+def test_a_split_is_one_entry_that_scales_every_holding(company):
+    result = split(company, "2:1", HALF_UP)
+    assert (result.issued_before, result.issued_after, result.holdings_changed) == (150, 300, 2)
+    assert company.holding("ORD", company.a) == (200, 0, 0, 0)
+    assert company.holding("ORD", company.b) == (100, 0, 0, 0)
+    assert company.holding("PREF", company.a) == (10, 0, 0, 0)
+    entry = company.last_entry()
+    assert entry["index"] == result.entry.index
+    assert entry["kind"] == "class.split"
+    assert entry["data"] == {
+        "class": "ORD", "ratio": "2:1", "fraction_policy": ROUND_HALF_UP,
+        "issued_before": "150", "issued_after": "300",
+        "authorised_before": None, "authorised_after": None,
+    }  # fmt: skip
+    company.driver.verify_log(company.issuer_id)
+    replays(company)
+
+
+def test_a_split_scales_the_authorised_number(company):
+    result = split(company, "3:1", HALF_UP, code="PREF")
+    assert (result.authorised_before, result.share_class.authorised) == (1000, 3000)
+    assert company.holding("PREF", company.a) == (30, 0, 0, 0)
+    assert (company.authorised("PREF"), company.issued("PREF")) == (3000, 30)
+    consolidate(company, "1:7", HALF_UP, code="PREF")
+    assert (company.authorised("PREF"), company.issued("PREF")) == (428, 4)
+    replays(company)
+
+
+def test_a_consolidation_pays_cash_in_lieu_of_fractions(company):
+    result = consolidate(company, "1:3", CASH)
+    # a: 100 -> 33 and 1/3 (0.30 at 0.90 a new share); b: 50 -> 16 and 2/3 (0.60).
+    assert company.holding("ORD", company.a) == (33, 0, 0, 0)
+    assert company.holding("ORD", company.b) == (16, 0, 0, 0)
+    assert (result.issued_after, result.cash_in_lieu_total) == (49, "0.90")
+    index = result.entry.index
+    expected = sorted(
+        [
+            (index, company.a, "ORD", "0.333333333333", "0.30", "GBP"),
+            (index, company.b, "ORD", "0.666666666666", "0.60", "GBP"),
+        ]
+    )
+    assert settlements(company) == expected
+    data = company.last_entry()["data"]
+    assert data["class"] == "ORD"
+    assert (data["issued_before"], data["issued_after"], data["cash_in_lieu_total"]) == (
+        "150", "49", "0.90",
+    )  # fmt: skip
+    assert company.last_entry()["kind"] == "class.consolidated"
+    replays(company)
+
+
+def test_a_consolidation_rounding_half_up(company):
+    result = consolidate(company, "1:3", HALF_UP)
+    assert company.holding("ORD", company.a) == (33, 0, 0, 0)  # 33.33
+    assert company.holding("ORD", company.b) == (17, 0, 0, 0)  # 16.67
+    assert result.issued_after == company.issued("ORD") == 50
+    assert result.cash_in_lieu_total is None
+    assert settlements(company) == []
+    replays(company)
+
+
+def test_encumbrances_scale_down_and_pledges_scale_one_by_one(company):
+    company.freeze("ORD", company.a, 40)
+    first = company.pledge("ORD", company.a, 25)
+    company.pledge("ORD", company.a, 20)
+    company.freeze("ORD", company.b, 50)  # wholly frozen
+    consolidate(company, "1:3", HALF_UP)
+    # a: held 33, frozen 13, pledges 8 + 6 = 14; b: held 17, frozen 16.
+    assert company.holding("ORD", company.a) == (33, 13, 14, 0)
+    assert company.holding("ORD", company.b) == (17, 16, 0, 0)
+
+    def pledges(session):
+        rows = session.scalars(select(Pledge).where(Pledge.issuer_id == company.issuer_id))
+        return sorted(row.quantity for row in rows)
+
+    assert company.driver.read(pledges) == [6, 8]
+    # Releasing a pledge releases its scaled quantity, so nothing goes negative.
+    company.run(restrictions.release_pledge, first)
+    assert company.holding("ORD", company.a) == (33, 13, 6, 0)
+    split(company, "5:2", CASH)
+    assert company.holding("ORD", company.a) == (82, 32, 15, 0)
+    replays(company)
+
+
+def test_rounding_up_a_wholly_frozen_holding_frees_the_extra_share(company):
+    allot(company, "ORD", company.b, 5)
+    company.freeze("ORD", company.b, 55)
+    consolidate(company, "1:10", HALF_UP)
+    assert company.holding("ORD", company.b) == (6, 5, 0, 0)  # 5.5 rounds up; 5.5 frozen down
+    assert company.holding("ORD", company.a) == (10, 0, 0, 0)
+    replays(company)
+
+
+def test_a_holding_too_small_for_one_new_share_is_paid_off(company):
+    allot(company, "PREF", company.b, 4)
+    result = consolidate(company, "1:10", {**CASH, "cash_in_lieu_price": "25"}, code="PREF")
+    assert company.holding("PREF", company.a) == (1, 0, 0, 0)
+    assert company.holding("PREF", company.b) == (0, 0, 0, 0)
+    assert [(row[1], row[3], row[4]) for row in settlements(company)] == [
+        (company.b, "0.4", "10.00")
+    ]
+    assert (result.issued_after, result.cash_in_lieu_total) == (1, "10.00")
+    assert company.authorised("PREF") == 100
+    replays(company)
+
+
+def test_rounding_up_may_not_exceed_the_scaled_authorised_number(company):
+    allot(company, "PREF", company.b, 5)
+    company.run(classes.amend_class, "PREF", {"authorised": 15})
+    # 1:10 rounding half up: a 10 -> 1, b 5 -> 1 (a half), but only 1 is authorised.
+    request = {"ratio": "1:10", **HALF_UP}
+    error = company.refused(Refused, "authorised_exceeded", reorganisation.consolidate_class,
+                            "PREF", request)  # fmt: skip
+    assert (error.details["authorised"], error.details["issued"]) == (1, 2)
+    consolidate(company, "1:10", {**CASH, "cash_in_lieu_price": "3"}, code="PREF")
+    assert (company.authorised("PREF"), company.issued("PREF")) == (1, 1)
+    replays(company)
+
+
+def test_reorganisation_refusals_leave_no_trace(company):
+    split_class, consolidate_class = reorganisation.split_class, reorganisation.consolidate_class
+    for service, ratio in [
+        (split_class, "1:2"),
+        (split_class, "1:1"),
+        (split_class, "2:2"),
+        (split_class, "2:1:1"),
+        (split_class, "two:one"),
+        (consolidate_class, "2:1"),
+        (consolidate_class, "10:10"),
+        (consolidate_class, "1/10"),
+    ]:
+        company.refused(InvalidInput, None, service, "ORD", {"ratio": ratio, **HALF_UP})
+    for terms in [
+        {"fraction_policy": "round_up"},
+        {"fraction_policy": ROUND_DOWN_CASH_IN_LIEU},
+        {**CASH, "currency": None},
+        {**CASH, "cash_in_lieu_price": "-1"},
+        {**HALF_UP, "cash_in_lieu_price": "1", "currency": "GBP"},
+    ]:
+        company.refused(InvalidInput, None, split_class, "ORD", {"ratio": "3:2", **terms})
+    company.refused(NotFound, None, split_class, "NOPE", {"ratio": "2:1", **HALF_UP})
+    replays(company)
+
+
+def test_every_holding_is_scaled_across_chunks_in_holder_order(company, monkeypatch):
+    monkeypatch.setattr(reorganisation, "CHUNK", 2)
+    details = [{**HOLDER_A, "identifier": f"GB-NI-{n}"} for n in range(5)]
+
+    def more_holders(session, ledger, actor, issuer_id):
+        ids = [holders.register_holder(session, ledger, actor, issuer_id, d).holder_id
+               for d in details]  # fmt: skip
+        allocations = [{"class": "ORD", "holder_id": holder_id, "quantity": 7 + n}
+                       for n, holder_id in enumerate(ids)]  # fmt: skip
+        issuance.issue_shares(session, ledger, actor, issuer_id, allocations)
+        return ids
+
+    ids = company.run(more_holders)
+    result = consolidate(company, "1:4", CASH)
+    assert result.holdings_changed == 7
+    quantities = {company.a: 100, company.b: 50, **{h: 7 + n for n, h in enumerate(ids)}}
+    for holder_id, quantity in quantities.items():
+        assert company.holding("ORD", holder_id) == (quantity // 4, 0, 0, 0)
+    rows = settlements(company)
+    assert [row[1] for row in rows] == sorted(h for h, q in quantities.items() if q % 4)
+    assert result.issued_after == sum(q // 4 for q in quantities.values())
+    replays(company)
+
+
+def test_a_split_may_not_overflow_what_the_register_counts(company):
+    allot(company, "ORD", company.b, 10**10)
+    request = {"ratio": f"{10**9}:1", **HALF_UP}
+    company.refused(Refused, "too_many_shares", reorganisation.split_class, "ORD", request)
+    convert = conversion(company, 10**10, f"{10**9}:1", from_class="ORD", to_class="PREF")
+    company.run(classes.amend_class, "PREF", {"authorised": None})
+    company.refused(Refused, "too_many_shares", reorganisation.convert_shares,
+                    {**convert, "holder_id": company.b})  # fmt: skip
+
+
+def test_an_empty_class_can_be_split(company):
+    company.run(classes.create_class, {"code": "B", "name": "B shares", "currency": "GBP",
+                                       "authorised": 7})  # fmt: skip
+    result = split(company, "3:1", HALF_UP, code="B")
+    assert (result.issued_after, result.holdings_changed, company.authorised("B")) == (0, 0, 21)
+    replays(company)
+
+
+def test_replay_refuses_an_entry_whose_totals_do_not_follow(company):
+    """The applier re-derives what the command recorded; a log that says otherwise fails."""
+    data = {"class": "ORD", "ratio": "2:1", "fraction_policy": ROUND_HALF_UP,
+            "issued_before": "150", "issued_after": "301",
+            "authorised_before": None, "authorised_after": None}  # fmt: skip
+    entry = Applied(company.issuer_id, 99, datetime.now(UTC), "class.split", data)
+    with pytest.raises(RegisterInvariantError, match="issued_after"):
+        company.driver.run(lambda session, ledger: apply_entry(session, entry))
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def post(client, company, path, body, headers):
+    return client.post(f"/api/v1/issuers/{company.issuer_id}/{path}", json=body, headers=headers)
+
+
+def test_api_converts(client, company, secretary):
+    body = {**conversion(company, 10, "1:3", from_class="ORD", to_class="PREF"), **CASH}
+    response = post(client, company, "conversions", body, secretary)
+    assert response.status_code == 201, response.get_json()
+    result = response.get_json()
+    assert result["log_index"] == company.last_entry()["index"]
+    assert (result["ratio"], result["fraction_policy"]) == ("1:3", ROUND_DOWN_CASH_IN_LIEU)
+    assert result["from"]["class"] == "ORD"
+    assert (result["from"]["quantity"], result["from"]["class_issued"]) == (10, 140)
+    assert result["from"]["holding"]["held"] == 90
+    assert result["to"]["class"] == "PREF"
+    assert (result["to"]["quantity"], result["to"]["class_issued"]) == (3, 13)
+    assert result["to"]["holding"]["held"] == 13
+    assert (result["fraction"], result["cash_in_lieu_amount"], result["currency"]) == (
+        "0.333333333333", "0.30", "GBP",
+    )  # fmt: skip
+    replays(company)
+
+
+def test_api_splits_and_consolidates(client, company, secretary, operator_headers):
+    response = post(client, company, "classes/PREF/splits", {"ratio": "4:1", **HALF_UP}, secretary)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json() == {
+        "log_index": company.last_entry()["index"], "kind": "class.split", "class": "PREF",
+        "ratio": "4:1", "fraction_policy": ROUND_HALF_UP, "issued_before": 10,
+        "issued_after": 40, "authorised_before": 1000, "authorised_after": 4000,
+        "holdings_changed": 1, "cash_in_lieu_price": None, "cash_in_lieu_total": None,
+        "currency": None,
+    }  # fmt: skip
+    response = post(
+        client, company, "classes/ORD/consolidations", {"ratio": "1:3", **CASH}, operator_headers
+    )
+    assert response.status_code == 201, response.get_json()
+    result = response.get_json()
+    assert (result["kind"], result["issued_before"], result["issued_after"]) == (
+        "class.consolidated", 150, 49,
+    )  # fmt: skip
+    assert (result["cash_in_lieu_price"], result["cash_in_lieu_total"]) == ("0.90", "0.90")
+    replays(company)
+
+
+def test_api_refusals_change_nothing(client, company, secretary, make_token, new_issuer):
+    company.run(classes.amend_class, "PREF", {"authorised": 10})
+    before = company.driver.trace(company.issuer_id)
+    convert = conversion(company, 1, "3:1", from_class="ORD", to_class="PREF")
+    cases = [
+        ("conversions", convert, 409, "authorised_exceeded", None),
+        ("conversions", {**convert, "holder_id": company.gone}, 409, "holder_ceased", None),
+        ("conversions", {**convert, "quantity": 101}, 409, "insufficient_available", None),
+        ("conversions", {**convert, "to_class": "NOPE"}, 404, "not_found", None),
+        ("conversions", {**convert, "ratio": "3-1"}, 422, "invalid_input", "ratio"),
+        ("conversions", {**convert, "fraction_policy": "up"}, 422, "invalid_input",
+         "fraction_policy"),
+        ("conversions", {**convert, **CASH, "currency": "gbp"}, 422, "invalid_input", "currency"),
+        ("conversions", {**convert, "quantity": -1}, 422, "invalid_input", "quantity"),
+        ("classes/ORD/splits", {"ratio": "1:1", **HALF_UP}, 422, "invalid_input", "ratio"),
+        ("classes/ORD/splits", {"ratio": "1:2", **HALF_UP}, 422, "invalid_input", "ratio"),
+        ("classes/ORD/splits", {"ratio": "2:1"}, 422, "invalid_input", "fraction_policy"),
+        ("classes/ORD/splits", {"ratio": "3:2", **CASH, "cash_in_lieu_price": None}, 422,
+         "invalid_input", "cash_in_lieu_price"),
+        ("classes/NOPE/splits", {"ratio": "2:1", **HALF_UP}, 404, "not_found", None),
+        ("classes/PREF/consolidations", {"ratio": "2:1", **HALF_UP}, 422, "invalid_input",
+         "ratio"),
+        ("classes/ORD/consolidations", {"ratio": 10, **HALF_UP}, 422, "invalid_input", "ratio"),
+    ]  # fmt: skip
+    for path, body, status, code, field in cases:
+        response = post(client, company, path, body, secretary)
+        assert response.status_code == status, (path, body, response.get_json())
+        assert response.get_json()["code"] == code
+        if field:
+            assert field in response.get_json()["errors"], response.get_json()
+    other = bearer(make_token("secretary", new_issuer()["id"]))
+    for path, body in [
+        ("conversions", convert),
+        ("classes/ORD/splits", {"ratio": "2:1", **HALF_UP}),
+    ]:
+        assert post(client, company, path, body, other).status_code == 403
+        assert post(client, company, path, body, {}).status_code == 401
+    assert company.driver.trace(company.issuer_id) == before
