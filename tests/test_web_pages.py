@@ -42,3 +42,78 @@ def test_unknown_page_is_an_html_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+def _secretary_with_register(app, new_issuer):
+    from app.register import classes, holders, issuance
+    from app.unit_of_work import command
+    from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY
+
+    issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
+    with app.app_context():
+        with command() as (session, ledger):
+            classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
+            a = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_A).holder_id
+            b = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_B).holder_id
+            issuance.issue_shares(
+                session,
+                ledger,
+                "test",
+                issuer_id,
+                [{"class": "ORD", "holder_id": a, "quantity": 80}],
+            )
+        with db.write() as session:
+            for email, role in (
+                ("sec@example.test", "secretary"),
+                ("reg@example.test", "regulator"),
+            ):
+                create_user(
+                    session,
+                    email=email,
+                    display_name=role.title(),
+                    password="correct horse battery",
+                    role=role,
+                    issuer_id=issuer_id if role == "secretary" else None,
+                    now=utc_now(),
+                )
+    return issuer_id, a, b
+
+
+def _log_in(client, email):
+    client.post("/login", data={"email": email, "password": "correct horse battery"})
+
+
+def test_a_secretary_registers_a_transfer_in_the_browser(app, client, new_issuer):
+    issuer_id, a, b = _secretary_with_register(app, new_issuer)
+    _log_in(client, "sec@example.test")
+    page = client.get(f"/issuers/{issuer_id}")
+    assert page.status_code == 200
+    assert b"Ada Lovelace" in page.data and b"Register an executed transfer" in page.data
+    form = {
+        "class_code": "ORD",
+        "from_holder_id": a,
+        "to_holder_id": b,
+        "instrument_reference": "STF-WEB-1",
+    }
+    too_many = client.post(f"/issuers/{issuer_id}", data={**form, "quantity": 81})
+    assert b"80 ORD shares available, 81 needed" in too_many.data
+    done = client.post(
+        f"/issuers/{issuer_id}", data={**form, "quantity": 30}, follow_redirects=True
+    )
+    assert b"Transfer registered as log entry" in done.data
+    assert b"transfer.settled" in done.data
+    text = done.get_data(as_text=True)
+    assert ">50<" in text and ">30<" in text
+
+
+def test_a_regulator_reads_the_register_and_the_read_is_disclosed(app, client, new_issuer):
+    issuer_id, _, _ = _secretary_with_register(app, new_issuer)
+    _log_in(client, "reg@example.test")
+    page = client.get(f"/issuers/{issuer_id}")
+    assert page.status_code == 200
+    assert b"Register an executed transfer" not in page.data
+    with app.app_context():
+        from app.register.access_log import accesses
+
+        (access,) = accesses(db.session, issuer_id)
+    assert access.role == "regulator" and access.resource == f"/issuers/{issuer_id}"

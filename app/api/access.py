@@ -3,14 +3,10 @@ for an issuer the caller may not see or change."""
 
 from __future__ import annotations
 
-from flask import request
-
 from app.api.errors import ApiError
 from app.auth.principal import Principal, token_principal
 from app.extensions import db
-from app.ledger.log import utc_now
 from app.models.issuer import Issuer
-from app.register.access_log import OUTSIDE_ROLES, record_access
 
 
 def require_principal() -> Principal:
@@ -46,20 +42,3 @@ def require_role(*roles: str) -> Principal:
     if principal.role not in roles:
         raise ApiError(403, "forbidden", f"only {' or '.join(roles)} may do this")
     return principal
-
-
-def disclose_read(principal: Principal, issuer_id: str, holder_id: str | None = None) -> None:
-    """Write a personal-data read by an outsider to the issuer's access log (its own
-    transaction: the read itself changes nothing else)."""
-    if principal.role not in OUTSIDE_ROLES:
-        return
-    with db.write() as session:
-        record_access(
-            session,
-            issuer_id=issuer_id,
-            actor=principal.actor,
-            role=principal.role,
-            resource=request.full_path.rstrip("?"),
-            holder_id=holder_id,
-            now=utc_now(),
-        )

@@ -8,12 +8,13 @@ from flask_smorest import Blueprint
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from app.api.access import disclose_read, require_read, require_write
+from app.api.access import require_read, require_write
 from app.api.distributions_schemas import (
     DistributionDetailSchema,
     DistributionInputSchema,
     DistributionListSchema,
 )
+from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.models.register import Distribution
 from app.register import distributions

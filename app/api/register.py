@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from app.api.access import disclose_read, require_read, require_write
+from app.api.access import require_read, require_write
 from app.api.register_schemas import (
     AccessLogSchema,
     CeaseSchema,
@@ -24,6 +24,7 @@ from app.api.register_schemas import (
     RecordedSchema,
     TransferSchema,
 )
+from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.models.register import Holder, HolderDetails, HoldingVersion
 from app.register import classes, holders, issuance, transfers

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from flask import Response, request, stream_with_context
 from flask_smorest import Blueprint
 
-from app.api.access import disclose_read, require_read
+from app.api.access import require_read
 from app.api.errors import ErrorSchema
 from app.api.snapshot_schemas import SnapshotQuery, SnapshotSchema
+from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.ledger import keyring
 from app.ledger.log import utc_now
