@@ -4,6 +4,7 @@ all or nothing, with every problem reported by line."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -55,8 +56,8 @@ def _details_by_name(app, issuer_id) -> dict[str, HolderDetails]:
         return {row.name: row for row in rows}
 
 
-def _holdings(app, issuer_id) -> dict[tuple[str, str], int]:
-    """(holder name, class) -> shares held."""
+def holdings_by_name(app, issuer_id) -> dict[tuple[str, str], int]:
+    """(holder name, class) -> shares held, for every holding that has held any."""
     names = {row.holder_id: name for name, row in _details_by_name(app, issuer_id).items()}
     with app.app_context():
         rows = db.session.scalars(
@@ -90,7 +91,7 @@ def test_a_csv_register_imports_as_ordinary_log_entries(app, client, new_issuer,
         "shares.issued",
         "shares.issued",
     ]
-    assert _holdings(app, issuer_id) == {
+    assert holdings_by_name(app, issuer_id) == {
         ("Ada Lovelace", "ORD"): 1000,
         ("Ada Lovelace", "PREF"): 200,
         ("Brunel Engineering Ltd", "ORD"): 5000,
@@ -123,7 +124,7 @@ def test_utf8_with_a_byte_order_mark_imports_the_same(app, client, new_issuer, o
     issuer_id = new_issuer()["id"]
     response = _post(client, issuer_id, b"\xef\xbb\xbf" + GOOD.encode(), operator_headers)
     assert response.status_code == 201, response.get_json()
-    assert ("Zoë Smith", "ORD") in _holdings(app, issuer_id)
+    assert ("Zoë Smith", "ORD") in holdings_by_name(app, issuer_id)
 
 
 def test_a_dry_run_reports_and_writes_nothing(app, client, new_issuer, operator_headers):
@@ -145,7 +146,9 @@ def _existing_register(app, issuer_id) -> None:
         holders.register_holder(session, ledger, "test", issuer_id, HOLDER_A)
 
 
-def test_an_existing_class_is_used_when_its_columns_agree(app, client, new_issuer, operator_headers):
+def test_an_existing_class_is_used_when_its_columns_agree(
+    app, client, new_issuer, operator_headers
+):
     issuer_id = new_issuer()["id"]
     _existing_register(app, issuer_id)
     body = "\n".join(
@@ -158,7 +161,7 @@ def test_an_existing_class_is_used_when_its_columns_agree(app, client, new_issue
     response = _post(client, issuer_id, body, operator_headers)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["counts"] == {"holders": 2, "issuances": 2, "log_entries": 4}
-    holdings = _holdings(app, issuer_id)
+    holdings = holdings_by_name(app, issuer_id)
     assert holdings[("Brunel Engineering Ltd", "OLD")] == 70
     assert holdings[("Charles Babbage", "OLD")] == 30
     Driver(app).replay(issuer_id)
@@ -196,9 +199,7 @@ BAD_LINES = [
     (",Zed,26 Z St,ID-26,GB,person,,,,ORD,,,,,,1,,", "missing_value"),
 ]
 EXPECTED = [
-    (f"line {line}", code)
-    for line, (_, code) in enumerate(BAD_LINES, start=2)
-    if code is not None
+    (f"line {line}", code) for line, (_, code) in enumerate(BAD_LINES, start=2) if code is not None
 ]
 
 
@@ -297,7 +298,7 @@ def test_the_cli_imports_with_progress_on_stderr(app, runner, new_issuer, tmp_pa
     report = json.loads(done.stdout)
     assert report["imported"] and report["counts"]["log_entries"] == 1 + 25 + 25
     assert "log entries recorded: 51 of 51" in done.stderr
-    assert _holdings(app, issuer_id)[("Holder 25", "ORD")] == 25
+    assert holdings_by_name(app, issuer_id)[("Holder 25", "ORD")] == 25
     driver.replay(issuer_id)
 
 
@@ -310,3 +311,21 @@ def test_the_cli_lists_problems_and_fails(runner, new_issuer, tmp_path):
     assert "line 2: invalid_country: 'UK'" in result.stdout
     unknown = runner.invoke(args=["register", "import", "--issuer", "nobody", str(path)])
     assert unknown.exit_code == 1 and "no issuer nobody" in unknown.output
+
+
+def test_the_documented_example_imports_as_documented(app, client, new_issuer, operator_headers):
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "import-csv.md").read_text()
+    example = docs.split("```csv\n", 1)[1].split("```", 1)[0]
+    issuer_id = new_issuer()["id"]
+    response = _post(client, issuer_id, example, operator_headers)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["counts"] == {
+        "classes": 2,
+        "holders": 3,
+        "issuances": 4,
+        "log_entries": 9,
+    }
+    assert _details_by_name(app, issuer_id)["Zoë Smith"].joint_holders == [
+        "John Smith",
+        "Mary Smith",
+    ]

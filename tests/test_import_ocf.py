@@ -16,10 +16,12 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.register import HolderDetails, HoldingVersion, ShareClass
-from app.register.importing.ocf_schema import ocf_registry, schema_id, validator
+from app.models.register import HolderDetails
+from app.register.importing.ocf_schema import SCHEMA_DIR, ocf_registry, schema_id, validator
 from app.register.importing.ocf_stock import STOCK_TRANSACTIONS
+from tests.helpers import bearer
 from tests.register_driver import Driver
+from tests.test_import_csv import holdings_by_name
 
 
 def _vectors_dir() -> Path:
@@ -179,12 +181,13 @@ def write_package(
     may change the files (by name) before the checksums; `after` after them."""
     folder.mkdir(parents=True, exist_ok=True)
     manifest = json.loads((SAMPLES / "Manifest.ocf.json").read_text())
-    files: dict[str, dict] = {}
-    for name in ("stock_plans_files", "stock_legend_templates_files", "stock_classes_files",
-                 "transactions_files", "stakeholders_files", "vesting_terms_files",
-                 "valuations_files", "financings_files"):  # fmt: skip
-        for listed in manifest[name]:
-            files[listed["filepath"][2:]] = json.loads((SAMPLES / listed["filepath"]).read_text())
+    listed_files = [
+        listed for name, value in manifest.items() if name.endswith("_files") for listed in value
+    ]
+    files = {
+        Path(listed["filepath"]).name: json.loads((SAMPLES / listed["filepath"]).read_text())
+        for listed in listed_files
+    }
     transactions = files["Transactions.ocf.json"]
     transactions["items"] = [
         item for item in transactions["items"] if item["object_type"] not in STOCK_TRANSACTIONS
@@ -193,10 +196,8 @@ def write_package(
         edit(files)
     for name, content in files.items():
         (folder / name).write_text(json.dumps(content, indent=2))
-    for name in manifest:
-        for listed in manifest[name] if name.endswith("_files") else []:
-            data = (folder / listed["filepath"]).read_bytes()
-            listed["md5"] = hashlib.md5(data).hexdigest()
+    for listed in listed_files:
+        listed["md5"] = hashlib.md5((folder / listed["filepath"]).read_bytes()).hexdigest()
     (folder / "Manifest.ocf.json").write_text(json.dumps(manifest, indent=2))
     if after:
         after(folder)
@@ -222,29 +223,7 @@ def _post(client, issuer_id, data: bytes, headers, **query):
 
 def _register(app, issuer_id):
     """(holder name, class) -> held, and class code -> (authorised, issued)."""
-    with app.app_context():
-        names = dict(
-            db.session.execute(
-                select(HolderDetails.holder_id, HolderDetails.name).where(
-                    HolderDetails.issuer_id == issuer_id
-                )
-            ).all()
-        )
-        holdings = {
-            (names[row.holder_id], row.class_code): row.held
-            for row in db.session.scalars(
-                select(HoldingVersion).where(
-                    HoldingVersion.issuer_id == issuer_id, HoldingVersion.to_index.is_(None)
-                )
-            )
-        }
-        classes = {
-            row.code: (row.authorised, row.issued)
-            for row in db.session.scalars(
-                select(ShareClass).where(ShareClass.issuer_id == issuer_id)
-            )
-        }
-    return holdings, classes
+    return holdings_by_name(app, issuer_id), Driver(app).register(issuer_id).classes
 
 
 EXPECTED_HOLDINGS = {
@@ -270,13 +249,17 @@ EXPECTED_COUNTS = {
 }
 
 
-def test_the_packaged_schemas_resolve_offline_and_match_the_vectors():
+def test_the_app_ships_the_ocf_schemas_unchanged_and_resolves_them_offline():
+    shipped = {p.relative_to(SCHEMA_DIR): p.read_bytes() for p in SCHEMA_DIR.rglob("*.json")}
+    vectors = VECTORS / "schema"
+    assert shipped == {p.relative_to(vectors): p.read_bytes() for p in vectors.rglob("*.json")}
+    assert (SCHEMA_DIR.parent / "LICENSE.md").read_bytes() == (VECTORS / "LICENSE.md").read_bytes()
     registry = ocf_registry()
-    shipped = {uri for uri in registry if uri.startswith(schema_id(""))}
-    vector_files = list((VECTORS / "schema").rglob("*.schema.json"))
-    assert len(shipped) == len(vector_files) == 168
+    assert len([uri for uri in registry if uri.startswith(schema_id(""))]) == len(shipped)
     manifest = json.loads((SAMPLES / "Manifest.ocf.json").read_text())
-    assert list(validator(schema_id("files/OCFManifestFile.schema.json")).iter_errors(manifest)) == []
+    assert (
+        list(validator(schema_id("files/OCFManifestFile.schema.json")).iter_errors(manifest)) == []
+    )
     # The same registry builder serves a schema folder elsewhere (e.g. the vectors).
     assert len(ocf_registry(VECTORS / "schema")) >= 168
 
@@ -313,7 +296,10 @@ def test_a_package_imports_stock_positions_computed_by_hand(app, runner, new_iss
     ]
     skipped = {entry["where"]: entry["reason"] for entry in report["skipped"]}
     assert skipped["test-warrant-issuance-minimal"].startswith("skipped (not share register data)")
-    assert "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT" in skipped["test-issuer-level-share-adjustment-minimal"]
+    assert (
+        "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT"
+        in skipped["test-issuer-level-share-adjustment-minimal"]
+    )
     assert skipped[PERSON_Y] == "skipped: holds no stock, so is not a member"
     assert PERSON_X not in skipped
     with app.app_context():
@@ -324,7 +310,11 @@ def test_a_package_imports_stock_positions_computed_by_hand(app, runner, new_iss
             )
         }
     person_x, fund = details["Person X"], details["XYZ Holdings Fund III"]
-    assert (person_x.holder_type, person_x.identifier, person_x.country) == ("person", "256-33-1234", "US")
+    assert (person_x.holder_type, person_x.identifier, person_x.country) == (
+        "person",
+        "256-33-1234",
+        "US",
+    )
     assert person_x.address == "123 Abc St., Cityville, TX, 12345"  # the LEGAL address
     assert person_x.email == "personal@test.email"
     assert (fund.holder_type, fund.email) == ("entity", "toddfundmanager@test.email")
@@ -333,8 +323,6 @@ def test_a_package_imports_stock_positions_computed_by_hand(app, runner, new_iss
 
 
 def test_a_zipped_package_imports_through_the_api(app, client, new_issuer, make_token, tmp_path):
-    from tests.helpers import bearer
-
     issuer_id = new_issuer()["id"]
     headers = bearer(make_token("secretary", issuer_id))
     write_package(tmp_path / "acme")
@@ -423,7 +411,9 @@ def test_the_ocf_samples_as_published_are_not_a_coherent_register(
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     problems = {(p["where"], p["code"]) for p in report["problems"]}
-    listed = [n for n in json.loads((SAMPLES / "Manifest.ocf.json").read_text()) if n.endswith("_files")]
+    listed = [
+        n for n in json.loads((SAMPLES / "Manifest.ocf.json").read_text()) if n.endswith("_files")
+    ]
     checksums = {(p, c) for p, c in problems if c == "checksum_mismatch"}
     assert len(checksums) == sum(1 for n in listed if n != "documents_files")
     assert {
@@ -434,7 +424,10 @@ def test_the_ocf_samples_as_published_are_not_a_coherent_register(
     } <= problems
     assert not {code for _, code in problems} & {"schema_violation", "unexpected_object"}
     skipped = {entry["where"] for entry in report["skipped"]}
-    assert {"test-warrant-issuance-minimal", "test-issuer-level-share-adjustment-minimal"} <= skipped
+    assert {
+        "test-warrant-issuance-minimal",
+        "test-issuer-level-share-adjustment-minimal",
+    } <= skipped
     assert report["counts"]["classes"] == 2
 
     without_checksums = runner.invoke(args=[*command_line, "--no-checksums", str(folder)])
@@ -454,7 +447,9 @@ def test_an_upload_that_is_no_package_is_reported(client, new_issuer, operator_h
     assert [(p["where"], p["code"]) for p in response.get_json()["problems"]] == [("package", code)]
 
 
-def test_a_zip_without_a_manifest_or_missing_a_listed_file(client, new_issuer, operator_headers, tmp_path):
+def test_a_zip_without_a_manifest_or_missing_a_listed_file(
+    client, new_issuer, operator_headers, tmp_path
+):
     issuer_id = new_issuer()["id"]
     write_package(tmp_path / "acme", after=lambda folder: (folder / "StockPlans.ocf.json").unlink())
     response = _post(client, issuer_id, zipped(tmp_path / "acme"), operator_headers)
@@ -466,3 +461,166 @@ def test_a_zip_without_a_manifest_or_missing_a_listed_file(client, new_issuer, o
     assert [(p["where"], p["code"]) for p in response.get_json()["problems"]] == [
         ("package", "manifest")
     ]
+
+
+def _edit(changes: dict[str, dict]) -> Callable[[dict[str, dict]], None]:
+    """Change fields of transactions (by id)."""
+
+    def edit(files: dict[str, dict]) -> None:
+        for item in files["Transactions.ocf.json"]["items"]:
+            item.update(changes.get(item["id"], {}))
+
+    return edit
+
+
+def _drop(*ids: str) -> Callable[[dict[str, dict]], None]:
+    def edit(files: dict[str, dict]) -> None:
+        items = files["Transactions.ocf.json"]["items"]
+        items[:] = [item for item in items if item["id"] not in ids]
+
+    return edit
+
+
+def _add(*items: dict) -> Callable[[dict[str, dict]], None]:
+    def edit(files: dict[str, dict]) -> None:
+        files["Transactions.ocf.json"]["items"].extend(items)
+
+    return edit
+
+
+def _list_in_manifest(filepath: str) -> Callable[[Path], None]:
+    def after(folder: Path) -> None:
+        manifest = json.loads((folder / "Manifest.ocf.json").read_text())
+        manifest["documents_files"] = [{"filepath": filepath, "md5": "0" * 32}]
+        (folder / "Manifest.ocf.json").write_text(json.dumps(manifest))
+
+    return after
+
+
+SECOND_TRANSFER = _tx(
+    "TX_STOCK_TRANSFER",
+    "imp-tr-again",
+    "2021-06-02",
+    security_id="CS-1",
+    quantity="1",
+    resulting_security_ids=["CS-10"],
+)
+STRAY = {"object_type": "STAKEHOLDER", "id": "stray", "name": {"legal_name": "S"},
+         "stakeholder_type": "INDIVIDUAL"}  # fmt: skip
+ODD_SPLIT = {
+    "imp-split-cs": {"split_ratio": {"numerator": "3", "denominator": "2"}},
+    "imp-iss-cs-9": {"quantity": "750000"},
+    "imp-cancel-1": {"quantity": "50001"},
+    "imp-iss-cs-6": {"quantity": "199999"},
+}
+
+
+def _case(name: str, expected: list, edit=None, after=None):
+    return pytest.param(edit, after, expected, id=name)
+
+
+INCONSISTENCIES = [
+    _case("security used twice", [("imp-tr-again", "security_closed")], _add(SECOND_TRANSFER)),
+    _case(
+        "dated before its security",
+        [("imp-acc-cs-1", "out_of_order")],
+        _edit({"imp-acc-cs-1": {"date": "2020-12-31"}}),
+    ),
+    _case(
+        "wrong balance",
+        [("imp-tr-1", "balance_mismatch")],
+        _edit({"imp-iss-cs-3": {"quantity": "700000"}}),
+    ),
+    _case(
+        "results do not add up",
+        [("imp-tr-1", "quantity_mismatch")],
+        _edit({"imp-iss-cs-2": {"quantity": "200000"}}),
+    ),
+    _case(
+        "reissued to someone else",
+        [("imp-reiss-1", "holder_mismatch")],
+        _edit({"imp-iss-cs-5": {"stakeholder_id": FUND_III}}),
+    ),
+    _case(
+        "converted for someone else",
+        [("imp-convert-1", "holder_mismatch")],
+        _edit({"imp-iss-cs-8": {"stakeholder_id": PERSON_X}}),
+    ),
+    _case(
+        "transfer changes the class",
+        [("imp-tr-1", "class_mismatch")],
+        _edit({"imp-iss-cs-2": {"stock_class_id": SEED}}),
+    ),
+    _case("balance never issued", [("imp-tr-1", "unknown_security")], _drop("imp-iss-cs-3")),
+    _case("split leaves fractions", [("imp-split-cs", "fractional_result")], _edit(ODD_SPLIT)),
+    _case(
+        "1:1 split",
+        [("imp-split-cs", "invalid_ratio")],
+        _edit({"imp-split-cs": {"split_ratio": {"numerator": "1", "denominator": "1"}}}),
+    ),
+    _case(
+        "unknown split",
+        [("imp-reiss-split-4", "unknown_transaction")],
+        _edit({"imp-reiss-split-4": {"split_transaction_id": "nope"}}),
+    ),
+    _case(
+        "unknown class",
+        [("imp-iss-ps-3", "unknown_class")],
+        _edit({"imp-iss-ps-3": {"stock_class_id": "nope"}}),
+    ),
+    _case(
+        "fractional quantity",
+        [("imp-iss-ps-1", "not_whole_number")],
+        _edit({"imp-iss-ps-1": {"quantity": "2000000.50"}}),
+    ),
+    _case(
+        "authorised below issued",
+        [("imp-adjust-ps", "authorised_below_issued"), ("imp-iss-ps-3", "authorised_exceeded")],
+        _edit({"imp-adjust-ps": {"new_shares_authorized": "1000000"}}),
+    ),
+    _case(
+        "duplicate id",
+        [("imp-acc-cs-1", "duplicate_id")],
+        _add(_tx("TX_STOCK_ACCEPTANCE", "imp-acc-cs-1", "2021-01-06", security_id="CS-1")),
+    ),
+    _case("stakeholder among transactions", [("stray", "unexpected_object")], _add(STRAY)),
+    _case(
+        "path outside the package",
+        [("../outside.ocf.json", "unsafe_path")],
+        after=_list_in_manifest("../outside.ocf.json"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("edit", "after", "expected"), INCONSISTENCIES)
+def test_each_inconsistency_is_reported_once_by_object_id(
+    runner, new_issuer, tmp_path, edit, after, expected
+):
+    issuer_id = new_issuer()["id"]
+    manifest = write_package(tmp_path / "acme", edit, after)
+    command_line = ["register", "import", "--issuer", issuer_id, "--dry-run", "--json"]
+    result = runner.invoke(args=[*command_line, str(manifest)])
+    assert result.exit_code == 1, result.output
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["where"], p["code"]) for p in problems] == expected, problems
+
+
+def test_a_consolidation_imports_too(app, runner, new_issuer, tmp_path):
+    issuer_id = new_issuer()["id"]
+    edit = _edit(
+        {
+            "imp-split-cs": {"split_ratio": {"numerator": "1", "denominator": "2"}},
+            "imp-iss-cs-9": {"quantity": "250000"},
+        }
+    )
+    write_package(tmp_path / "acme", edit)
+    package = tmp_path / "acme.zip"  # the CLI takes a zip as well as a folder or a manifest
+    package.write_bytes(zipped(tmp_path / "acme"))
+    result = runner.invoke(args=["register", "import", "--issuer", issuer_id, str(package)])
+    assert result.exit_code == 0, result.output
+    assert "consolidations: 1" in result.stdout
+    holdings, classes = _register(app, issuer_id)
+    assert holdings[("Person X", "CS")] == 350_000
+    assert holdings[("XYZ Holdings Fund III", "CS")] == 350_000
+    assert classes["CS"] == (500_000_000, 700_000)
+    Driver(app).replay(issuer_id)

@@ -44,6 +44,7 @@ def register_issuer(fields):
 @blp.route("/issuers/<issuer_id>")
 @blp.response(200, IssuerSchema)
 def get_issuer(issuer_id):
+    """One issuer's registered details."""
     require_read(issuer_id)
     return issuers.get_issuer(db.session, issuer_id)
 

@@ -50,19 +50,7 @@ class OcfSource:
                 str(issuer.get("id", "issuer")),
                 "the issuer's own details are not imported: the issuer is already registered",
             )
-        stakeholders: dict[str, Mapping[str, Any]] = {}
-        stock_classes: list[OcfObject] = []
-        transactions: list[OcfObject] = []
-        for item in package.objects:
-            if item.object_type == "STAKEHOLDER":
-                stakeholders[item.id] = item.data
-            elif item.object_type == "STOCK_CLASS":
-                stock_classes.append(item)
-            elif item.object_type in STOCK_TRANSACTIONS:
-                transactions.append(item)
-            else:
-                reason = WHY_SKIPPED.get(item.object_type, NOT_REGISTER_DATA)
-                plan.skip(item.where, f"skipped ({reason}): {item.object_type}")
+        stakeholders, stock_classes, transactions = _sorted_out(plan, package.objects)
         class_codes, failed = _plan_classes(plan, stock_classes)
         book = StockBook(
             plan,
@@ -75,6 +63,26 @@ class OcfSource:
         for stakeholder_id in stakeholders:
             if not book.members.seen(stakeholder_id):
                 plan.skip(stakeholder_id, "skipped: holds no stock, so is not a member")
+
+
+def _sorted_out(
+    plan: Plan, objects: list[OcfObject]
+) -> tuple[dict[str, Mapping[str, Any]], list[OcfObject], list[OcfObject]]:
+    """Stakeholders (by id), stock classes and stock transactions; the rest is skipped."""
+    stakeholders: dict[str, Mapping[str, Any]] = {}
+    stock_classes: list[OcfObject] = []
+    transactions: list[OcfObject] = []
+    for item in objects:
+        if item.object_type == "STAKEHOLDER":
+            stakeholders[item.id] = item.data
+        elif item.object_type == "STOCK_CLASS":
+            stock_classes.append(item)
+        elif item.object_type in STOCK_TRANSACTIONS:
+            transactions.append(item)
+        else:
+            reason = WHY_SKIPPED.get(item.object_type, NOT_REGISTER_DATA)
+            plan.skip(item.where, f"skipped ({reason}): {item.object_type}")
+    return stakeholders, stock_classes, transactions
 
 
 # --- stock classes --------------------------------------------------------------------------

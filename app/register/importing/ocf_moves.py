@@ -120,29 +120,33 @@ def convert(book: StockBook, item: OcfObject, security: Security) -> None:
 # --- class transactions ---------------------------------------------------------------------
 
 
-def class_transaction(book: StockBook, item: OcfObject) -> None:
+def class_transaction(book: StockBook, item: OcfObject) -> bool:
+    """Plan a class transaction; False if it could not be (then what reflects it is moot)."""
     code = book.code(item.data["stock_class_id"], item)
     if code is None:
-        return
+        return False
     if item.object_type == "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT":
         authorised = book.quantity(item, "new_shares_authorized")
         if authorised is not None:
             book.plan.set_authorised(item.where, code, authorised)
-        return
-    split_class(book, item, code)
+        return authorised is not None
+    return split_class(book, item, code)
 
 
-def split_class(book: StockBook, item: OcfObject, code: str) -> None:
+def split_class(book: StockBook, item: OcfObject, code: str) -> bool:
+    """A split (or, below 1:1, a consolidation) of every holding of the class; each open
+    security of the class must come out whole, since OCF says nothing of rounding."""
     terms = item.data["split_ratio"]
     numerator, denominator = Decimal(terms["numerator"]), Decimal(terms["denominator"])
     if numerator <= 0 or denominator <= 0 or numerator == denominator:
         book.plan.problem(item.where, "invalid_ratio", "a split ratio is positive, not 1:1")
-        return
+        return False
     ratio = book.ratio(item, Fraction(numerator) / Fraction(denominator))
     if ratio is None:
-        return
+        return False
+    whole = True
     for security in book.securities.values():
-        if security.code != code or security.closed_by is not None:
+        if security.code != code or security.closed_by or security.id in book.unresolvable:
             continue
         scaled = security.quantity * ratio.factor
         if scaled.denominator != 1:
@@ -152,8 +156,10 @@ def split_class(book: StockBook, item: OcfObject, code: str) -> None:
                 f"security {security.id} ({security.quantity:,} shares) would hold "
                 f"{float(scaled):,.4f} shares after the split",
             )
+            whole = False
         security.quantity = int(scaled)
     book.plan.reorganise(item.where, code, ratio)
+    return whole
 
 
 HANDLERS: dict[str, Callable[[StockBook, OcfObject, Security], None]] = {

@@ -144,9 +144,13 @@ class StockBook:
             if item.data["security_id"] not in self.derived:
                 self._issue(item)
         elif kind in CLASS_TRANSACTIONS:
-            moves.class_transaction(self, item)
+            planned = moves.class_transaction(self, item)
             self.processed.add(item.where)
-            self._release(item.where)
+            if planned:
+                self._release(item.where)
+            else:
+                for waiting in self.waiting.pop(item.where, []):
+                    self._poison([waiting.data["security_id"], *_outputs(waiting)])
         else:
             self._with_security(item)
 
