@@ -7,6 +7,7 @@ The factory imports Flask and the rest lazily, inside the functions, so that the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
     app = Flask(__name__, instance_path=overrides.get("INSTANCE_PATH", settings.INSTANCE_PATH))
     app.config.from_object(settings)
     app.config.update(overrides)
+    # The SQLite file, the development key and the demo credentials live here.
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _check_production_settings(app)
     register_extensions(app)
     register_blueprints(app)

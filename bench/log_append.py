@@ -619,7 +619,8 @@ def run(engine_names: Sequence[str], sizes: Sizes) -> None:
         with migrated_database(name) as url:
             engine = make_engine(url)
             try:
-                info += [item for item in environment(engine) if item not in info]
+                known = {key for key, _ in info}
+                info += [item for item in environment(engine) if item[0] not in known]
                 results.append(bench_engine(name, engine, sizes))
             finally:
                 engine.dispose()

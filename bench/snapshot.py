@@ -185,7 +185,9 @@ def bulk(engine: Engine, table: str, columns: Sequence[str], rows: Iterable[tupl
 
 def load(engine: Engine, register: Register, signer: notes.Signer, with_leaves: bool) -> None:
     issuer, ids, names = register.issuer_id, register.holder_ids, register.names
-    order = sorted(range(len(ids)), key=ids.__getitem__)  # primary-key order inserts fastest
+    # Rows go in as the commands would have written them: holders in registration order,
+    # versions in log order (so table order is not holder order, as in production).
+    order = range(len(ids))
     registered_on = STARTED.date().isoformat()
     bulk(
         engine,
@@ -247,12 +249,15 @@ def load(engine: Engine, register: Register, signer: notes.Signer, with_leaves: 
     )
     with Session(engine) as session, session.begin():
         _small_rows(session, register, signer)
-    versions = [
-        (issuer, code, ids[h], *version)
-        for code in ("ORD", "PREF")
-        for h in order
-        for version in register.versions[code][h]
-    ]
+    versions = sorted(
+        (
+            (issuer, code, ids[h], *version)
+            for code in ("ORD", "PREF")
+            for h in order
+            for version in register.versions[code][h]
+        ),
+        key=lambda row: row[3],
+    )
     bulk(
         engine,
         "holding_versions",
@@ -425,18 +430,11 @@ def leaves(register: Register) -> Iterator[tuple]:
 
 def explain(engine: Engine, issuer_id: str, size: int, analyze: bool) -> None:
     """Print the plans of the totals query and the rows query, as the database runs them."""
-    from sqlalchemy import func, select
-
-    from app.models.register import HoldingVersion
     from app.register import snapshot
 
     with Session(engine) as session:
         taken = snapshot.take_snapshot(session, issuer_id, tree_size=size)
-        totals = (
-            select(HoldingVersion.class_code, func.sum(HoldingVersion.held), func.count())
-            .where(*snapshot._as_of(issuer_id, size))
-            .group_by(HoldingVersion.class_code)
-        )
+        totals = snapshot.totals_query(issuer_id, size)
         for label, query in (("totals", totals), ("rows", snapshot.holdings_query(taken))):
             sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
             if engine.dialect.name == "sqlite":

@@ -72,9 +72,9 @@ class Driver:
 
     def new_issuer(self) -> str:
         return self.run(
-            lambda session, ledger: issuers.register_issuer(
-                session, ledger, ACTOR, issuer_fields()
-            ).id
+            lambda session, ledger: (
+                issuers.register_issuer(session, ledger, ACTOR, issuer_fields()).id
+            )
         )
 
     def trace(self, issuer_id: str) -> Trace:
@@ -107,9 +107,9 @@ class Driver:
         assert classes.status_code == holdings.status_code == 200
         rows = holdings.get_json()["holdings"]
         for row in rows:
-            assert row["available"] == row["held"] - row["frozen"] - row["pledged"] - row[
-                "reserved"
-            ], row
+            assert (
+                row["available"] == row["held"] - row["frozen"] - row["pledged"] - row["reserved"]
+            ), row
         return RegisterView(
             classes={
                 row["code"]: (row["authorised"], row["issued"])
@@ -162,7 +162,9 @@ def _rows_of(session: Session, model: type, issuer_id: str) -> list[tuple]:
 
 
 def _count(session: Session, model: type, issuer_id: str) -> int:
-    return session.scalar(select(func.count()).select_from(model).where(model.issuer_id == issuer_id))
+    return session.scalar(
+        select(func.count()).select_from(model).where(model.issuer_id == issuer_id)
+    )
 
 
 def _trace(session: Session, issuer_id: str) -> Trace:

@@ -113,9 +113,7 @@ def test_concurrent_transfers_conserve_shares_and_keep_the_log_whole(app):
     start = threading.Barrier(threads)
     with ThreadPoolExecutor(max_workers=threads) as pool:
         futures = [
-            pool.submit(
-                _transfer_randomly, driver, issuer_id, holder_ids, per_thread, seed, start
-            )
+            pool.submit(_transfer_randomly, driver, issuer_id, holder_ids, per_thread, seed, start)
             for seed in range(threads)
         ]
         outcomes = [future.result(timeout=WORKER_TIMEOUT) for future in futures]
@@ -133,4 +131,3 @@ def test_concurrent_transfers_conserve_shares_and_keep_the_log_whole(app):
     assert driver.kinds_since(issuer_id, seeded_size) == ["transfer.settled"] * settled
     driver.replay(issuer_id)  # also: issued equals held, nothing negative or over-committed
     driver.verify_log()
-

@@ -150,9 +150,9 @@ def test_package_validates_and_adds_up_at_every_size(
     assert manifest["issuer"]["country_of_formation"] == "GB"
     comments = "\n".join(manifest["comments"])
     assert f"tree size {register.latest_size}" in comments
-    assert "holder.erased x1" in comments and "holder.registered x5" in comments
+    assert "holder.erased x1" in comments and "holder.registered x6" in comments
     stakeholders = {s["id"]: s for s in package["Stakeholders.ocf.json"]["items"]}
-    assert len(stakeholders) == 5
+    assert len(stakeholders) == 6
     assert stakeholders[register.ids["dora"]]["name"]["legal_name"] == "[erased]"
     assert "addresses" not in stakeholders[register.ids["dora"]]
     brunel = stakeholders[register.ids["brunel"]]

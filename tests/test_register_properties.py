@@ -6,51 +6,117 @@ succeed or be refused. A refused command must leave no trace (log and tables unc
 that succeeds must write exactly the entries it should, sealed by a checkpoint. After every step
 the tables must equal the model and keep the register's invariants; at the end of each example
 the register must equal its replayed log and `flask log verify` must pass.
+
+The model is deliberately naive (dicts and integer arithmetic) so that it shares no code with
+the services it checks.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
+    initialize,
     invariant,
     multiple,
     rule,
     run_state_machine_as_test,
 )
 
-from app.register import classes, holders, issuance, transfers
+from app.register import (
+    capital,
+    classes,
+    distributions,
+    holders,
+    issuance,
+    reorganisation,
+    restrictions,
+    transfers,
+)
 from app.register.errors import DomainError
 from app.register.replay import check_invariants
 from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY
 from tests.register_driver import ACTOR, Driver, RegisterView
 
 SETTINGS = settings(
-    max_examples=25,
-    stateful_step_count=30,
+    max_examples=50,
+    stateful_step_count=40,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 CLASS_CODES = ("ORD", "PREF", "B")
 AUTHORISED = st.none() | st.integers(min_value=0, max_value=600)
-QUANTITY = st.integers(min_value=1, max_value=250)
+# Small quantities half the time, so that commands often succeed; large ones to be refused.
+QUANTITY = st.integers(min_value=1, max_value=40) | st.integers(min_value=1, max_value=300)
+SMALL_QUANTITY = st.integers(min_value=1, max_value=60)
+# Rules name classes by code, created or not (commands on a missing class must be refused);
+# mostly the class the founders hold.
+CLASS = st.just("ORD") | st.sampled_from(CLASS_CODES)
+DAYS_BACK = st.sampled_from((1, 1, 1, 0, 2))
 HELD, FROZEN, PLEDGED, RESERVED = range(4)
+REMOVALS = {
+    "shares.cancelled": (capital.cancel_shares, {"reason": "forfeiture"}),
+    "shares.repurchased": (
+        capital.repurchase_shares,
+        {"price_per_share": "1.5", "currency": "GBP"},
+    ),
+    "shares.redeemed": (
+        capital.redeem_shares,
+        {"consideration": {"type": "products_or_services", "description": "a case of beer"}},
+    ),
+}
+POLICIES = {
+    "round_half_up": {},
+    "round_down_cash_in_lieu": {"cash_in_lieu_price": "0.40", "currency": "GBP"},
+}
+SPLITS, CONSOLIDATIONS = ((2, 1), (3, 2)), ((1, 2), (2, 3), (1, 10))
+
+
+class Clock:
+    """The ledger's clock: one second per reading, and a new day when the machine says so."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 1, 1, 9, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+    def next_day(self) -> None:
+        self.now = datetime.combine(self.now.date() + timedelta(days=1), self.now.timetz())
+
+
+def allotted(quantity: int, new: int, old: int, half_up: bool) -> int:
+    """Whole shares for `quantity` at new:old, rounded half up or down."""
+    return (2 * quantity * new + old) // (2 * old) if half_up else quantity * new // old
+
+
+@dataclass
+class PledgeModel:
+    code: str
+    holder_id: str
+    quantity: int
+    released: bool = False
 
 
 @dataclass
 class Model:
     """What the register should hold, kept by the machine independently of the tables."""
 
+    first_day: date
     classes: dict[str, list] = field(default_factory=dict)  # code -> [authorised, issued]
     ceased: dict[str, bool] = field(default_factory=dict)
     holdings: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-    pledges: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # unreleased only
+    pledges: dict[str, PledgeModel] = field(default_factory=dict)
+    end_of_day: dict[date, dict[tuple[str, str], int]] = field(default_factory=dict)  # held
 
     def holding(self, code: str, holder_id: str) -> list[int]:
         return self.holdings.setdefault((code, holder_id), [0, 0, 0, 0])
@@ -60,14 +126,45 @@ class Model:
         return held - frozen - pledged - reserved
 
     def total_held(self, holder_id: str) -> int:
-        return sum(values[HELD] for (_, holder), values in self.holdings.items() if holder == holder_id)
-
-    def change(self, code: str, holder_id: str, bucket: int, delta: int) -> None:
-        self.holding(code, holder_id)[bucket] += delta
+        return sum(
+            values[HELD] for (_, owner), values in self.holdings.items() if owner == holder_id
+        )
 
     def issue(self, code: str, holder_id: str, quantity: int) -> None:
-        self.change(code, holder_id, HELD, quantity)
+        """Shares in (or out, if negative) of a holding and of the class's issued total."""
+        self.holding(code, holder_id)[HELD] += quantity
         self.classes[code][1] += quantity
+
+    def move(self, code: str, source: str, recipient: str, quantity: int) -> None:
+        self.holding(code, source)[HELD] -= quantity
+        self.holding(code, recipient)[HELD] += quantity
+
+    def issued_after(self, code: str, new: int, old: int, half_up: bool) -> int:
+        return sum(
+            allotted(values[HELD], new, old, half_up)
+            for (owner_code, _), values in self.holdings.items()
+            if owner_code == code
+        )
+
+    def reorganise(self, code: str, new: int, old: int, half_up: bool) -> None:
+        for (owner_code, _), values in self.holdings.items():
+            if owner_code == code:
+                values[HELD] = allotted(values[HELD], new, old, half_up)
+                values[FROZEN] = values[FROZEN] * new // old
+                values[RESERVED] = values[RESERVED] * new // old
+                values[PLEDGED] = 0
+        for pledge in self.pledges.values():
+            if pledge.code == code and not pledge.released:
+                pledge.quantity = pledge.quantity * new // old
+                self.holding(code, pledge.holder_id)[PLEDGED] += pledge.quantity
+        authorised = self.classes[code][0]
+        self.classes[code] = [
+            None if authorised is None else authorised * new // old,
+            self.issued_after(code, 1, 1, half_up=False),
+        ]
+
+    def close_day(self, day: date) -> None:
+        self.end_of_day[day] = {key: values[HELD] for key, values in self.holdings.items()}
 
     def view(self) -> RegisterView:
         return RegisterView(
@@ -77,22 +174,15 @@ class Model:
         )
 
 
-def _ceased_refusal(model: Model, *holder_ids: str) -> set[str]:
-    return {"holder_ceased"} if any(model.ceased[h] for h in holder_ids) else set()
-
-
 class RegisterMachine(RuleBasedStateMachine):
     holders = Bundle("holders")
-    share_classes = Bundle("share_classes")
     pledges = Bundle("pledges")
 
-    def __init__(self, driver: Driver, token: str) -> None:
+    def __init__(self, driver: Driver, token: str, clock: Clock) -> None:
         super().__init__()
-        self.driver, self.token = driver, token
+        self.driver, self.token, self.clock = driver, token, clock
         self.issuer_id = driver.new_issuer()
-        self.model = Model()
-
-    # --- the one way a command is run and judged --------------------------------------------
+        self.model = Model(first_day=clock.now.date())
 
     def attempt(self, service, *, refusals: set[str], kinds: list[str]):
         """Run `service(session, ledger, actor, issuer_id)` as one command. If `refusals` is not
@@ -111,6 +201,38 @@ class RegisterMachine(RuleBasedStateMachine):
         assert self.driver.kinds_since(self.issuer_id, before.tree_size) == kinds
         return result
 
+    def missing(self, *codes: str) -> set[str]:
+        return {"not_found"} if any(code not in self.model.classes for code in codes) else set()
+
+    def ceased(self, *holder_ids: str) -> set[str]:
+        return {"holder_ceased"} if any(self.model.ceased[h] for h in holder_ids) else set()
+
+    def exceeds_authorised(self, requested: Counter) -> bool:
+        for code, quantity in requested.items():
+            authorised, issued = self.model.classes.get(code, (None, 0))
+            if authorised is not None and issued + quantity > authorised:
+                return True
+        return False
+
+    def short(self, code: str, holder_id: str, quantity: int) -> set[str]:
+        return (
+            {"insufficient_available"}
+            if self.model.available(code, holder_id) < quantity
+            else set()
+        )
+
+    @initialize(target=holders)
+    def founders(self):
+        """Start from a register with something in it, on record since yesterday: class ORD
+        (no authorised limit), class PREF (up to 500), and three holders of 100 ORD each."""
+        self.create_class("ORD", None)
+        self.create_class("PREF", 500)
+        founders = [self.register_holder(details) for details in (HOLDER_A, HOLDER_B, HOLDER_A)]
+        for holder_id in founders:
+            self.issue("ORD", holder_id, 100, [])
+        self.next_day()
+        return multiple(*founders)
+
     # --- holders and classes ----------------------------------------------------------------
 
     @rule(target=holders, details=st.sampled_from([HOLDER_A, HOLDER_B]))
@@ -125,7 +247,7 @@ class RegisterMachine(RuleBasedStateMachine):
 
     @rule(holder_id=holders)
     def cease_holder(self, holder_id):
-        refusals = _ceased_refusal(self.model, holder_id)
+        refusals = self.ceased(holder_id)
         if self.model.total_held(holder_id):
             refusals.add("holder_still_holds")
         self.attempt(
@@ -136,7 +258,7 @@ class RegisterMachine(RuleBasedStateMachine):
         if not refusals:
             self.model.ceased[holder_id] = True
 
-    @rule(target=share_classes, code=st.sampled_from(CLASS_CODES), authorised=AUTHORISED)
+    @rule(code=CLASS, authorised=AUTHORISED)
     def create_class(self, code, authorised):
         fields = {**ORDINARY, "code": code, "authorised": authorised}
         refusals = {"duplicate"} if code in self.model.classes else set()
@@ -145,16 +267,16 @@ class RegisterMachine(RuleBasedStateMachine):
             refusals=refusals,
             kinds=["class.created"],
         )
-        if refusals:
-            return multiple()
-        self.model.classes[code] = [authorised, 0]
-        return code
+        if not refusals:
+            self.model.classes[code] = [authorised, 0]
 
-    @rule(code=share_classes, authorised=AUTHORISED)
+    @rule(code=CLASS, authorised=AUTHORISED)
     def amend_authorised(self, code, authorised):
-        current, issued = self.model.classes[code]
-        refusals = set()
-        if authorised == current:
+        current, issued = self.model.classes.get(code, (None, 0))
+        refusals = self.missing(code)
+        if refusals:
+            pass
+        elif authorised == current:
             refusals.add("invalid_input")  # the amendment changes nothing
         elif authorised is not None and authorised < issued:
             refusals.add("authorised_below_issued")
@@ -166,18 +288,24 @@ class RegisterMachine(RuleBasedStateMachine):
         if not refusals:
             self.model.classes[code][0] = authorised
 
-    # --- issuance and transfers -------------------------------------------------------------
+    # --- issuance, transfers and reductions of capital ----------------------------------------
 
-    @rule(allocations=st.lists(st.tuples(share_classes, holders, QUANTITY), min_size=1, max_size=4))
-    def issue(self, allocations):
+    @rule(
+        code=CLASS,
+        holder_id=holders,
+        quantity=QUANTITY,
+        # More allocations for the same batch: drawn only once the bundles are not empty.
+        more=st.lists(st.tuples(CLASS, holders, QUANTITY), max_size=3),
+    )
+    def issue(self, code, holder_id, quantity, more):
+        allocations = [(code, holder_id, quantity), *more]
         requested = Counter()
-        for code, _, quantity in allocations:
-            requested[code] += quantity
-        refusals = _ceased_refusal(self.model, *(holder for _, holder, _ in allocations))
-        for code, quantity in requested.items():
-            authorised, issued = self.model.classes[code]
-            if authorised is not None and issued + quantity > authorised:
-                refusals.add("authorised_exceeded")
+        for allocation in allocations:
+            requested[allocation[0]] += allocation[2]
+        refusals = self.ceased(*(holder for _, holder, _ in allocations))
+        refusals |= self.missing(*requested)
+        if self.exceeds_authorised(requested):
+            refusals.add("authorised_exceeded")
         self.attempt(
             lambda *args: issuance.issue_shares(
                 *args,
@@ -190,13 +318,12 @@ class RegisterMachine(RuleBasedStateMachine):
             for code, holder_id, quantity in allocations:
                 self.model.issue(code, holder_id, quantity)
 
-    @rule(code=share_classes, source=holders, recipient=holders, quantity=QUANTITY)
+    @rule(code=CLASS, source=holders, recipient=holders, quantity=QUANTITY)
     def lodge_transfer(self, code, source, recipient, quantity):
-        refusals = _ceased_refusal(self.model, source, recipient)
+        refusals = self.ceased(source, recipient) | self.short(code, source, quantity)
+        refusals |= self.missing(code)
         if source == recipient:
             refusals.add("invalid_input")
-        if self.model.available(code, source) < quantity:
-            refusals.add("insufficient_available")
         transfer = {
             "class": code,
             "from_holder_id": source,
@@ -210,8 +337,208 @@ class RegisterMachine(RuleBasedStateMachine):
             kinds=["transfer.settled"],
         )
         if not refusals:
-            self.model.change(code, source, HELD, -quantity)
-            self.model.change(code, recipient, HELD, quantity)
+            self.model.move(code, source, recipient, quantity)
+
+    @rule(
+        kind=st.sampled_from(sorted(REMOVALS)),
+        code=CLASS,
+        holder_id=holders,
+        quantity=QUANTITY,
+    )
+    def remove_shares(self, kind, code, holder_id, quantity):
+        service, terms = REMOVALS[kind]
+        request = {"class": code, "holder_id": holder_id, "quantity": quantity, **terms}
+        refusals = self.ceased(holder_id) | self.short(code, holder_id, quantity)
+        refusals |= self.missing(code)
+        self.attempt(lambda *args: service(*args, request), refusals=refusals, kinds=[kind])
+        if not refusals:
+            self.model.issue(code, holder_id, -quantity)
+
+    # --- restrictions -----------------------------------------------------------------------
+
+    @rule(code=CLASS, holder_id=holders, quantity=SMALL_QUANTITY, lift=st.booleans())
+    def freeze_or_unfreeze(self, code, holder_id, quantity, lift):
+        if lift:
+            frozen = self.model.holding(code, holder_id)[FROZEN]
+            service, kind = restrictions.unfreeze, "holding.unfrozen"
+            refusals = {"exceeds_frozen"} if quantity > frozen else set()
+        else:
+            service, kind = restrictions.freeze, "holding.frozen"
+            refusals = self.short(code, holder_id, quantity)
+        refusals |= self.missing(code)
+        self.attempt(
+            lambda *args: service(
+                *args, class_code=code, holder_id=holder_id, quantity=quantity, reason="order 1"
+            ),
+            refusals=refusals,
+            kinds=[kind],
+        )
+        if not refusals:
+            self.model.holding(code, holder_id)[FROZEN] += -quantity if lift else quantity
+
+    @rule(target=pledges, code=CLASS, holder_id=holders, quantity=SMALL_QUANTITY)
+    def register_pledge(self, code, holder_id, quantity):
+        refusals = self.short(code, holder_id, quantity) | self.missing(code)
+        pledge = self.attempt(
+            lambda *args: restrictions.register_pledge(
+                *args, class_code=code, holder_id=holder_id, quantity=quantity, pledgee="Bank plc"
+            ),
+            refusals=refusals,
+            kinds=["pledge.registered"],
+        )
+        if refusals:
+            return multiple()
+        self.model.pledges[pledge.pledge_id] = PledgeModel(code, holder_id, quantity)
+        self.model.holding(code, holder_id)[PLEDGED] += quantity
+        return pledge.pledge_id
+
+    @rule(pledge_id=pledges)
+    def release_pledge(self, pledge_id):
+        pledge = self.model.pledges[pledge_id]
+        refusals = {"pledge_released"} if pledge.released else set()
+        self.attempt(
+            lambda *args: restrictions.release_pledge(*args, pledge_id),
+            refusals=refusals,
+            kinds=["pledge.released"],
+        )
+        if not refusals:
+            pledge.released = True
+            self.model.holding(pledge.code, pledge.holder_id)[PLEDGED] -= pledge.quantity
+
+    @rule(code=CLASS, source=holders, recipient=holders, quantity=QUANTITY)
+    def forced_transfer(self, code, source, recipient, quantity):
+        free = self.model.available(code, source)
+        frozen = self.model.holding(code, source)[FROZEN]
+        refusals = self.ceased(recipient) | self.missing(code)
+        if source == recipient:
+            refusals.add("invalid_input")
+        if quantity > free + frozen:
+            refusals.add("insufficient_transferable")
+        self.attempt(
+            lambda *args: restrictions.forced_transfer(
+                *args,
+                class_code=code,
+                from_holder_id=source,
+                to_holder_id=recipient,
+                quantity=quantity,
+                legal_reference="court order 2025/7",
+            ),
+            refusals=refusals,
+            kinds=["transfer.forced"],
+        )
+        if not refusals:
+            self.model.holding(code, source)[FROZEN] -= max(0, quantity - free)
+            self.model.move(code, source, recipient, quantity)
+
+    # --- reorganisations --------------------------------------------------------------------
+
+    @rule(
+        holder_id=holders,
+        source=CLASS,
+        target_class=st.sampled_from(CLASS_CODES),
+        quantity=QUANTITY,
+        ratio=st.sampled_from(((1, 1), *SPLITS, *CONSOLIDATIONS)),
+        policy=st.sampled_from(sorted(POLICIES)),
+    )
+    def convert(self, holder_id, source, target_class, quantity, ratio, policy):
+        new, old = ratio
+        whole = allotted(quantity, new, old, half_up=policy == "round_half_up")
+        refusals = self.ceased(holder_id) | self.short(source, holder_id, quantity)
+        refusals |= self.missing(source, target_class)
+        if source == target_class or whole < 1:
+            refusals.add("invalid_input")
+        if self.exceeds_authorised(Counter({target_class: whole})):
+            refusals.add("authorised_exceeded")
+        request = {
+            "holder_id": holder_id,
+            "from_class": source,
+            "to_class": target_class,
+            "quantity": quantity,
+            "ratio": f"{new}:{old}",
+            "fraction_policy": policy,
+            **POLICIES[policy],
+        }
+        self.attempt(
+            lambda *args: reorganisation.convert_shares(*args, request),
+            refusals=refusals,
+            kinds=["shares.converted"],
+        )
+        if not refusals:
+            self.model.issue(source, holder_id, -quantity)
+            self.model.issue(target_class, holder_id, whole)
+
+    @rule(
+        code=CLASS,
+        ratio=st.sampled_from((*SPLITS, *CONSOLIDATIONS)),
+        policy=st.sampled_from(sorted(POLICIES)),
+    )
+    def split_or_consolidate(self, code, ratio, policy):
+        (new, old), half_up = ratio, policy == "round_half_up"
+        splitting = new > old
+        authorised = self.model.classes.get(code, (None, 0))[0]
+        refusals = self.missing(code)
+        if authorised is not None and self.model.issued_after(code, new, old, half_up) > (
+            authorised * new // old
+        ):
+            refusals.add("authorised_exceeded")
+        service = reorganisation.split_class if splitting else reorganisation.consolidate_class
+        request = {"ratio": f"{new}:{old}", "fraction_policy": policy, **POLICIES[policy]}
+        self.attempt(
+            lambda *args: service(*args, code, request),
+            refusals=refusals,
+            kinds=["class.split" if splitting else "class.consolidated"],
+        )
+        if not refusals:
+            self.model.reorganise(code, new, old, half_up)
+
+    # --- distributions ----------------------------------------------------------------------
+
+    @rule()
+    def next_day(self):
+        self.model.close_day(self.clock.now.date())
+        self.clock.next_day()
+
+    @rule(
+        code=CLASS,
+        days_back=DAYS_BACK,
+        per_share=st.sampled_from(("0.05", "1", "0.3333")),
+    )
+    def declare_distribution(self, code, days_back, per_share):
+        record_date = self.clock.now.date() - timedelta(days=days_back)
+        held_then = {
+            holder_id: held
+            for (owner_code, holder_id), held in self.model.end_of_day.get(record_date, {}).items()
+            if owner_code == code and held > 0
+        }
+        refusals = self.missing(code)
+        if days_back == 0:
+            refusals.add("record_date_in_future")
+        elif record_date < self.model.first_day:
+            refusals.add("no_register_at_record_date")
+        elif not held_then:
+            refusals.add("no_shares_at_record_date")
+        declared = self.attempt(
+            lambda *args: distributions.declare_distribution(
+                *args,
+                class_code=code,
+                amount_per_share=Decimal(per_share),
+                currency="GBP",
+                record_date=record_date,
+            ),
+            refusals=refusals,
+            kinds=["distribution.declared"],
+        )
+        if declared is None:
+            return
+        expected = {holder: (held, held * Decimal(per_share)) for holder, held in held_then.items()}
+        lines = self.driver.read(
+            lambda session: distributions.entitlements(
+                session, self.issuer_id, declared.distribution_id
+            )
+        )
+        assert {line.holder_id: (line.quantity, Decimal(line.amount)) for line in lines} == expected
+        assert declared.total_shares == sum(held_then.values())
+        assert Decimal(declared.total_amount) == sum(amount for _, amount in expected.values())
 
     # --- checks -----------------------------------------------------------------------------
 
@@ -229,6 +556,7 @@ class RegisterMachine(RuleBasedStateMachine):
 
 
 def test_random_command_sequences_keep_the_register_consistent(app, make_token):
-    driver, token = Driver(app), make_token("operator")
-    run_state_machine_as_test(lambda: RegisterMachine(driver, token), settings=SETTINGS)
+    driver, token, clock = Driver(app), make_token("operator"), Clock()
+    app.config["LEDGER_CLOCK"] = clock
+    run_state_machine_as_test(lambda: RegisterMachine(driver, token, clock), settings=SETTINGS)
     driver.verify_log()  # every issuer the examples registered, in one go

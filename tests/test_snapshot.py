@@ -28,22 +28,23 @@ ACTOR = "test"
 PREFERENCE = {**ORDINARY, "code": "PREF", "name": "Preference shares", "votes_per_share": 2}
 HOLDER_C = {**HOLDER_B, "name": "Carol Cheng", "holder_type": "person", "email": None}
 HOLDER_D = {**HOLDER_A, "name": "Dora Dee", "identifier": "GB-NI-QQ999999D"}
+HOLDER_E = {**HOLDER_A, "name": "Eve Evans", "identifier": "GB-NI-QQ555555E"}
 ADA_TWIN = {**HOLDER_A, "address": "1 Marylebone Road, London", "identifier": "GB-NI-QQ7"}
 
 
 @dataclass(frozen=True)
 class Register:
     issuer_id: str
-    ids: dict[str, str]  # ada, ada2, brunel, carol, dora
+    ids: dict[str, str]  # ada, ada2, brunel, carol, dora, eve
     issued_size: int  # after the first batch of allocations
     transferred_size: int  # after ada transferred 200 ORD to carol
     latest_size: int  # after dora transferred everything to ada, ceased and was erased
 
 
 def build_register(app, issuer_id: str) -> Register:
-    """Two classes (PREF has two votes a share) and five holders, two named Ada Lovelace;
-    ORD 1,000 shares and PREF 50 issued in one batch; then a transfer; then Dora sells out to
-    Ada, ceases and is erased."""
+    """Two classes (PREF has two votes a share) and six holders, two named Ada Lovelace;
+    ORD 1,000 shares and PREF 75 issued in one batch (Eve holds only PREF); then a transfer;
+    then Dora sells out to Ada, ceases and is erased."""
     with app.app_context():
         with command() as (session, ledger):
             classes.create_class(session, ledger, ACTOR, issuer_id, ORDINARY)
@@ -56,6 +57,7 @@ def build_register(app, issuer_id: str) -> Register:
                     ("brunel", HOLDER_B),
                     ("carol", HOLDER_C),
                     ("dora", HOLDER_D),
+                    ("eve", HOLDER_E),
                 )
             }
         allocations = [
@@ -65,6 +67,7 @@ def build_register(app, issuer_id: str) -> Register:
             ("ORD", "carol", 92),
             ("ORD", "dora", 8),
             ("PREF", "brunel", 50),
+            ("PREF", "eve", 25),
         ]
         with command() as (session, ledger):
             entries = issuance.issue_shares(
@@ -153,11 +156,11 @@ def test_json_snapshot_after_the_issue_is_exact(client, register, regulator_head
     assert response.headers["X-Tree-Size"] == str(register.issued_size)
     document = response.get_json()
     assert document["tree_size"] == register.issued_size
-    assert document["holder_count"] == 5
-    assert document["total_votes"] == 1_100  # 1,000 ORD x 1 + 50 PREF x 2
+    assert document["holder_count"] == 6
+    assert document["total_votes"] == 1_150  # 1,000 ORD x 1 + 75 PREF x 2
     ids = register.ids
     quantities = {ids["ada"]: 500, ids["ada2"]: 100}
-    votes = {ids["ada"]: "45.4545", ids["ada2"]: "9.0909"}
+    votes = {ids["ada"]: "43.4783", ids["ada2"]: "8.6957"}
     first_ada, second_ada = _ada_ids(register)  # same name: holder_id breaks the tie
     assert _holdings(document) == {
         "ORD": [
@@ -165,16 +168,20 @@ def test_json_snapshot_after_the_issue_is_exact(client, register, regulator_head
              percent(quantities[first_ada], 1000), votes[first_ada]),
             (second_ada, "Ada Lovelace", quantities[second_ada],
              percent(quantities[second_ada], 1000), votes[second_ada]),
-            (ids["brunel"], "Brunel Engineering Ltd", 300, "30.0000", "27.2727"),
-            (ids["carol"], "Carol Cheng", 92, "9.2000", "8.3636"),
+            (ids["brunel"], "Brunel Engineering Ltd", 300, "30.0000", "26.0870"),
+            (ids["carol"], "Carol Cheng", 92, "9.2000", "8.0000"),
             # Dora has since been erased: no name any more, listed last.
-            (ids["dora"], "[erased]", 8, "0.8000", "0.7273"),
+            (ids["dora"], "[erased]", 8, "0.8000", "0.6957"),
         ],
-        "PREF": [(ids["brunel"], "Brunel Engineering Ltd", 50, "100.0000", "9.0909")],
+        "PREF": [
+            (ids["brunel"], "Brunel Engineering Ltd", 50, "66.6667", "8.6957"),
+            (ids["eve"], "Eve Evans", 25, "33.3333", "4.3478"),
+        ],
     }  # fmt: skip
     ordinary, preference = document["classes"]
     assert (ordinary["code"], ordinary["issued"], ordinary["holder_count"]) == ("ORD", 1000, 5)
-    assert (preference["issued"], preference["votes_per_share"]) == (50, 2)
+    assert (preference["issued"], preference["votes_per_share"]) == (75, 2)
+    assert preference["holder_count"] == 2
 
 
 def test_an_old_size_shows_the_old_holdings_after_later_transfers(
@@ -199,7 +206,7 @@ def test_an_old_size_shows_the_old_holdings_after_later_transfers(
         ids["brunel"]: 300,
         ids["carol"]: 292,
     }
-    assert document["holder_count"] == 4
+    assert document["holder_count"] == 5  # Dora is gone; Eve holds PREF only
 
 
 def test_every_signed_size_matches_the_log_replayed_by_hand(app, register):
@@ -225,7 +232,9 @@ def test_every_signed_size_matches_the_log_replayed_by_hand(app, register):
                 (row.class_code, row.holder_id): row.quantity
                 for row in holdings(db.session, snapshot)
             }
-            assert found == {key: value for key, value in expected.items() if value}, size
+            held = {key: value for key, value in expected.items() if value}
+            assert found == held, size
+            assert snapshot.holder_count == len({holder for _, holder in held}), size
             issued = {c.code: c.issued for c in snapshot.classes}
             for code in issued:
                 assert issued[code] == sum(v for (c, _), v in expected.items() if c == code)
@@ -330,7 +339,7 @@ def test_html_is_a_printable_register_with_the_note(client, register, regulator_
         "[erased]",
         "@media print",
         "How to verify it",
-        "45.4545",
+        "43.4783",
     ):
         assert text in page, text
     assert "http" not in page.split("<body>")[0].replace("http-equiv", "")  # no CDN assets

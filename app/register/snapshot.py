@@ -14,10 +14,9 @@ Percentages are exact: integer arithmetic on the quantities, rounded half up to 
 places, the same as `Decimal(part * 100) / Decimal(whole)` computed exactly and quantized with
 ROUND_HALF_UP. No float is involved anywhere.
 
-Known limits: personal details (names, addresses) are those on the register now, not as of N;
-holder_details is not versioned. Class attributes (name, votes per share, par value) are also
-the current ones: a class amended after N shows its amended attributes (see the report on
-class versions).
+Known limits: personal details (names, addresses) are those on the register now, not as of N,
+as holder_details is not versioned; nor are share classes, so a class amended after N shows
+its amended name, votes per share and par value (the totals and holdings are as of N).
 """
 
 from __future__ import annotations
@@ -28,8 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, distinct, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from app.ledger import log
 from app.ledger.canonical import parse_timestamp
@@ -42,6 +41,7 @@ from app.register.issuers import get_issuer
 ERASED_NAME = "[erased]"
 PERCENT_PLACES = 4
 ROWS_PER_FETCH = 5_000
+PERCENT_MEMO = 100_000
 _PERCENT_SCALE = 100 * 10**PERCENT_PLACES
 
 
@@ -166,13 +166,21 @@ def find_checkpoint(
 # --- totals --------------------------------------------------------------------------------
 
 
-def _as_of(issuer_id: str, tree_size: int) -> tuple:
+def _as_of(issuer_id: str, tree_size: int, versions: Any = HoldingVersion) -> tuple:
     """The holding versions in force at `tree_size` that hold shares."""
     return (
-        HoldingVersion.issuer_id == issuer_id,
-        HoldingVersion.from_index < tree_size,
-        or_(HoldingVersion.to_index.is_(None), HoldingVersion.to_index >= tree_size),
-        HoldingVersion.held > 0,
+        versions.issuer_id == issuer_id,
+        versions.from_index < tree_size,
+        or_(versions.to_index.is_(None), versions.to_index >= tree_size),
+        versions.held > 0,
+    )
+
+
+def totals_query(issuer_id: str, tree_size: int) -> Any:
+    return (
+        select(HoldingVersion.class_code, func.sum(HoldingVersion.held), func.count())
+        .where(*_as_of(issuer_id, tree_size))
+        .group_by(HoldingVersion.class_code)
     )
 
 
@@ -185,11 +193,7 @@ def take_snapshot(
     size = checkpoint.tree_size
     totals = {
         code: (issued, count)
-        for code, issued, count in session.execute(
-            select(HoldingVersion.class_code, func.sum(HoldingVersion.held), func.count())
-            .where(*_as_of(issuer_id, size))
-            .group_by(HoldingVersion.class_code)
-        )
+        for code, issued, count in session.execute(totals_query(issuer_id, size))
     }
     classes = tuple(
         ClassTotal(
@@ -220,12 +224,35 @@ def take_snapshot(
 def _holder_count(
     session: Session, issuer_id: str, size: int, classes: tuple[ClassTotal, ...]
 ) -> int:
-    held = [share_class.holder_count for share_class in classes if share_class.holder_count]
-    if len(held) <= 1:
-        return sum(held)  # one class: its holders are the members; spare the distinct count
-    return session.scalar(
-        select(func.count(distinct(HoldingVersion.holder_id))).where(*_as_of(issuer_id, size))
+    """Members holding shares of any class, without a COUNT(DISTINCT) (a sort of every row):
+    the largest class's holders, plus, for each other class, its holders found in none of the
+    classes counted before it (an index probe per row of the smaller classes)."""
+    held = sorted(
+        (share_class for share_class in classes if share_class.holder_count),
+        key=lambda share_class: -share_class.holder_count,
     )
+    count = held[0].holder_count if held else 0
+    earlier = aliased(HoldingVersion)
+    for position in range(1, len(held)):
+        seen_before = (
+            select(earlier.holder_id)
+            .where(
+                *_as_of(issuer_id, size, earlier),
+                earlier.class_code.in_([share_class.code for share_class in held[:position]]),
+                earlier.holder_id == HoldingVersion.holder_id,
+            )
+            .exists()
+        )
+        count += session.scalar(
+            select(func.count())
+            .select_from(HoldingVersion)
+            .where(
+                *_as_of(issuer_id, size),
+                HoldingVersion.class_code == held[position].code,
+                ~seen_before,
+            )
+        )
+    return count
 
 
 # --- rows ----------------------------------------------------------------------------------
@@ -266,12 +293,20 @@ def holdings(session: Session, snapshot: Snapshot) -> Iterator[HoldingRow]:
     classes = {share_class.code: share_class for share_class in snapshot.classes}
     total_votes = snapshot.total_votes
     current_code, issued, votes_per_share = None, 0, 0
+    # Percentages by quantity, per class: registers repeat quantities (the same allotment to
+    # many subscribers) and a lookup costs far less than the arithmetic. Bounded in size.
+    memo: dict[int, tuple[str, str]] = {}
     result = session.execute(holdings_query(snapshot).execution_options(yield_per=ROWS_PER_FETCH))
     for code, holder_id, name, address, country, held in result:
         if code != current_code:
             share_class = classes[code]
             current_code, issued = code, share_class.issued
-            votes_per_share = share_class.votes_per_share
+            votes_per_share, memo = share_class.votes_per_share, {}
+        percentages = memo.get(held)
+        if percentages is None:
+            percentages = (percent(held, issued), percent(held * votes_per_share, total_votes))
+            if len(memo) < PERCENT_MEMO:
+                memo[held] = percentages
         yield HoldingRow(
             code,
             holder_id,
@@ -279,8 +314,7 @@ def holdings(session: Session, snapshot: Snapshot) -> Iterator[HoldingRow]:
             address or "",
             country or "",
             held,
-            percent(held, issued),
-            percent(held * votes_per_share, total_votes),
+            *percentages,
         )
 
 
