@@ -5,12 +5,14 @@ Nothing here knows what is being measured; each benchmark module brings its own 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +150,36 @@ class Progress:
 def step(message: str) -> None:
     """Announce a phase on stderr, so stdout holds only the figures."""
     print(f"-- {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Clocks:
+    """Wall, process CPU and cyclic-garbage-collector seconds of one block (see `clocked`)."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+    collector: float = 0.0
+
+
+@contextmanager
+def clocked() -> Iterator[Clocks]:
+    """Measure the block: CPU time tells a slow program from a busy machine, and the collector
+    time shows what CPython's full collections cost when a block builds many objects."""
+    clocks, started_at = Clocks(), {}
+
+    def on_collection(phase: str, _info: dict) -> None:
+        if phase == "start":
+            started_at["collection"] = time.perf_counter()
+        elif "collection" in started_at:
+            clocks.collector += time.perf_counter() - started_at.pop("collection")
+
+    gc.callbacks.append(on_collection)
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield clocks
+    finally:
+        clocks.wall, clocks.cpu = time.perf_counter() - wall, time.process_time() - cpu
+        gc.callbacks.remove(on_collection)
 
 
 def fsync_latency_ms(folder: Path | None = None, samples: int = 50) -> float:

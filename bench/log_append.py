@@ -4,8 +4,11 @@
 
 1. One entry per transaction (BEGIN write, append, seal = sign a checkpoint, COMMIT), next to
    the same rows written with plain SQL in the same transaction shape: the database's share.
+   Plain SQL inserts the leaf, its completed nodes and the checkpoint and updates the state row
+   (no reads: precomputed bytes, the UPDATE takes the row lock), through the bare driver.
 2. Batches of 1,000 entries per transaction, next to plain SQL in the same batch shape.
-3. Inclusion and consistency proof latency on a log of 1,000,000 leaves, bulk-loaded.
+3. Inclusion and consistency proof latency on a log of 1,000,000 leaves, bulk-loaded, each proof
+   in a fresh session as a request has it; then single-entry appends to that big log.
 
 PostgreSQL: BENCH_DATABASE_URL names the admin database (default postgres on 127.0.0.1); a
 database shareledger_bench_<pid> is created and dropped. SQLite uses a temporary file. Progress

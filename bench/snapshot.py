@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -428,7 +429,7 @@ def leaves(register: Register) -> Iterator[tuple]:
 # --- measuring ------------------------------------------------------------------------------
 
 
-def explain(engine: Engine, issuer_id: str, size: int, analyze: bool) -> None:
+def explain(engine: Engine, issuer_id: str, size: int, analyze: bool, layout: str) -> None:
     """Print the plans of the totals query and the rows query, as the database runs them."""
     from app.register import snapshot
 
@@ -443,7 +444,8 @@ def explain(engine: Engine, issuer_id: str, size: int, analyze: bool) -> None:
                 prefix = "EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN "
             rows = session.execute(text(prefix + sql)).all()
             lines = [" | ".join(str(c) for c in row[-1:]) for row in rows]
-            print(f"\n{engine.dialect.name} plan, {label} query:\n  " + "\n  ".join(lines))
+            heading = f"{engine.dialect.name} ({layout}) plan, {label} query"
+            print(f"\n{heading}:\n  " + "\n  ".join(lines))
 
 
 def measure(url: str, issuer_id: str, fmt: str, size: int) -> dict[str, Any]:
@@ -489,7 +491,7 @@ def child(url: str, issuer_id: str, fmt: str, size: int) -> None:
             )
         client = app.test_client()
         before = peak_rss_mb()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = client.get(
             f"/api/v1/issuers/{issuer_id}/snapshot?tree_size={size}&format={fmt}",
             headers={"Authorization": f"Bearer {secret}"},
@@ -500,7 +502,7 @@ def child(url: str, issuer_id: str, fmt: str, size: int) -> None:
             first_byte = first_byte or time.perf_counter() - started
             total += len(chunk)
         response.close()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         if response.status_code != 200:
             raise RuntimeError(f"snapshot answered {response.status_code}")
         app.extensions["db_engine"].dispose()
@@ -508,6 +510,7 @@ def child(url: str, issuer_id: str, fmt: str, size: int) -> None:
         json.dumps(
             {
                 "seconds": elapsed,
+                "cpu_seconds": cpu,
                 "first_byte": first_byte,
                 "bytes": total,
                 "rss_before_mb": before,
@@ -517,7 +520,58 @@ def child(url: str, issuer_id: str, fmt: str, size: int) -> None:
     )
 
 
-def bench_engine(name: str, holders: int, formats: Sequence[str], analyze: bool) -> list[list]:
+# --- layouts the snapshot query could use (proposals, not the models' schema) ----------------
+
+PROPOSED_INDEXES = (
+    "CREATE INDEX ix_holding_versions_snapshot ON holding_versions "
+    "(issuer_id, class_code, holder_id, from_index, to_index, held)",
+    "CREATE INDEX ix_holder_details_snapshot ON holder_details "
+    "(issuer_id, holder_id, name, address, country)",
+)
+LAYOUTS = ("as-is", "covering-indexes", "without-rowid")
+
+
+def apply_layout(engine: Engine, layout: str) -> bool:
+    """Change the loaded database to `layout`; False if it does not apply to this engine."""
+    if layout == "as-is":
+        return True
+    if layout == "covering-indexes":
+        with engine.begin() as connection:
+            for statement in PROPOSED_INDEXES:
+                connection.execute(text(statement))
+            connection.execute(text("ANALYZE"))
+        return True
+    if engine.dialect.name != "sqlite":
+        return False  # PostgreSQL tables are heaps; there is no clustered primary key
+    with engine.begin() as connection:
+        for statement in PROPOSED_INDEXES:
+            connection.execute(text(f"DROP INDEX IF EXISTS {statement.split()[2]}"))
+        for table in ("holding_versions", "holder_details"):
+            _rebuild_without_rowid(connection, table)
+        connection.execute(text("ANALYZE"))
+    return True
+
+
+def _rebuild_without_rowid(connection: Any, table: str) -> None:
+    """SQLite: the same table clustered on its primary key (CREATE TABLE ... WITHOUT ROWID)."""
+    schema = connection.execute(
+        text("SELECT type, sql FROM sqlite_master WHERE tbl_name = :t AND sql IS NOT NULL"),
+        {"t": table},
+    ).all()
+    create = next(sql for kind, sql in schema if kind == "table")
+    indexes = [sql for kind, sql in schema if kind == "index"]
+    connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    connection.exec_driver_sql(
+        create.replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_new", 1) + " WITHOUT ROWID"
+    )
+    connection.exec_driver_sql(f"INSERT INTO {table}_new SELECT * FROM {table}")
+    connection.exec_driver_sql(f"DROP TABLE {table}")
+    connection.exec_driver_sql(f"ALTER TABLE {table}_new RENAME TO {table}")
+    for sql in indexes:
+        connection.exec_driver_sql(sql)
+
+
+def bench_engine(name: str, holders: int, args: argparse.Namespace) -> list[list]:
     register = plan(holders)
     signer = notes.Signer(name=LOG_ORIGIN, private_key=keys.generate_key())
     versions = sum(len(v) for per_class in register.versions.values() for v in per_class)
@@ -528,34 +582,42 @@ def bench_engine(name: str, holders: int, formats: Sequence[str], analyze: bool)
     rows = []
     with migrated_database(name) as url:
         engine = make_engine(url)
+        started = time.perf_counter()
+        load(engine, register, signer, with_leaves="ocf" in args.formats)
+        step(f"{name}: loaded in {time.perf_counter() - started:.0f} s")
+        issuer_id, old, latest = register.issuer_id, register.old_size, register.latest_size
+        del register  # the children measure; free the parent's copy of the register
+        sizes = (("old", old), ("latest", latest))
         try:
-            started = time.perf_counter()
-            load(engine, register, signer, with_leaves="ocf" in formats)
-            step(f"{name}: loaded in {time.perf_counter() - started:.0f} s")
-            explain(engine, register.issuer_id, register.old_size, analyze)
+            for layout in args.layouts:
+                if not apply_layout(engine, layout):
+                    continue
+                explain(engine, issuer_id, old, args.explain_analyze, layout)
+                for fmt in args.formats:
+                    for label, size in sizes if fmt == "json" else sizes[:1]:
+                        step(f"{name}, {layout}: {fmt} as of the {label} size {size:,}")
+                        figures = measure(url, issuer_id, fmt, size)
+                        rows.append(_row(name, layout, fmt, f"{label} ({size:,})", figures))
         finally:
             engine.dispose()
-        del register.versions, register.events  # the children measure; free the parent
-        sizes = (("old", register.old_size), ("latest", register.latest_size))
-        for fmt in formats:
-            for label, size in sizes if fmt == "json" else sizes[:1]:
-                step(f"{name}: {fmt} as of the {label} size {size:,}")
-                figures = measure(url, register.issuer_id, fmt, size)
-                ok = figures["seconds"] <= TARGET_SECONDS and figures["peak_rss_mb"] <= TARGET_MB
-                rows.append(
-                    [
-                        name,
-                        fmt,
-                        f"{label} ({size:,})",
-                        f"{figures['seconds']:.2f}",
-                        f"{figures['first_byte']:.2f}",
-                        f"{figures['bytes'] / 2**20:.0f}",
-                        f"{figures['rss_before_mb']:.0f}",
-                        f"{figures['peak_rss_mb']:.0f}",
-                        "yes" if ok else "no",
-                    ]
-                )
     return rows
+
+
+def _row(name: str, layout: str, fmt: str, size: str, figures: dict[str, Any]) -> list[str]:
+    ok = figures["seconds"] <= TARGET_SECONDS and figures["peak_rss_mb"] <= TARGET_MB
+    return [
+        name,
+        layout,
+        fmt,
+        size,
+        f"{figures['seconds']:.2f}",
+        f"{figures['cpu_seconds']:.2f}",
+        f"{figures['first_byte']:.2f}",
+        f"{figures['bytes'] / 2**20:.0f}",
+        f"{figures['rss_before_mb']:.0f}",
+        f"{figures['peak_rss_mb']:.0f}",
+        "yes" if ok else "no",
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -569,31 +631,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--holders", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="100,000 holders")
     parser.add_argument("--formats", default="json,csv", help="of json, csv, html, ocf")
+    parser.add_argument(
+        "--layouts",
+        default="as-is",
+        help=f"measure each in turn, of {', '.join(LAYOUTS)} (proposed schema changes)",
+    )
     parser.add_argument("--explain-analyze", action="store_true", help="PostgreSQL: run them")
     args = parser.parse_args(argv)
     holders = 100_000 if args.quick else args.holders
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    args.formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    args.layouts = [f.strip() for f in args.layouts.split(",") if f.strip()]
+    if unknown := set(args.layouts) - set(LAYOUTS):
+        parser.error(f"unknown layouts {sorted(unknown)}")
     names = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     started, rows = time.perf_counter(), []
+    load_at_start = os.getloadavg()
     for name in names:
-        rows += bench_engine(name, holders, formats, args.explain_analyze)
+        rows += bench_engine(name, holders, args)
     print_table(
         f"Snapshots of {holders:,} holders (target: <= {TARGET_SECONDS:.0f} s, "
         f"peak RSS <= {TARGET_MB} MB, for json and csv as of the old size)",
-        [
-            "engine",
-            "format",
-            "as of size",
-            "seconds",
-            "first byte s",
-            "MiB out",
-            "RSS before MB",
-            "peak RSS MB",
-            "on target",
-        ],
+        ["engine", "layout", "format", "as of size", "seconds", "client CPU s", "first byte s",
+         "MiB out", "RSS before MB", "peak RSS MB", "on target"],
         rows,
+    )  # fmt: skip
+    print(
+        f"\nload average at start {load_at_start[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
+        f"({os.cpu_count()} CPUs); client CPU excludes the PostgreSQL server's"
     )
-    print(f"\ntotal time {time.perf_counter() - started:.0f} s")
+    print(f"total time {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ Shared by the property-based and the concurrency tests.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeVar
 
 from flask import Flask
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.db import normalise_url
 from app.extensions import db
 from app.ledger.log import Ledger, read_entries
-from app.models.log import LogCheckpoint, LogLeaf, LogState
+from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState
 from app.models.register import Holder, HolderDetails, HoldingVersion, ShareClass
 from app.register import issuers
 from app.register.replay import LOG_DERIVED, replay_and_compare
@@ -41,7 +42,7 @@ class RegisterView:
     are left out, since a holding emptied by a transfer keeps its row."""
 
     classes: dict[str, tuple[int | None, int]]  # code -> (authorised, issued)
-    ceased: dict[str, bool]  # holder_id -> ceased?
+    status: dict[str, str]  # holder_id -> active | ceased | erased
     holdings: dict[tuple[str, str], Quantities]  # (class, holder_id) -> quantities
 
 
@@ -52,6 +53,7 @@ class Trace:
     tree_size: int
     checkpoint_size: int
     leaves: int
+    nodes: int
     checkpoints: int
     rows: tuple
     details: tuple
@@ -79,6 +81,9 @@ class Driver:
 
     def trace(self, issuer_id: str) -> Trace:
         return self.read(lambda session: _trace(session, issuer_id))
+
+    def log_size(self, issuer_id: str) -> int:
+        return self.read(lambda session: session.get(LogState, issuer_id).tree_size)
 
     def kinds_since(self, issuer_id: str, start: int) -> list[str]:
         """The kinds of the entries from `start`, after checking that the log is sealed: its
@@ -115,7 +120,7 @@ class Driver:
                 row["code"]: (row["authorised"], row["issued"])
                 for row in classes.get_json()["classes"]
             },
-            ceased={},
+            status={},
             holdings=_nonzero(
                 {
                     (row["class"], row["holder_id"]): (
@@ -144,7 +149,7 @@ def _register_view(session: Session, issuer_id: str) -> RegisterView:
     )
     return RegisterView(
         classes={row.code: (row.authorised, row.issued) for row in classes},
-        ceased={row.holder_id: row.ceased_on is not None for row in holders},
+        status={row.holder_id: _status(row) for row in holders},
         holdings=_nonzero(
             {
                 (row.class_code, row.holder_id): (row.held, row.frozen, row.pledged, row.reserved)
@@ -152,6 +157,12 @@ def _register_view(session: Session, issuer_id: str) -> RegisterView:
             }
         ),
     )
+
+
+def _status(holder: Holder) -> str:
+    if holder.erased:
+        return "erased"
+    return "active" if holder.ceased_on is None else "ceased"
 
 
 def _rows_of(session: Session, model: type, issuer_id: str) -> list[tuple]:
@@ -173,6 +184,7 @@ def _trace(session: Session, issuer_id: str) -> Trace:
         tree_size=state.tree_size,
         checkpoint_size=state.checkpoint_size,
         leaves=_count(session, LogLeaf, issuer_id),
+        nodes=_count(session, LogNode, issuer_id),
         checkpoints=_count(session, LogCheckpoint, issuer_id),
         rows=tuple(tuple(_rows_of(session, model, issuer_id)) for model in LOG_DERIVED),
         details=tuple(_rows_of(session, HolderDetails, issuer_id)),
@@ -185,3 +197,90 @@ def _sealed_kinds(session: Session, issuer_id: str, start: int) -> list[str]:
     assert session.get(LogCheckpoint, (issuer_id, state.tree_size)) is not None
     entries = read_entries(session, issuer_id, start, state.tree_size)
     return [entry.envelope["kind"] for entry in entries]
+
+
+# --- a naive model of the register ----------------------------------------------------------
+# Dicts and integer arithmetic, sharing no code with the services it checks.
+
+HELD, FROZEN, PLEDGED, RESERVED = range(4)
+
+
+def allotted(quantity: int, new: int, old: int, half_up: bool) -> int:
+    """Whole shares for `quantity` at new:old, rounded half up or down."""
+    return (2 * quantity * new + old) // (2 * old) if half_up else quantity * new // old
+
+
+@dataclass
+class PledgeModel:
+    code: str
+    holder_id: str
+    quantity: int
+    released: bool = False
+
+
+@dataclass
+class Model:
+    """What the register should hold, kept by the machine independently of the tables."""
+
+    first_day: date
+    classes: dict[str, list] = field(default_factory=dict)  # code -> [authorised, issued]
+    status: dict[str, str] = field(default_factory=dict)  # active | ceased | erased
+    details: dict[str, dict] = field(default_factory=dict)
+    holdings: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    pledges: dict[str, PledgeModel] = field(default_factory=dict)
+    end_of_day: dict[date, dict[tuple[str, str], int]] = field(default_factory=dict)  # held
+
+    def holding(self, code: str, holder_id: str) -> list[int]:
+        return self.holdings.setdefault((code, holder_id), [0, 0, 0, 0])
+
+    def available(self, code: str, holder_id: str) -> int:
+        held, frozen, pledged, reserved = self.holding(code, holder_id)
+        return held - frozen - pledged - reserved
+
+    def total_held(self, holder_id: str) -> int:
+        return sum(
+            values[HELD] for (_, owner), values in self.holdings.items() if owner == holder_id
+        )
+
+    def issue(self, code: str, holder_id: str, quantity: int) -> None:
+        """Shares in (or out, if negative) of a holding and of the class's issued total."""
+        self.holding(code, holder_id)[HELD] += quantity
+        self.classes[code][1] += quantity
+
+    def move(self, code: str, source: str, recipient: str, quantity: int) -> None:
+        self.holding(code, source)[HELD] -= quantity
+        self.holding(code, recipient)[HELD] += quantity
+
+    def issued_after(self, code: str, new: int, old: int, half_up: bool) -> int:
+        return sum(
+            allotted(values[HELD], new, old, half_up)
+            for (owner_code, _), values in self.holdings.items()
+            if owner_code == code
+        )
+
+    def reorganise(self, code: str, new: int, old: int, half_up: bool) -> None:
+        for (owner_code, _), values in self.holdings.items():
+            if owner_code == code:
+                values[HELD] = allotted(values[HELD], new, old, half_up)
+                values[FROZEN] = values[FROZEN] * new // old
+                values[RESERVED] = values[RESERVED] * new // old
+                values[PLEDGED] = 0
+        for pledge in self.pledges.values():
+            if pledge.code == code and not pledge.released:
+                pledge.quantity = pledge.quantity * new // old
+                self.holding(code, pledge.holder_id)[PLEDGED] += pledge.quantity
+        authorised = self.classes[code][0]
+        self.classes[code] = [
+            None if authorised is None else authorised * new // old,
+            self.issued_after(code, 1, 1, half_up=False),
+        ]
+
+    def close_day(self, day: date) -> None:
+        self.end_of_day[day] = {key: values[HELD] for key, values in self.holdings.items()}
+
+    def view(self) -> RegisterView:
+        return RegisterView(
+            classes={code: tuple(values) for code, values in self.classes.items()},
+            status=dict(self.status),
+            holdings={key: tuple(values) for key, values in self.holdings.items() if any(values)},
+        )

@@ -109,7 +109,7 @@ def test_concurrent_transfers_conserve_shares_and_keep_the_log_whole(app):
     threads, per_thread = LOAD[dialect(app)]
     driver = Driver(app)
     issuer_id, holder_ids = _seed_register(driver)
-    seeded_size = driver.trace(issuer_id).tree_size
+    seeded_size = driver.log_size(issuer_id)
     start = threading.Barrier(threads)
     with ThreadPoolExecutor(max_workers=threads) as pool:
         futures = [
@@ -131,3 +131,26 @@ def test_concurrent_transfers_conserve_shares_and_keep_the_log_whole(app):
     assert driver.kinds_since(issuer_id, seeded_size) == ["transfer.settled"] * settled
     driver.replay(issuer_id)  # also: issued equals held, nothing negative or over-committed
     driver.verify_log()
+
+
+def test_first_commands_on_a_new_database_publish_the_key_once(app):
+    """Every worker's first command on a fresh database tries to publish the signing key."""
+    from app.ledger.keyring import published_keys
+    from app.register import issuers
+    from tests.helpers import issuer_fields
+
+    barrier = threading.Barrier(4, timeout=BARRIER_TIMEOUT)
+
+    def first_command() -> str:
+        with app.app_context():
+            barrier.wait()
+            with command() as (session, ledger):
+                return issuers.register_issuer(session, ledger, ACTOR, issuer_fields()).id
+
+    with ThreadPoolExecutor(4) as pool:
+        issuer_ids = list(pool.map(lambda _: first_command(), range(4)))
+    assert len(set(issuer_ids)) == 4
+    with app.app_context():
+        from app.extensions import db
+
+        assert len(published_keys(db.session)) == 1

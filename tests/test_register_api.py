@@ -278,3 +278,18 @@ def test_outsiders_reads_of_personal_data_are_disclosed_to_the_issuer(client, re
     assert accesses[0]["resource"] == path
     assert accesses[0]["actor"].startswith("token:")
     assert client.get(f"{register['base']}/access-log", headers=regulator).status_code == 403
+
+
+def test_nul_characters_are_refused_at_the_door(client, register):
+    for response in (
+        client.get(f"{register['base']}/holders?after=a%00b", headers=register["headers"]),
+        client.get(f"{register['base']}/holders/a%00b", headers=register["headers"]),
+        client.post(
+            f"{register['base']}/transfers",
+            data='{"class": "ORD", "from_holder_id": "a\\u0000"}',
+            content_type="application/json",
+            headers=register["headers"],
+        ),
+    ):
+        assert response.status_code == 400
+        assert response.get_json()["code"] == "invalid_parameters"

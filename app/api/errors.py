@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, abort, jsonify, render_template, request
 from flask_smorest import Api
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -101,7 +101,22 @@ def handle_domain_error(error: DomainError) -> Response | tuple[str, int]:
     return error_response(status, error.code, error.message, errors, details)
 
 
+def reject_nul_characters() -> None:
+    """No register value contains NUL, and PostgreSQL cannot store one in text: refuse it at
+    the door, in the path, the query, a form or a JSON body."""
+    suspects = [request.path, *request.args.keys(), *request.args.values()]
+    suspects += request.form.values() if request.form else []
+    if request.is_json:
+        suspects.append(request.get_data(as_text=True).replace("\\u0000", "\x00"))
+    if any("\x00" in text for text in suspects):
+        message = "the request contains a NUL character"
+        if _wants_json():
+            raise ApiError(400, "invalid_parameters", message)
+        abort(400, message)
+
+
 def register_error_handlers(app: Flask) -> None:
+    app.before_request(reject_nul_characters)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(DomainError, handle_domain_error)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-NON_NEGATIVE = validate.Range(min=0)
+from app.register.limits import MAX_LOG_INDEX
+
+NON_NEGATIVE = validate.Range(min=0, max=MAX_LOG_INDEX)
+POSITIVE_SIZE = validate.Range(min=1, max=MAX_LOG_INDEX)
 
 
 class KeySchema(ma.Schema):
@@ -22,7 +25,7 @@ class KeysSchema(ma.Schema):
 
 
 class CheckpointQuery(ma.Schema):
-    tree_size = ma.fields.Integer(validate=validate.Range(min=1))
+    tree_size = ma.fields.Integer(validate=POSITIVE_SIZE)
 
 
 class EntriesQuery(ma.Schema):
@@ -47,7 +50,7 @@ class EntriesSchema(ma.Schema):
 
 class InclusionQuery(ma.Schema):
     index = ma.fields.Integer(required=True, validate=NON_NEGATIVE)
-    tree_size = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    tree_size = ma.fields.Integer(required=True, validate=POSITIVE_SIZE)
 
     @ma.validates_schema
     def index_inside_tree(self, data: dict, **_kwargs: object) -> None:
@@ -63,8 +66,8 @@ class InclusionProofSchema(ma.Schema):
 
 
 class ConsistencyQuery(ma.Schema):
-    first = ma.fields.Integer(required=True, validate=validate.Range(min=1))
-    second = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    first = ma.fields.Integer(required=True, validate=POSITIVE_SIZE)
+    second = ma.fields.Integer(required=True, validate=POSITIVE_SIZE)
 
     @ma.validates_schema
     def first_not_after_second(self, data: dict, **_kwargs: object) -> None:

@@ -6,13 +6,15 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.api.fields import DecimalText, Text
+from app.register.limits import MAX_SHARES, MAX_VOTES_PER_SHARE
 
 CLASS_CODE = validate.Regexp(
     r"^[A-Z0-9][A-Z0-9_-]{0,31}$", error="use capitals, digits, - and _ (e.g. ORD, PREF-A)"
 )
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="use an ISO 4217 code such as GBP or CNY")
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use an ISO 3166-1 alpha-2 code such as GB")
-POSITIVE = validate.Range(min=1)
+POSITIVE = validate.Range(min=1, max=MAX_SHARES)
+VOTES = validate.Range(min=0, max=MAX_VOTES_PER_SHARE)
 
 
 def money(**kwargs) -> DecimalText:
@@ -22,7 +24,7 @@ def money(**kwargs) -> DecimalText:
 class ClassInputSchema(ma.Schema):
     code = ma.fields.String(required=True, validate=CLASS_CODE)
     name = Text(required=True, validate=validate.Length(min=1, max=200))
-    votes_per_share = ma.fields.Integer(load_default=1, validate=validate.Range(min=0))
+    votes_per_share = ma.fields.Integer(load_default=1, validate=VOTES)
     par_value = money(load_default="0")
     currency = ma.fields.String(required=True, validate=CURRENCY)
     authorised = ma.fields.Integer(
@@ -35,7 +37,7 @@ class ClassInputSchema(ma.Schema):
 
 class ClassAmendSchema(ma.Schema):
     name = Text(validate=validate.Length(min=1, max=200))
-    votes_per_share = ma.fields.Integer(validate=validate.Range(min=0))
+    votes_per_share = ma.fields.Integer(validate=VOTES)
     par_value = money()
     currency = ma.fields.String(validate=CURRENCY)
     authorised = ma.fields.Integer(allow_none=True, validate=POSITIVE)

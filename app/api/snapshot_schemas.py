@@ -8,12 +8,14 @@ from datetime import UTC
 import marshmallow as ma
 from marshmallow import validate
 
+from app.api.log_schemas import POSITIVE_SIZE
+
 FORMATS = ("json", "csv", "ocf", "html")
 
 
 class SnapshotQuery(ma.Schema):
     tree_size = ma.fields.Integer(
-        validate=validate.Range(min=1),
+        validate=POSITIVE_SIZE,
         metadata={"description": "A signed (checkpointed) size of the issuer's log"},
     )
     as_of = ma.fields.AwareDateTime(

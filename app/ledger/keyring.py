@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.ledger import keys, log, notes
@@ -48,7 +49,13 @@ def publish_first_key(session: Session, signer: notes.Signer, now: datetime) -> 
             f"the configured signing key {signer.key_id.hex()} is not the published one; "
             "keys change only through `flask keys rotate`"
         )
-    _publish(session, signer, now)
+    try:
+        with session.begin_nested():
+            _publish(session, signer, now)
+    except IntegrityError:
+        # Several workers' first commands on a new database race to publish the same key.
+        if session.get(SigningKey, signer.key_id.hex()) is None:
+            raise
 
 
 def rotate(

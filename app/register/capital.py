@@ -23,6 +23,7 @@ from app.register import classes, holdings
 from app.register.errors import InvalidInput
 from app.register.holders import require_active_holder
 from app.register.issuers import lock_issuer
+from app.register.limits import require_quantity
 from app.register.projection import Applied, applier, record
 from app.register.ratios import decimal_text
 
@@ -36,11 +37,6 @@ class Removal:
     entry: Applied
     holding: HoldingVersion
     share_class: ShareClass
-
-
-def require_positive(quantity: int, field: str = "quantity") -> None:
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise InvalidInput("a quantity of shares is a whole number of at least 1", field=field)
 
 
 def money_text(amount: Any, field: str) -> str:
@@ -120,7 +116,7 @@ def _remove(
     extra: Mapping[str, Any],
 ) -> Removal:
     code, holder_id, quantity = request["class"], request["holder_id"], request["quantity"]
-    require_positive(quantity)
+    require_quantity(quantity)
     lock_issuer(session, ledger, issuer_id)
     share_class = classes.get_class(session, issuer_id, code)
     require_active_holder(session, issuer_id, holder_id)

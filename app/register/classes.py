@@ -13,6 +13,7 @@ from app.ledger.log import Ledger
 from app.models.register import ShareClass
 from app.register.errors import Duplicate, InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
+from app.register.limits import MAX_SHARES
 from app.register.projection import Applied, applier, record
 
 CLASS_FIELDS = ("name", "votes_per_share", "par_value", "currency", "authorised")
@@ -129,6 +130,13 @@ def change_issued(session: Session, entry: Applied, code: str, delta: int) -> Sh
 
 
 def require_authorised(share_class: ShareClass, additional: int) -> None:
+    if share_class.issued + additional > MAX_SHARES:
+        raise Refused(
+            "too_many_shares",
+            f"issuing {additional} more {share_class.code} shares would pass the register's "
+            f"limit of {MAX_SHARES} shares in a class",
+            class_code=share_class.code,
+        )
     if share_class.authorised is not None and share_class.issued + additional > (
         share_class.authorised
     ):

@@ -15,6 +15,7 @@ from app.models.register import Holder
 from app.register import classes, holdings
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
+from app.register.limits import require_quantity
 from app.register.projection import Applied, applier, record
 
 
@@ -55,6 +56,7 @@ def issue_shares(
     lock_issuer(session, ledger, issuer_id)
     per_class = Counter()
     for allocation in allocations:
+        require_quantity(allocation["quantity"])
         per_class[allocation["class"]] += allocation["quantity"]
     for code, quantity in per_class.items():
         classes.require_authorised(classes.get_class(session, issuer_id, code), quantity)

@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 from app.ledger.log import Ledger
 from app.models.register import FractionSettlement, HoldingVersion, Pledge, ShareClass
 from app.register import classes, holdings
-from app.register.capital import money_text, require_positive
+from app.register.capital import money_text
 from app.register.errors import InvalidInput, Refused
 from app.register.holders import require_active_holder
 from app.register.holdings import RegisterInvariantError
 from app.register.issuers import lock_issuer
+from app.register.limits import MAX_SHARES, require_quantity
 from app.register.projection import Applied, applier, record
 from app.register.ratios import (
     FRACTION_POLICIES,
@@ -46,7 +47,6 @@ from app.register.ratios import (
     scale_holding,
 )
 
-MAX_SHARES = 2**63 - 1  # what a BIGINT column can count
 CHUNK = 500
 
 
@@ -181,7 +181,7 @@ def convert_shares(
     fraction_policy, and cash_in_lieu_price with currency under round_down_cash_in_lieu."""
     quantity, holder_id = request["quantity"], request["holder_id"]
     source_code, target_code = request["from_class"], request["to_class"]
-    require_positive(quantity)
+    require_quantity(quantity)
     terms = _terms(request, allow_unchanged=True)
     if source_code == target_code:
         raise InvalidInput("a conversion needs two different classes", field="to_class")

@@ -21,12 +21,8 @@ from app.register import classes, holdings
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.holders import get_holder, require_active_holder
 from app.register.issuers import lock_issuer
+from app.register.limits import require_quantity
 from app.register.projection import Applied, applier, record
-
-
-def _require_positive(quantity: int) -> None:
-    if quantity < 1:
-        raise InvalidInput("the quantity must be a whole number of at least 1", field="quantity")
 
 
 def _require_class_and_holder(
@@ -57,7 +53,7 @@ def freeze(
     """Freeze part of a holding. `reason` names the legal ground (e.g. "court order
     2026/123"); it goes on the log, so it must concern the shares, not a person."""
     lock_issuer(session, ledger, issuer_id)
-    _require_positive(quantity)
+    require_quantity(quantity)
     _require_class_and_holder(session, issuer_id, class_code, holder_id)
     holdings.require_available(session, issuer_id, class_code, holder_id, quantity)
     data = {**_holding_data(class_code, holder_id, quantity), "reason": reason}
@@ -78,7 +74,7 @@ def unfreeze(
 ) -> HoldingVersion:
     """Lift (part of) a freeze; `reason` names the ground, e.g. the order that lifts it."""
     lock_issuer(session, ledger, issuer_id)
-    _require_positive(quantity)
+    require_quantity(quantity)
     _require_class_and_holder(session, issuer_id, class_code, holder_id)
     holding = holdings.current(session, issuer_id, class_code, holder_id)
     frozen = holding.frozen if holding else 0
@@ -144,7 +140,7 @@ def register_pledge(
     secured party (an institution's name and facility reference); it goes on the log, so it
     must never be a private person's details."""
     lock_issuer(session, ledger, issuer_id)
-    _require_positive(quantity)
+    require_quantity(quantity)
     _require_class_and_holder(session, issuer_id, class_code, holder_id)
     holdings.require_available(session, issuer_id, class_code, holder_id, quantity)
     # The id is drawn here and carried by the entry, so replay recreates the same pledge.
@@ -216,7 +212,7 @@ def forced_transfer(
     without the transferor's instrument. Unrestricted shares go first; frozen shares make up
     the rest, and the freeze shrinks by what is taken from it."""
     lock_issuer(session, ledger, issuer_id)
-    _require_positive(quantity)
+    require_quantity(quantity)
     if from_holder_id == to_holder_id:
         raise InvalidInput("a transfer needs two different holders", field="to_holder_id")
     _require_class_and_holder(session, issuer_id, class_code, from_holder_id)

@@ -7,7 +7,7 @@ never change once N is signed, so the snapshot needs no special isolation and no
 
 Everything here is sized for large registers: the totals come from one aggregate query, then
 one query streams the holdings in their final order (classes by code, holders by name then
-holder_id, erased holders last), read `yield_per` rows at a time, as plain tuples. Formats
+holder_id, erased holders last), fetched a few thousand rows at a time as plain tuples. Formats
 (app.register.formats) turn the rows into text and never hold the whole register.
 
 Percentages are exact: integer arithmetic on the quantities, rounded half up to four decimal
@@ -22,12 +22,13 @@ its amended name, votes per share and par value (the totals and holdings are as 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.ledger import log
@@ -258,6 +259,31 @@ def _holder_count(
 # --- rows ----------------------------------------------------------------------------------
 
 
+def stream(session: Session, query: Select) -> Iterator[tuple]:
+    """Run a Core select in the session's transaction and yield the driver's own tuples,
+    `ROWS_PER_FETCH` at a time (a server-side cursor on PostgreSQL). For a million rows,
+    building SQLAlchemy Row objects would cost more than the query itself; the selects here
+    bind and return only strings and integers, which need no type processing."""
+    connection = session.connection()
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params: Any = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    driver = connection.connection.dbapi_connection
+    if connection.dialect.name == "postgresql":
+        cursor = driver.cursor(name=f"snapshot_{uuid.uuid4().hex}")
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(compiled.string, params)
+        while rows := cursor.fetchmany(ROWS_PER_FETCH):
+            yield from rows
+    finally:
+        cursor.close()
+
+
 def _details_join() -> Any:
     return and_(
         HolderDetails.issuer_id == HoldingVersion.issuer_id,
@@ -296,8 +322,7 @@ def holdings(session: Session, snapshot: Snapshot) -> Iterator[HoldingRow]:
     # Percentages by quantity, per class: registers repeat quantities (the same allotment to
     # many subscribers) and a lookup costs far less than the arithmetic. Bounded in size.
     memo: dict[int, tuple[str, str]] = {}
-    result = session.execute(holdings_query(snapshot).execution_options(yield_per=ROWS_PER_FETCH))
-    for code, holder_id, name, address, country, held in result:
+    for code, holder_id, name, address, country, held in stream(session, holdings_query(snapshot)):
         if code != current_code:
             share_class = classes[code]
             current_code, issued = code, share_class.issued
@@ -339,9 +364,8 @@ def registered_holders(session: Session, snapshot: Snapshot) -> Iterator[HolderR
         )
         .where(Holder.issuer_id == snapshot.issuer_id, Holder.registered_index < snapshot.tree_size)
         .order_by(Holder.holder_id)
-        .execution_options(yield_per=ROWS_PER_FETCH)
     )
-    for holder_id, erased, name, address, country, holder_type in session.execute(query):
+    for holder_id, erased, name, address, country, holder_type in stream(session, query):
         gone = name is None
         yield HolderRow(
             holder_id,

@@ -14,6 +14,7 @@ from app.register import classes, holdings
 from app.register.errors import InvalidInput
 from app.register.holders import require_active_holder
 from app.register.issuers import lock_issuer
+from app.register.limits import require_quantity
 from app.register.projection import Applied, applier, record
 
 
@@ -31,6 +32,7 @@ def settle_transfer(
 ) -> Applied:
     """Check and record a settled transfer inside a command that has locked the issuer."""
     code, quantity = transfer["class"], transfer["quantity"]
+    require_quantity(quantity)
     source, target = transfer["from_holder_id"], transfer["to_holder_id"]
     if source == target:
         raise InvalidInput("a transfer needs two different holders", field="to_holder_id")

@@ -16,8 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.models.log import SigningKey
 from app.register.formats import by_class, chunked
-from app.register.formats.snapshot_json import PERCENTAGES
-from app.register.snapshot import HoldingRow, Snapshot
+from app.register.snapshot import PERCENT_PLACES, HoldingRow, Snapshot
 
 MEDIA_TYPE = "text/html"
 TEMPLATE = "snapshot.html"
@@ -51,7 +50,7 @@ def render(
             keys=keys,
             keys_url=f"{api_root}/log/keys",
             log_root=log_root,
-            percentages=PERCENTAGES,
+            places=PERCENT_PLACES,
             generated_at=generated_at,
         ),
         rows=5_000,

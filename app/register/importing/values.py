@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from app.register.limits import MAX_SHARES
+
 # ISO 3166-1 alpha-2, the officially assigned codes, plus XK (Kosovo), the user-assigned code
 # that the EU and most registries use.
 _COUNTRY_CODES = """
@@ -24,7 +26,6 @@ _COUNTRY_CODES = """
 """
 COUNTRIES = frozenset(_COUNTRY_CODES.split())
 HOLDER_TYPES = ("person", "entity")
-MAX_SHARES = 2**63 - 1  # the register's BIGINT columns
 CLASS_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
