@@ -520,32 +520,18 @@ def child(url: str, issuer_id: str, fmt: str, size: int) -> None:
     )
 
 
-# --- layouts the snapshot query could use (proposals, not the models' schema) ----------------
+# --- an alternative layout the snapshot query could use (an experiment, not the schema) -----
 
-PROPOSED_INDEXES = (
-    "CREATE INDEX ix_holding_versions_snapshot ON holding_versions "
-    "(issuer_id, class_code, holder_id, from_index, to_index, held)",
-    "CREATE INDEX ix_holder_details_snapshot ON holder_details "
-    "(issuer_id, holder_id, name, address, country)",
-)
-LAYOUTS = ("as-is", "covering-indexes", "without-rowid")
+LAYOUTS = ("as-is", "without-rowid")
 
 
 def apply_layout(engine: Engine, layout: str) -> bool:
     """Change the loaded database to `layout`; False if it does not apply to this engine."""
     if layout == "as-is":
         return True
-    if layout == "covering-indexes":
-        with engine.begin() as connection:
-            for statement in PROPOSED_INDEXES:
-                connection.execute(text(statement))
-            connection.execute(text("ANALYZE"))
-        return True
     if engine.dialect.name != "sqlite":
         return False  # PostgreSQL tables are heaps; there is no clustered primary key
     with engine.begin() as connection:
-        for statement in PROPOSED_INDEXES:
-            connection.execute(text(f"DROP INDEX IF EXISTS {statement.split()[2]}"))
         for table in ("holding_versions", "holder_details"):
             _rebuild_without_rowid(connection, table)
         connection.execute(text("ANALYZE"))

@@ -35,7 +35,14 @@ def _vectors_dir() -> Path:
 
 VECTORS = _vectors_dir()
 SAMPLES = VECTORS / "samples"
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no OCF vectors at {VECTORS}")
+
+
+@pytest.fixture(autouse=True)
+def _require_vectors() -> None:
+    # Missing vectors are a broken checkout, not a reason to pass quietly.
+    if not SAMPLES.is_dir():
+        pytest.fail(f"no OCF vectors at {VECTORS} (set SHARELEDGER_VECTORS)")
+
 
 PERSON_X = "stakeholder-sample-individual-all-fields"
 FUND_III = "stakeholder-sample-institution-all-fields"

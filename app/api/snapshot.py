@@ -1,8 +1,9 @@
 """Register snapshots for regulators: the register as of a signed tree size, with the signed
 checkpoint of that size, as JSON, CSV, an Open Cap Table Format package or printable HTML.
 
-Every format is streamed: the response starts before the last row is read, and memory stays
-bounded however large the register.
+Every format is streamed: the response starts before the last row is read. JSON, CSV and HTML
+hold no rows in memory however large the register; the OCF package keeps a small record per
+holder (their open OCF securities, see app.register.formats.ocf_transactions).
 """
 
 from __future__ import annotations
