@@ -41,7 +41,13 @@ def _schema_dir() -> Path:
 
 
 SCHEMAS = _schema_dir()
-pytestmark = pytest.mark.skipif(not SCHEMAS.is_dir(), reason=f"no OCF schemas at {SCHEMAS}")
+
+
+@pytest.fixture(autouse=True)
+def _require_schemas() -> None:
+    # The reference schemas, not the app's bundled copy: missing ones are a broken checkout.
+    if not SCHEMAS.is_dir():
+        pytest.fail(f"no OCF schemas at {SCHEMAS} (set SHARELEDGER_VECTORS)")
 
 
 @pytest.fixture(scope="module")
