@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.metadata
+import itertools
 import os
 import platform
 import random
@@ -58,6 +59,7 @@ SINGLE_TX_TARGET = 0.50  # ours / plain SQL
 BATCH_TARGET_SQLITE = 10_000  # entries per second
 PROOF_TARGET_MS = 5.0  # p95
 BULK_CHUNK = 50_000
+ROUNDS = 10  # ledger and plain SQL take turns this many times
 
 
 @dataclass(frozen=True)
@@ -336,31 +338,56 @@ def ours_rate(
     return transactions * per_tx / seconds
 
 
-def plain_rate(
-    engine: Engine, ledger: Ledger, transactions: int, per_tx: int, warmup: int
-) -> float:
-    issuer_id = new_log(engine, ledger)
-    writer = RawWriter(engine)
-    try:
-        plan = plan_plain(writer, ledger, issuer_id, (warmup + transactions) * per_tx, per_tx)
-        for transaction in plan[:warmup]:
-            writer.run(transaction)
-        timed = plan[warmup:]
-        seconds = timed_loop(
-            f"plain SQL, {per_tx:,}/tx", len(timed), per_tx, lambda i: writer.run(timed[i])
-        )
-    finally:
-        writer.close()
-    return transactions * per_tx / seconds
+def alternate(
+    label: str, count: int, per_item: int, runs: dict[str, Callable[[int], None]]
+) -> dict[str, float]:
+    """Seconds each of `runs` takes for items 0..count-1, timed in alternating rounds.
+
+    A shared machine's disk and CPU vary from minute to minute; taking turns gives both sides
+    the same conditions, so their ratio holds even when the absolute rates drift.
+    """
+    seconds = dict.fromkeys(runs, 0.0)
+    bounds = [count * r // ROUNDS for r in range(ROUNDS + 1)]
+    progress = Progress(label, count * per_item * len(runs))
+    done = 0
+    for low, high in itertools.pairwise(bounds):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            for i in range(low, high):
+                run(i)
+            seconds[name] += time.perf_counter() - started
+            done += (high - low) * per_item
+            progress.update(done)
+    progress.done()
+    return seconds
 
 
 def measure_throughput(
     engine: Engine, ledger: Ledger, label: str, transactions: int, per_tx: int, warmup: int
 ) -> Throughput:
-    step(f"{engine.dialect.name}: {label}: {transactions:,} transactions of {per_tx:,}")
-    ours = ours_rate(engine, ledger, new_log(engine, ledger), transactions, per_tx, warmup)
-    plain = plain_rate(engine, ledger, transactions, per_tx, warmup)
-    return Throughput(label, transactions * per_tx, ours, plain)
+    step(f"{engine.dialect.name}: {label}: {transactions:,} transactions of {per_tx:,}, twice")
+    ours_issuer, plain_issuer = new_log(engine, ledger), new_log(engine, ledger)
+    data = event_data(ours_issuer)
+    writer = RawWriter(engine)
+    try:
+        plan = plan_plain(writer, ledger, plain_issuer, (warmup + transactions) * per_tx, per_tx)
+        for transaction in plan[:warmup]:
+            append_transaction(engine, ledger, ours_issuer, data, per_tx)
+            writer.run(transaction)
+        timed = plan[warmup:]
+        seconds = alternate(
+            f"ledger and plain SQL, {per_tx:,}/tx",
+            transactions,
+            per_tx,
+            {
+                "ours": lambda _: append_transaction(engine, ledger, ours_issuer, data, per_tx),
+                "plain": lambda i: writer.run(timed[i]),
+            },
+        )
+    finally:
+        writer.close()
+    entries = transactions * per_tx
+    return Throughput(label, entries, entries / seconds["ours"], entries / seconds["plain"])
 
 
 # --- 3: proofs on a big log ------------------------------------------------------------------

@@ -51,3 +51,18 @@ ORDINARY = {
     "currency": "GBP",
     "authorised": None,
 }
+
+
+def seed_register(app, issuer_id: str, shares_for_a: int) -> tuple[str, str]:
+    """Create class ORD and holders A and B on an issuer, and issue `shares_for_a` to A, in
+    one command. Returns the holder ids of A and B."""
+    from app.register import classes, holders, issuance
+    from app.unit_of_work import command
+
+    with app.app_context(), command() as (session, ledger):
+        classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
+        a = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_A).holder_id
+        b = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_B).holder_id
+        allocation = {"class": "ORD", "holder_id": a, "quantity": shares_for_a}
+        issuance.issue_shares(session, ledger, "test", issuer_id, [allocation])
+    return a, b

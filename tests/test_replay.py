@@ -6,28 +6,18 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
-from app.register import classes, holders, issuance, replay, transfers
+from app.register import replay, transfers
 from app.register.replay import ReplayMismatch, replay_and_compare
 from app.unit_of_work import command
-from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY
+from tests.helpers import seed_register
 
 
 @pytest.fixture
 def traded(app, new_issuer) -> str:
     """An issuer whose holdings changed many times over 10 commands."""
     issuer_id = new_issuer()["id"]
+    a, b = seed_register(app, issuer_id, shares_for_a=90)
     with app.app_context():
-        with command() as (session, ledger):
-            classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
-            a = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_A).holder_id
-            b = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_B).holder_id
-            issuance.issue_shares(
-                session,
-                ledger,
-                "test",
-                issuer_id,
-                [{"class": "ORD", "holder_id": a, "quantity": 90}],
-            )
         for n in range(8):
             source, target = (a, b) if n % 2 == 0 else (b, a)
             with command() as (session, ledger):

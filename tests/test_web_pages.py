@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.auth.users import create_user
 from app.extensions import db
 from app.ledger.log import utc_now
+from tests.helpers import seed_register
 
 
 def test_front_page_says_what_the_service_is(client):
@@ -45,23 +46,9 @@ def test_unknown_page_is_an_html_404(client):
 
 
 def _secretary_with_register(app, new_issuer):
-    from app.register import classes, holders, issuance
-    from app.unit_of_work import command
-    from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY
-
     issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
+    a, b = seed_register(app, issuer_id, shares_for_a=80)
     with app.app_context():
-        with command() as (session, ledger):
-            classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
-            a = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_A).holder_id
-            b = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_B).holder_id
-            issuance.issue_shares(
-                session,
-                ledger,
-                "test",
-                issuer_id,
-                [{"class": "ORD", "holder_id": a, "quantity": 80}],
-            )
         with db.write() as session:
             for email, role in (
                 ("sec@example.test", "secretary"),

@@ -44,16 +44,17 @@ def verify(issuer_id: str | None) -> None:
     )
     total = 0
     for current in issuer_ids:
-        origin = get_state(session, current).origin if session.get(LogState, current) else current
+        state = session.get(LogState, current)
+        if state is None:
+            click.echo(f"FAILED: no log for issuer {current}", err=True)
+            sys.exit(1)
+        origin = state.origin
         try:
             report = audit_log(session, current, _progress(origin))
             replayed = ""
             if session.get(Issuer, current) is not None:
                 replay = replay_and_compare(session, current, _progress(f"{origin} replay"))
                 replayed = f", register replayed ({replay.rows_compared} rows match)"
-        except LookupError:
-            click.echo(f"FAILED: no log for issuer {current}", err=True)
-            sys.exit(1)
         except (VerificationError, ReplayMismatch) as error:
             where = f" at index {error.index}" if error.index is not None else ""
             click.echo(f"FAILED: {origin}{where}: {error}", err=True)
