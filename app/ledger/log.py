@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select, tuple_
+from sqlalchemy import and_, event, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.ledger import merkle, notes
@@ -53,7 +53,12 @@ class _Transaction:
     """What one transaction has locked and appended but not yet written or signed."""
 
     states: dict[str, LogState] = field(default_factory=dict)
+    # Sizes and frontiers move here while the transaction appends; the state row is written
+    # once, at seal.
+    sizes: dict[str, int] = field(default_factory=dict)
     frontiers: dict[str, list[bytes]] = field(default_factory=dict)
+    # (size, root) of each log when this transaction locked it: what its appends extend.
+    bases: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     leaf_rows: list[dict[str, Any]] = field(default_factory=list)
     node_rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -67,7 +72,7 @@ def _refuse_unsealed_commit(session: Session) -> None:
     pending = session.info.get(_TRANSACTION_KEY)
     if pending and (
         pending.leaf_rows
-        or any(state.tree_size != state.checkpoint_size for state in pending.states.values())
+        or any(pending.sizes[key] != state.checkpoint_size for key, state in pending.states.items())
     ):
         raise LogIntegrityError("log entries were appended but not sealed with a checkpoint")
 
@@ -99,7 +104,9 @@ def create_log(session: Session, issuer_id: str, origin: str) -> LogState:
     session.flush()
     pending = _transaction(session)
     pending.states[issuer_id] = state
+    pending.sizes[issuer_id] = 0
     pending.frontiers[issuer_id] = []
+    pending.bases[issuer_id] = (0, merkle.EMPTY_ROOT)
     return state
 
 
@@ -117,7 +124,12 @@ def lock_log(session: Session, issuer_id: str) -> LogState:
         if state is None:
             raise LogNotFound(issuer_id)
         pending.states[issuer_id] = state
+        pending.sizes[issuer_id] = state.tree_size
         pending.frontiers[issuer_id] = split_hashes(state.frontier)
+        pending.bases[issuer_id] = (
+            state.tree_size,
+            merkle.frontier_root(pending.frontiers[issuer_id]),
+        )
     return state
 
 
@@ -132,7 +144,7 @@ def append(
 ) -> Entry:
     state = lock_log(session, issuer_id)
     pending = _transaction(session)
-    index = state.tree_size
+    index = pending.sizes[issuer_id]
     leaf = canonical_bytes(
         envelope(
             origin=state.origin,
@@ -153,8 +165,7 @@ def append(
         {"issuer_id": issuer_id, "level": node.level, "index": node.index, "hash": digest}
         for node, digest in completed
     )
-    state.tree_size = index + 1
-    state.frontier = b"".join(frontier)
+    pending.sizes[issuer_id] = index + 1
     return Entry(index=index, leaf=leaf, leaf_hash=leaf_hash, recorded_at=recorded_at)
 
 
@@ -169,33 +180,44 @@ def write_pending(session: Session) -> None:
     if pending.node_rows:
         session.execute(insert(LogNode), pending.node_rows)
         pending.node_rows = []
-    session.flush()
 
 
 def seal(session: Session, signers: Sequence[notes.Signer], now: datetime) -> list[LogCheckpoint]:
-    """Write what is buffered and sign a checkpoint for every log this transaction grew."""
-    write_pending(session)
+    """Sign a checkpoint for every log this transaction grew, then write the buffered rows.
+
+    The checks run with autoflush off and the state row is changed once, so a command costs
+    one UPDATE of each state row however many entries it appended."""
     pending = _transaction(session)
-    if any(state.tree_size != state.checkpoint_size for state in pending.states.values()):
-        _require_active_signers(session, signers)
+    grown = [
+        state
+        for key, state in pending.states.items()
+        if pending.sizes[key] != state.checkpoint_size
+    ]
     sealed = []
-    for state in pending.states.values():
-        if state.tree_size == state.checkpoint_size:
-            continue
-        root = merkle.frontier_root(pending.frontiers[state.issuer_id])
-        _require_consistent_with_previous(session, state, root)
-        body = notes.format_checkpoint(notes.Checkpoint(state.origin, state.tree_size, root))
-        checkpoint = LogCheckpoint(
-            issuer_id=state.issuer_id,
-            tree_size=state.tree_size,
-            root_hash=root,
-            note=notes.sign_note(body, signers),
-            created_at=now,
-        )
-        session.add(checkpoint)
-        state.root_hash = root
-        state.checkpoint_size = state.tree_size
-        sealed.append(checkpoint)
+    with session.no_autoflush:
+        if grown:
+            _require_active_signers(session, signers)
+        for state in grown:
+            if state.checkpoint_size == 0:
+                write_pending(session)  # the first seal compares the stored nodes
+            size, frontier = pending.sizes[state.issuer_id], pending.frontiers[state.issuer_id]
+            root = merkle.frontier_root(frontier)
+            base = pending.bases[state.issuer_id]
+            _require_consistent_with_previous(session, state, base, size, root)
+            body = notes.format_checkpoint(notes.Checkpoint(state.origin, size, root))
+            checkpoint = LogCheckpoint(
+                issuer_id=state.issuer_id,
+                tree_size=size,
+                root_hash=root,
+                note=notes.sign_note(body, signers),
+                created_at=now,
+            )
+            session.add(checkpoint)
+            state.tree_size = state.checkpoint_size = size
+            state.frontier = b"".join(frontier)
+            state.root_hash = root
+            sealed.append(checkpoint)
+    write_pending(session)
     session.flush()
     return sealed
 
@@ -210,26 +232,30 @@ def _require_active_signers(session: Session, signers: Sequence[notes.Signer]) -
             )
 
 
-def _require_consistent_with_previous(session: Session, state: LogState, root: bytes) -> None:
-    """Never sign a tree that the stored nodes cannot prove extends the last signed one."""
+def _require_consistent_with_previous(
+    session: Session, state: LogState, base: tuple[int, bytes], size: int, root: bytes
+) -> None:
+    """Never sign a tree that does not extend the last signed one.
+
+    This transaction's appends grew the tree from the frontier it locked (`base`), one
+    `frontier_append` at a time, so the new tree extends the signed one exactly when that
+    frontier is the signed tree. The first seal of a log also checks the stored nodes against
+    the frontier; after that the stored nodes are checked by every proof and by `log verify`,
+    not re-read on every commit.
+    """
     if state.checkpoint_size == 0:
-        stored = root_at(session, state.issuer_id, state.tree_size)
+        stored = root_at(session, state.issuer_id, size)
         if stored != root:
             raise LogIntegrityError(f"stored nodes disagree with the frontier of {state.origin}")
         return
     previous = session.get(LogCheckpoint, (state.issuer_id, state.checkpoint_size))
     if previous is None:
         raise LogIntegrityError(f"checkpoint {state.checkpoint_size} of {state.origin} is missing")
-    proof = consistency_proof(session, state.issuer_id, previous.tree_size, state.tree_size)
-    try:
-        merkle.verify_consistency(
-            previous.tree_size, state.tree_size, proof, previous.root_hash, root
-        )
-    except merkle.ProofError as error:
+    if base != (previous.tree_size, previous.root_hash):
         raise LogIntegrityError(
-            f"{state.origin}: new tree of size {state.tree_size} is not consistent with "
-            f"checkpoint {previous.tree_size}: {error}"
-        ) from error
+            f"{state.origin}: new tree of size {size} is not consistent with "
+            f"checkpoint {previous.tree_size}: the log state does not match what was signed"
+        )
 
 
 # --- reading and proving -------------------------------------------------------------------
@@ -273,8 +299,7 @@ def fetch_hashes(
     if inner:
         rows = session.execute(
             select(LogNode.level, LogNode.index, LogNode.hash).where(
-                LogNode.issuer_id == issuer_id,
-                tuple_(LogNode.level, LogNode.index).in_(inner),
+                _nodes_named(session, issuer_id, inner)
             )
         )
         found.update((merkle.NodeId(row.level, row.index), row.hash) for row in rows)
@@ -282,6 +307,19 @@ def fetch_hashes(
     if missing:
         raise LogIntegrityError(f"log {issuer_id} is missing stored nodes {sorted(missing)}")
     return found
+
+
+def _nodes_named(session: Session, issuer_id: str, nodes: list[tuple[int, int]]) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite answers a row-value IN by reading every node of the issuer (O(n) a proof);
+        # one full primary-key equality per node makes it seek each row instead.
+        return or_(
+            *(
+                and_(LogNode.issuer_id == issuer_id, LogNode.level == level, LogNode.index == idx)
+                for level, idx in nodes
+            )
+        )
+    return and_(LogNode.issuer_id == issuer_id, tuple_(LogNode.level, LogNode.index).in_(nodes))
 
 
 def _prove(session: Session, issuer_id: str, plan: merkle.ProofPlan) -> list[bytes]:
@@ -316,7 +354,7 @@ def _require_size(session: Session, issuer_id: str, size: int) -> None:
 def _visible_size(session: Session, issuer_id: str) -> int:
     pending = session.info.get(_TRANSACTION_KEY)
     if pending and issuer_id in pending.states:
-        return pending.states[issuer_id].tree_size
+        return pending.sizes[issuer_id]
     return signed_size(session, issuer_id)
 
 

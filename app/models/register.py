@@ -60,9 +60,7 @@ class HolderDetails(Base):
         ),
         Index("ix_holder_details_issuer_id_name", "issuer_id", "name"),
         # Covers the snapshot's join for the columns it prints.
-        Index(
-            "ix_holder_details_snapshot", "issuer_id", "holder_id", "name", "address", "country"
-        ),
+        Index("ix_holder_details_snapshot", "issuer_id", "holder_id", "name", "address", "country"),
     )
 
     issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)

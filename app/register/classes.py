@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import transaction_cache
 from app.ledger.log import Ledger
 from app.models.register import ShareClass
 from app.register.errors import Duplicate, InvalidInput, NotFound, Refused
@@ -20,9 +21,13 @@ CLASS_FIELDS = ("name", "votes_per_share", "par_value", "currency", "authorised"
 
 
 def get_class(session: Session, issuer_id: str, code: str) -> ShareClass:
-    share_class = session.get(ShareClass, (issuer_id, code))
+    # The session's identity map holds unchanged rows only weakly; a command asks for the same
+    # class several times, so keep it for the transaction rather than select it again.
+    cache = transaction_cache(session, "classes")
+    share_class = cache.get((issuer_id, code)) or session.get(ShareClass, (issuer_id, code))
     if share_class is None:
         raise NotFound(f"no share class {code}", class_code=code)
+    cache[(issuer_id, code)] = share_class
     return share_class
 
 

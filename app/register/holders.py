@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.db import transaction_cache
 from app.ledger.canonical import canonical_bytes
 from app.ledger.log import Ledger
 from app.models.register import Holder, HolderDetails, HoldingVersion
@@ -43,9 +44,13 @@ def details_of(row: HolderDetails) -> dict[str, Any]:
 
 
 def get_holder(session: Session, issuer_id: str, holder_id: str) -> Holder:
-    holder = session.get(Holder, (issuer_id, holder_id))
+    # Kept for the transaction, as classes are (see classes.get_class); new holders are put
+    # here by their applier, so registering many in one command needs no flush each.
+    cache = transaction_cache(session, "holders")
+    holder = cache.get((issuer_id, holder_id)) or session.get(Holder, (issuer_id, holder_id))
     if holder is None:
         raise NotFound(f"no holder {holder_id}", holder_id=holder_id)
+    cache[(issuer_id, holder_id)] = holder
     return holder
 
 
@@ -208,19 +213,18 @@ def erase_holder(
 
 @applier("holder.registered")
 def _holder_registered(session: Session, entry: Applied) -> None:
-    session.add(
-        Holder(
-            issuer_id=entry.issuer_id,
-            holder_id=entry.data["holder_id"],
-            commitment=entry.data["commitment"],
-            registered_on=date.fromisoformat(entry.data["registered_on"]),
-            ceased_on=None,
-            erased=False,
-            registered_index=entry.index,
-            last_log_index=entry.index,
-        )
+    holder = Holder(
+        issuer_id=entry.issuer_id,
+        holder_id=entry.data["holder_id"],
+        commitment=entry.data["commitment"],
+        registered_on=date.fromisoformat(entry.data["registered_on"]),
+        ceased_on=None,
+        erased=False,
+        registered_index=entry.index,
+        last_log_index=entry.index,
     )
-    session.flush()
+    session.add(holder)
+    transaction_cache(session, "holders")[(entry.issuer_id, holder.holder_id)] = holder
 
 
 @applier("holder.amended")
