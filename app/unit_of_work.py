@@ -7,7 +7,9 @@ service raises, nothing is written.
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +57,31 @@ def current_ledger() -> Ledger:
     return loaded.ledger
 
 
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while commands run.
+
+    A batch of 100,000 allocations creates millions of objects that live until commit; the
+    collector rescans them again and again (measured: 7 of 20 seconds). Commands create no
+    reference cycles that need collecting before they end; reference counting still frees
+    everything at once."""
+    global _gc_pausers
+    with _gc_lock:
+        _gc_pausers += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0:
+                gc.enable()
+
+
 @contextmanager
 def command() -> Iterator[tuple[Session, Ledger]]:
     ledger = current_ledger()
@@ -62,7 +89,7 @@ def command() -> Iterator[tuple[Session, Ledger]]:
     # Publishing is checked until it has happened once for this key; after that every seal
     # still checks that the key is the active published one.
     published = current_app.extensions.get("published_key_id") == signer.key_id
-    with db.write() as session:
+    with _cyclic_gc_paused(), db.write() as session:
         if not published:
             keyring.publish_first_key(session, signer, ledger.clock())
         yield session, ledger
