@@ -45,8 +45,11 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks print figures (PostgreSQL at 127.0.0.1:5432); BENCH_FLAGS=--quick for a short run.
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench.log_append
+	$(BIN)/python -m bench.log_append $(BENCH_FLAGS)
+	$(BIN)/python -m bench.register_commands $(BENCH_FLAGS)
+	$(BIN)/python -m bench.snapshot $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
