@@ -258,6 +258,21 @@ class Model:
             if owner_code == code
         )
 
+    def splits_encumbrance(self, code: str, new: int, old: int) -> bool:
+        """Would the ratio leave a fraction in a holding that has frozen, pledged or reserved
+        shares (which the register refuses)?"""
+        pledges: dict[str, list[int]] = {}
+        for pledge in self.pledges.values():
+            if pledge.code == code and not pledge.released:
+                pledges.setdefault(pledge.holder_id, []).append(pledge.quantity)
+        for (owner_code, holder_id), values in self.holdings.items():
+            encumbered = [values[FROZEN], values[RESERVED], *pledges.get(holder_id, [])]
+            if owner_code != code or values[HELD] == 0:
+                continue
+            if any(quantity * new % old for quantity in encumbered):
+                return True
+        return False
+
     def reorganise(self, code: str, new: int, old: int, half_up: bool) -> None:
         for (owner_code, _), values in self.holdings.items():
             if owner_code == code:

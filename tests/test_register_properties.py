@@ -433,6 +433,8 @@ class RegisterMachine(RuleBasedStateMachine):
             authorised * new // old
         ):
             refusals.add("authorised_exceeded")
+        if code in self.model.classes and self.model.splits_encumbrance(code, new, old):
+            refusals.add("encumbered_fraction")
         service = reorganisation.split_class if splitting else reorganisation.consolidate_class
         request = {"ratio": f"{new}:{old}", "fraction_policy": policy, **POLICIES[policy]}
         self.attempt(

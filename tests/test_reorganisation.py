@@ -205,33 +205,44 @@ def test_a_consolidation_rounding_half_up(company):
 
 def test_encumbrances_scale_down_and_pledges_scale_one_by_one(company):
     company.freeze("ORD", company.a, 40)
-    first = company.pledge("ORD", company.a, 25)
+    first = company.pledge("ORD", company.a, 26)
     company.pledge("ORD", company.a, 20)
     company.freeze("ORD", company.b, 50)  # wholly frozen
-    consolidate(company, "1:3", HALF_UP)
-    # a: held 33, frozen 13, pledges 8 + 6 = 14; b: held 17, frozen 16.
-    assert company.holding("ORD", company.a) == (33, 13, 14, 0)
-    assert company.holding("ORD", company.b) == (17, 16, 0, 0)
+    consolidate(company, "1:2", HALF_UP)
+    assert company.holding("ORD", company.a) == (50, 20, 23, 0)
+    assert company.holding("ORD", company.b) == (25, 25, 0, 0)
 
     def pledges(session):
         rows = session.scalars(select(Pledge).where(Pledge.issuer_id == company.issuer_id))
         return sorted(row.quantity for row in rows)
 
-    assert company.driver.read(pledges) == [6, 8]
+    assert company.driver.read(pledges) == [10, 13]
     # Releasing a pledge releases its scaled quantity, so nothing goes negative.
     company.run(restrictions.release_pledge, first)
-    assert company.holding("ORD", company.a) == (33, 13, 6, 0)
-    split(company, "5:2", CASH)
-    assert company.holding("ORD", company.a) == (82, 32, 15, 0)
+    assert company.holding("ORD", company.a) == (50, 20, 10, 0)
+    split(company, "3:1", CASH)
+    assert company.holding("ORD", company.a) == (150, 60, 30, 0)
     replays(company)
 
 
-def test_rounding_up_a_wholly_frozen_holding_frees_the_extra_share(company):
+def test_a_ratio_that_would_split_frozen_shares_is_refused(company):
+    # 55 frozen shares at 1:10 would round to 5 frozen of 6 held: one share freed from a
+    # court's freeze. The register refuses until the freeze is adjusted.
     allot(company, "ORD", company.b, 5)
     company.freeze("ORD", company.b, 55)
+    before = company.holding("ORD", company.b)
+    request = {"ratio": "1:10", **HALF_UP}
+    error = company.refused(Refused, "encumbered_fraction", reorganisation.consolidate_class,
+                            "ORD", request)  # fmt: skip
+    assert error.details["holder_id"] == company.b
+    assert company.holding("ORD", company.b) == before
+    company.run(
+        lambda *a: restrictions.unfreeze(
+            *a, class_code="ORD", holder_id=company.b, quantity=5, reason="order varied"
+        )
+    )
     consolidate(company, "1:10", HALF_UP)
-    assert company.holding("ORD", company.b) == (6, 5, 0, 0)  # 5.5 rounds up; 5.5 frozen down
-    assert company.holding("ORD", company.a) == (10, 0, 0, 0)
+    assert company.holding("ORD", company.b) == (6, 5, 0, 0)
     replays(company)
 
 

@@ -149,8 +149,9 @@ def register_holder(fields, issuer_id):
 def get_holder(issuer_id, holder_id):
     """One holder, with register details unless erased (outsiders' reads are logged)."""
     principal = require_read(issuer_id)
+    view = _holder_view_by_id(issuer_id, holder_id)
     disclose_read(principal, issuer_id, holder_id)
-    return _holder_view_by_id(issuer_id, holder_id)
+    return view
 
 
 @blp.route("/holders/<holder_id>", methods=["PATCH"])

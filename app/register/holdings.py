@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import transaction_cache
@@ -49,20 +49,27 @@ def current(
 def preload(session: Session, issuer_id: str, keys: Iterable[tuple[str, str]]) -> None:
     """Read the current versions of many (class, holder) holdings in a few queries."""
     cache = _cache(session)
-    wanted = [key for key in set(keys) if (issuer_id, *key) not in cache]
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        for key in chunk:
-            cache[(issuer_id, *key)] = None
-        rows = session.scalars(
-            select(HoldingVersion).where(
-                HoldingVersion.issuer_id == issuer_id,
-                tuple_(HoldingVersion.class_code, HoldingVersion.holder_id).in_(chunk),
-                HoldingVersion.to_index.is_(None),
+    wanted: dict[str, list[str]] = {}
+    for code, holder_id in set(keys):
+        if (issuer_id, code, holder_id) not in cache:
+            wanted.setdefault(code, []).append(holder_id)
+    for code, holder_ids in wanted.items():
+        # One class at a time, so the lookup seeks the primary key (a row-value IN over
+        # (class, holder) makes SQLite read every version of the issuer).
+        for start in range(0, len(holder_ids), 500):
+            chunk = holder_ids[start : start + 500]
+            for holder_id in chunk:
+                cache[(issuer_id, code, holder_id)] = None
+            rows = session.scalars(
+                select(HoldingVersion).where(
+                    HoldingVersion.issuer_id == issuer_id,
+                    HoldingVersion.class_code == code,
+                    HoldingVersion.holder_id.in_(chunk),
+                    HoldingVersion.to_index.is_(None),
+                )
             )
-        )
-        for row in rows:
-            cache[(issuer_id, row.class_code, row.holder_id)] = row
+            for row in rows:
+                cache[(issuer_id, row.class_code, row.holder_id)] = row
 
 
 def available(session: Session, issuer_id: str, class_code: str, holder_id: str) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -257,6 +257,22 @@ class _Effect:
     issued: int = 0
 
 
+def _require_whole_encumbrances(holding: HoldingVersion, pledges: list[int], ratio) -> None:
+    """Frozen, pledged or reserved shares must come out of a reorganisation whole: rounding
+    would otherwise free part of them, or pay cash for a fraction a court or a pledgee holds.
+    A fraction of the holding then belongs to its free shares, which may round or be paid."""
+    encumbered = [holding.frozen, holding.reserved, *pledges]
+    if any(quantity * ratio.new % ratio.old for quantity in encumbered):
+        raise Refused(
+            "encumbered_fraction",
+            f"holder {holding.holder_id}'s {holding.class_code} holding has frozen, pledged or "
+            f"reserved shares that the ratio {ratio.new}:{ratio.old} would split into "
+            "fractions; release or adjust them first",
+            holder_id=holding.holder_id,
+            class_code=holding.class_code,
+        )
+
+
 def _current_holdings(session: Session, issuer_id: str, code: str) -> Iterator[HoldingVersion]:
     """Every current holding of a class with shares in it, in holder_id order, read in chunks
     (keyset pagination: versions the caller opens meanwhile sort before the cursor)."""
@@ -287,7 +303,9 @@ def _current_holdings(session: Session, issuer_id: str, code: str) -> Iterator[H
 def _add_to(effect: _Effect, whole: int, leftover: Fraction, terms: Terms) -> None:
     effect.holdings += 1
     effect.issued += whole
-    effect.cash += terms.cash_for(leftover) or 0
+    # Exact however large the price or the register: the total is signed on the log.
+    with localcontext(prec=80):
+        effect.cash += terms.cash_for(leftover) or 0
 
 
 def _active_pledges(session: Session, issuer_id: str, code: str) -> dict[str, list[Pledge]]:
@@ -342,7 +360,10 @@ def _reorganise(
     lock_issuer(session, ledger, issuer_id)
     share_class = classes.get_class(session, issuer_id, code)
     effect = terms.new_effect()
+    pledges = _active_pledges(session, issuer_id, code)
     for holding in _current_holdings(session, issuer_id, code):
+        pledged = [pledge.quantity for pledge in pledges.get(holding.holder_id, [])]
+        _require_whole_encumbrances(holding, pledged, terms.ratio)
         allotment = allot(holding.held, terms.ratio, terms.policy)
         _add_to(effect, allotment.whole, allotment.leftover, terms)
     before, after = share_class.authorised, _scaled_authorised(share_class, terms.ratio)

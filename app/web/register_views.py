@@ -41,10 +41,11 @@ def _holder_choices(taken: snapshot.Snapshot) -> list[tuple[str, str]]:
 def register(issuer_id: str):
     principal = _principal_for(issuer_id)
     taken = snapshot.take_snapshot(db.session, issuer_id)
-    form = TransferForm()
-    form.from_holder_id.choices = form.to_holder_id.choices = _holder_choices(taken)
-    form.class_code.choices = [(c.code, f"{c.code} · {c.name}") for c in taken.classes]
-    if principal.can_write(issuer_id) and form.validate_on_submit():
+    form = TransferForm() if principal.can_write(issuer_id) else None
+    if form is not None:
+        form.from_holder_id.choices = form.to_holder_id.choices = _holder_choices(taken)
+        form.class_code.choices = [(c.code, f"{c.code} · {c.name}") for c in taken.classes]
+    if form is not None and form.validate_on_submit():
         try:
             with command() as (session, ledger):
                 entry = transfers.lodge_transfer(
@@ -64,5 +65,5 @@ def register(issuer_id: str):
         rows=list(islice(snapshot.holdings(db.session, taken), ROWS_SHOWN)),
         rows_shown=ROWS_SHOWN,
         entries=[entry.envelope for entry in reversed(entries)],
-        form=form if principal.can_write(issuer_id) else None,
+        form=form,
     )
