@@ -126,6 +126,19 @@ class Database:
                 raise
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """Have PostgreSQL re-sample its tables now (ANALYZE; SQLite plans without statistics).
+
+    Its plans rest on statistics that autovacuum refreshes only a minute or more after a table
+    has grown; until then a table that one batch filled looks empty, and the next command's
+    lookups by holder become scans of the whole issuer, once per chunk of a batch."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+
+
 def begin_write(session: Session) -> None:
     """Start `session`'s transaction as a write transaction (BEGIN IMMEDIATE on SQLite)."""
     if session.in_transaction():

@@ -409,7 +409,8 @@ def measure_transfers(sizes: Sizes) -> Transfers:
     finally:
         writer.close()
     step("checking: a command on top of the plain rows, then replaying both issuers")
-    lodge(plain_id, transfer_of(plain_holders, (0, 1, 1), len(moves)))  # seal checks the nodes
+    # Its seal checks the plain-written log state against the last plain-written checkpoint.
+    lodge(plain_id, transfer_of(plain_holders, (0, 1, 1), len(moves)))
     checks = [(f"replay = tables, {name} issuer", replayed(issuer_id))
               for name, issuer_id in (("lodged", ours_id), ("plain-SQL", plain_id))]  # fmt: skip
     return Transfers(

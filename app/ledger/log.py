@@ -169,6 +169,14 @@ def append(
     return Entry(index=index, leaf=leaf, leaf_hash=leaf_hash, recorded_at=recorded_at)
 
 
+def appended_count(session: Session) -> int:
+    """How many entries this transaction has appended so far, over all the logs it locked."""
+    pending = session.info.get(_TRANSACTION_KEY)
+    if not pending:
+        return 0
+    return sum(pending.sizes[key] - pending.bases[key][0] for key in pending.states)
+
+
 def write_pending(session: Session) -> None:
     """Insert the buffered leaf and node rows (one multi-row insert each)."""
     pending = session.info.get(_TRANSACTION_KEY)

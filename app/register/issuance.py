@@ -21,11 +21,12 @@ from app.register.projection import Applied, applier, record
 
 def _require_holders_active(session: Session, issuer_id: str, holder_ids: set[str]) -> None:
     ids = sorted(holder_ids)
+    # Two columns, not Holder objects: a batch may name 100,000 holders.
     found = {
         row.holder_id: row
         for start in range(0, len(ids), 500)
-        for row in session.scalars(
-            select(Holder).where(
+        for row in session.execute(
+            select(Holder.holder_id, Holder.ceased_on).where(
                 Holder.issuer_id == issuer_id, Holder.holder_id.in_(ids[start : start + 500])
             )
         )
