@@ -293,3 +293,21 @@ def test_nul_characters_are_refused_at_the_door(client, register):
     ):
         assert response.status_code == 400
         assert response.get_json()["code"] == "invalid_parameters"
+
+
+def test_small_prices_go_on_the_log_without_an_exponent(app, client, register):
+    response = _issue(
+        client,
+        register,
+        {
+            "holder_id": register["a"],
+            "quantity": 1,
+            "price_per_share": "0.0000001",
+            "currency": "GBP",
+        },
+    )
+    assert response.status_code == 201
+    (index,) = response.get_json()["log_indexes"]
+    with app.app_context():
+        (entry,) = log.read_entries(db.session, register["issuer_id"], index, index + 1)
+    assert entry.envelope["data"]["price_per_share"] == "0.0000001"

@@ -16,6 +16,7 @@ from app.register.errors import Duplicate, InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
 from app.register.limits import MAX_SHARES
 from app.register.projection import Applied, applier, record
+from app.register.ratios import decimal_text
 
 CLASS_FIELDS = ("name", "votes_per_share", "par_value", "currency", "authorised")
 
@@ -45,7 +46,7 @@ def _log_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "name": fields["name"],
         "votes_per_share": str(fields["votes_per_share"]),
-        "par_value": str(Decimal(fields["par_value"])),
+        "par_value": decimal_text(Decimal(fields["par_value"])),
         "currency": fields["currency"],
         "authorised": None if authorised is None else str(authorised),
     }

@@ -25,14 +25,10 @@ from app.register import classes
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
 from app.register.projection import Applied, applier, record
+from app.register.ratios import decimal_text
 
 # Enough digits that quantity x amount per share and their sums are exact, never rounded.
 EXACT_DIGITS = 80
-
-
-def money_text(amount: Decimal) -> str:
-    """A decimal as the log and the tables carry it: plain notation, never an exponent."""
-    return format(amount, "f")
 
 
 def end_of_day(day: date) -> datetime:
@@ -82,7 +78,7 @@ def declare_distribution(
         # Drawn here and carried by the entry, so replay recreates the same distribution.
         "distribution_id": str(uuid.uuid4()),
         "class": class_code,
-        "amount_per_share": money_text(amount_per_share),
+        "amount_per_share": decimal_text(amount_per_share),
         "currency": currency,
         "record_date": record_date.isoformat(),
         "record_tree_size": str(record_tree_size),
@@ -153,7 +149,7 @@ def _distribution_declared(session: Session, entry: Applied) -> None:
             else None,
             record_tree_size=int(data["record_tree_size"]),
             total_shares=sum(held for _, held, _ in amounts),
-            total_amount=money_text(total),
+            total_amount=decimal_text(total),
             declared_index=entry.index,
         )
     )
@@ -163,7 +159,7 @@ def _distribution_declared(session: Session, entry: Applied) -> None:
             distribution_id=data["distribution_id"],
             holder_id=holder_id,
             quantity=held,
-            amount=money_text(amount),
+            amount=decimal_text(amount),
         )
         for holder_id, held, amount in amounts
     )

@@ -17,6 +17,7 @@ from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
 from app.register.limits import require_quantity
 from app.register.projection import Applied, applier, record
+from app.register.ratios import decimal_text
 
 
 def _require_holders_active(session: Session, issuer_id: str, holder_ids: set[str]) -> None:
@@ -76,7 +77,7 @@ def _log_data(allocation: Mapping[str, Any]) -> dict[str, Any]:
         "quantity": str(allocation["quantity"]),
     }
     if allocation.get("price_per_share") is not None:
-        data["price_per_share"] = str(Decimal(allocation["price_per_share"]))
+        data["price_per_share"] = decimal_text(Decimal(allocation["price_per_share"]))
         data["currency"] = allocation["currency"]
     if allocation.get("reference"):
         data["reference"] = allocation["reference"]

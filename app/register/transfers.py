@@ -16,6 +16,7 @@ from app.register.holders import require_active_holder
 from app.register.issuers import lock_issuer
 from app.register.limits import require_quantity
 from app.register.projection import Applied, applier, record
+from app.register.ratios import decimal_text
 
 
 def lodge_transfer(
@@ -48,7 +49,7 @@ def settle_transfer(
         "instrument_reference": transfer["instrument_reference"],
     }
     if transfer.get("consideration") is not None:
-        data["consideration"] = str(Decimal(transfer["consideration"]))
+        data["consideration"] = decimal_text(Decimal(transfer["consideration"]))
         data["currency"] = transfer["currency"]
     return record(session, ledger, issuer_id, actor, "transfer.settled", data)
 
