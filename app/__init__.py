@@ -43,10 +43,13 @@ def _check_production_settings(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table on the metadata)
+    from app.api.errors import ErrorSchema
     from app.auth.sessions import init_login
     from app.extensions import api, csrf, db, login_manager
 
     db.init_app(app)
+    # The OpenAPI document describes every error with the API's own error body.
+    api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -63,7 +66,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from app.api.errors import register_error_handlers
+    from app.errors import register_error_handlers
 
     register_error_handlers(app)
 

@@ -1,9 +1,9 @@
-"""Database plumbing: the declarative base, one engine per app, one Session per request.
+"""Database plumbing without Flask: the declarative base, column types, engines and write
+transactions. `app.flask_db` binds them to an app (an engine per app, a session per request).
 
-Reads use the request-scoped `db.session`. Writes go through `db.write()`, a unit of work that
-owns its own transaction: only it commits. On SQLite a write transaction starts with
-`BEGIN IMMEDIATE` so that writers are serialised before they read anything; on PostgreSQL the
-ledger serialises writers per issuer with `SELECT ... FOR UPDATE` on the log state row.
+On SQLite a write transaction starts with `BEGIN IMMEDIATE` so that writers are serialised
+before they read anything; on PostgreSQL the ledger serialises writers per issuer with
+`SELECT ... FOR UPDATE` on the log state row.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Stable constraint names, so that Alembic migrations can name what they alter or drop.
 NAMING_CONVENTION = {
@@ -91,41 +90,6 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-class Database:
-    """Flask extension: `db.engine`, the request-scoped `db.session`, and `db.write()`."""
-
-    def __init__(self) -> None:
-        self.session = scoped_session(self._new_session)
-
-    def init_app(self, app: Flask) -> None:
-        app.extensions["db_engine"] = make_engine(
-            app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False)
-        )
-        app.teardown_appcontext(self._remove_session)
-
-    @property
-    def engine(self) -> Engine:
-        return current_app.extensions["db_engine"]
-
-    def _new_session(self) -> Session:
-        return Session(bind=self.engine, expire_on_commit=False)
-
-    def _remove_session(self, _exc: BaseException | None) -> None:
-        self.session.remove()
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction: commits if the block returns, rolls back if it raises."""
-        with Session(bind=self.engine, expire_on_commit=False) as session:
-            begin_write(session)
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-
-
 def refresh_statistics(engine: Engine) -> None:
     """Have PostgreSQL re-sample its tables now (ANALYZE; SQLite plans without statistics).
 
@@ -137,6 +101,19 @@ def refresh_statistics(engine: Engine) -> None:
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
         connection.commit()
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """One write transaction: commits if the block returns, rolls back if it raises."""
+    with Session(bind=engine, expire_on_commit=False) as session:
+        begin_write(session)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def begin_write(session: Session) -> None:

@@ -20,7 +20,7 @@ from app.auth.tokens import create_token
 from app.db import normalise_url
 from app.ledger import keys
 from app.ledger.log import utc_now
-from tests.helpers import bearer, issuer_fields
+from tests.support.helpers import bearer, issuer_fields
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 ENGINES = ["sqlite", *(["postgresql"] if PG_URL else [])]

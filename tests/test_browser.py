@@ -17,7 +17,7 @@ from app.extensions import db
 from app.ledger.log import utc_now
 from app.register import classes, holders, issuance, transfers
 from app.unit_of_work import command
-from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY
+from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ import pytest
 
 from app.register import capital, classes, holders, issuance, restrictions
 from app.register.errors import DomainError, InvalidInput, NotFound, Refused
-from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
-from tests.register_driver import ACTOR, Driver
+from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
+from tests.support.register_driver import ACTOR, Driver
 
 PREFERENCE = {**ORDINARY, "code": "PREF", "name": "Preference shares", "authorised": 1000}
 

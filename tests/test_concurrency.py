@@ -19,8 +19,8 @@ from app.models.register import HoldingVersion
 from app.register import classes, holders, issuance, transfers
 from app.register.errors import Refused
 from app.unit_of_work import command
-from tests.helpers import HOLDER_A, ORDINARY
-from tests.register_driver import ACTOR, Driver, dialect
+from tests.support.helpers import HOLDER_A, ORDINARY
+from tests.support.register_driver import ACTOR, Driver, dialect
 
 HOLDERS = 50
 SHARES_EACH = 100
@@ -137,7 +137,7 @@ def test_first_commands_on_a_new_database_publish_the_key_once(app):
     """Every worker's first command on a fresh database tries to publish the signing key."""
     from app.ledger.keyring import published_keys
     from app.register import issuers
-    from tests.helpers import issuer_fields
+    from tests.support.helpers import issuer_fields
 
     barrier = threading.Barrier(4, timeout=BARRIER_TIMEOUT)
 

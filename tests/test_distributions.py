@@ -14,7 +14,7 @@ from app.ledger import log
 from app.register import classes, holders, restrictions, transfers
 from app.register.distributions import declare_distribution, entitlements
 from app.unit_of_work import command
-from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
+from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
 from tests.test_restrictions import (
     HOLDER_C,
     add_holders,

@@ -14,8 +14,8 @@ from app.ledger.log import read_entries
 from app.models.register import HolderDetails, HoldingVersion, ShareClass
 from app.register import classes, holders
 from app.unit_of_work import command
-from tests.helpers import HOLDER_A, ORDINARY, bearer
-from tests.register_driver import Driver
+from tests.support.helpers import HOLDER_A, ORDINARY, bearer
+from tests.support.register_driver import Driver
 
 HEADER = (
     "holder_key,name,address,identifier,country,holder_type,email,joint_holders,registered_on,"

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.interchange.importing.ocf_schema import SCHEMA_DIR, ocf_registry, schema_id, validator
+from app.interchange.importing.ocf_stock import STOCK_TRANSACTIONS
 from app.models.register import HolderDetails
-from app.register.importing.ocf_schema import SCHEMA_DIR, ocf_registry, schema_id, validator
-from app.register.importing.ocf_stock import STOCK_TRANSACTIONS
-from tests.helpers import bearer
-from tests.register_driver import Driver
+from tests.support.helpers import bearer
+from tests.support.register_driver import Driver
 from tests.test_import_csv import holdings_by_name
 
 

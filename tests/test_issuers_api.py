@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from tests.helpers import bearer, issuer_fields
+from tests.support.helpers import bearer, issuer_fields
 
 VALID_LEI = "5493001KJTIIGC8Y1R12"  # Bloomberg's LEI, whose check digits are right
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.ledger import merkle, notes
-from tests.helpers import b64d, bearer
+from tests.support.helpers import b64d, bearer
 
 
 @pytest.fixture

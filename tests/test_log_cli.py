@@ -16,7 +16,7 @@ from app.ledger import log, notes
 from app.ledger.verify import VerificationError, verify_bundle
 from app.register import classes, holders, issuance, issuers
 from app.unit_of_work import command
-from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY
+from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY
 
 REPO = Path(__file__).resolve().parents[1]
 

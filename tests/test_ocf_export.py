@@ -16,8 +16,8 @@ import pytest
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
+from app.interchange.formats.ocf_transactions import Securities, numeric
 from app.register import capital, issuance, restrictions, transfers
-from app.register.formats.ocf_transactions import Securities, numeric
 from app.unit_of_work import command
 from tests.test_snapshot import ACTOR, build_register, read
 

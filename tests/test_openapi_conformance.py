@@ -15,7 +15,7 @@ from schemathesis.checks import positive_data_acceptance
 from app import create_app
 from app.register import classes, holders, issuance
 from app.unit_of_work import command
-from tests.helpers import HOLDER_A, ORDINARY, bearer
+from tests.support.helpers import HOLDER_A, ORDINARY, bearer
 
 
 def _operations() -> list[tuple[str, str]]:

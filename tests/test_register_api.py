@@ -8,7 +8,7 @@ from app.extensions import db
 from app.ledger import log
 from app.register.holders import commitment
 from app.register.replay import replay_and_compare
-from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
+from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
 
 
 @pytest.fixture

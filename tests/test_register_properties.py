@@ -41,8 +41,8 @@ from app.register import (
 )
 from app.register.errors import DomainError
 from app.register.replay import check_invariants
-from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY
-from tests.register_driver import (
+from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY
+from tests.support.register_driver import (
     ACTOR,
     FROZEN,
     PLEDGED,

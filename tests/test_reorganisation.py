@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from app.models.register import FractionSettlement, Pledge
 from app.register import classes, holders, issuance, reorganisation, restrictions
+from app.register.appliers import APPLIERS
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.holdings import RegisterInvariantError
 from app.register.projection import Applied, apply_entry
 from app.register.ratios import ROUND_DOWN_CASH_IN_LIEU, ROUND_HALF_UP
-from tests.helpers import HOLDER_A, bearer
+from tests.support.helpers import HOLDER_A, bearer
 from tests.test_capital import Company, new_company, replays
 
 CASH = {"fraction_policy": ROUND_DOWN_CASH_IN_LIEU, "cash_in_lieu_price": "0.90", "currency": "GBP"}
@@ -346,7 +347,7 @@ def test_replay_refuses_an_entry_whose_totals_do_not_follow(company):
             "authorised_before": None, "authorised_after": None}  # fmt: skip
     entry = Applied(company.issuer_id, 99, datetime.now(UTC), "class.split", data)
     with pytest.raises(RegisterInvariantError, match="issued_after"):
-        company.driver.run(lambda session, ledger: apply_entry(session, entry))
+        company.driver.run(lambda session, ledger: apply_entry(APPLIERS, session, entry))
 
 
 # --- the API -----------------------------------------------------------------------------------

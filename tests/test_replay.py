@@ -9,7 +9,7 @@ from app.extensions import db
 from app.register import replay, transfers
 from app.register.replay import ReplayMismatch, replay_and_compare
 from app.unit_of_work import command
-from tests.helpers import seed_register
+from tests.support.helpers import seed_register
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from app.register import classes, holders, holdings, issuance, transfers
 from app.register.errors import Refused
 from app.register.replay import LOG_DERIVED, replay_and_compare
 from app.unit_of_work import command
-from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
+from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
 
 HOLDER_C = {**HOLDER_A, "name": "Charles Babbage", "identifier": "GB-NI-QQ654321A"}
 

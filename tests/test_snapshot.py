@@ -22,7 +22,7 @@ from app.register import classes, holders, issuance, transfers
 from app.register.replay import replay_and_compare
 from app.register.snapshot import holdings, logged_entries, percent, take_snapshot
 from app.unit_of_work import command
-from tests.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
+from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
 
 ACTOR = "test"
 PREFERENCE = {**ORDINARY, "code": "PREF", "name": "Preference shares", "votes_per_share": 2}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.auth.users import create_user
 from app.extensions import db
 from app.ledger.log import utc_now
-from tests.helpers import seed_register
+from tests.support.helpers import seed_register
 
 
 def test_front_page_says_what_the_service_is(client):

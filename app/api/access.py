@@ -3,8 +3,8 @@ for an issuer the caller may not see or change."""
 
 from __future__ import annotations
 
-from app.api.errors import ApiError
 from app.auth.principal import Principal, token_principal
+from app.errors import ApiError
 from app.extensions import db
 from app.models.issuer import Issuer
 

@@ -11,7 +11,7 @@ from app.api.imports_schemas import (
     ImportRejectedSchema,
     ImportReportSchema,
 )
-from app.register import importing
+from app.interchange import importing
 from app.unit_of_work import command
 
 blp = Blueprint(

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.api.errors import ErrorSchema
-from app.register.importing import FORMATS
+from app.interchange.importing import FORMATS
 
 
 class ImportQuerySchema(ma.Schema):

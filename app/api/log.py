@@ -8,7 +8,6 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from app.api.access import require_read
-from app.api.errors import ApiError
 from app.api.log_schemas import (
     CheckpointQuery,
     ConsistencyProofSchema,
@@ -19,6 +18,7 @@ from app.api.log_schemas import (
     InclusionQuery,
     KeysSchema,
 )
+from app.errors import ApiError
 from app.extensions import db
 from app.ledger import keyring, log
 

@@ -3,7 +3,7 @@ checkpoint of that size, as JSON, CSV, an Open Cap Table Format package or print
 
 Every format is streamed: the response starts before the last row is read. JSON, CSV and HTML
 hold no rows in memory however large the register; the OCF package keeps a small record per
-holder (their open OCF securities, see app.register.formats.ocf_transactions).
+holder (their open OCF securities, see app.interchange.formats.ocf_transactions).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from app.api.errors import ErrorSchema
 from app.api.snapshot_schemas import SnapshotQuery, SnapshotSchema
 from app.auth.disclosure import disclose_read
 from app.extensions import db
+from app.interchange.formats import ocf_export, snapshot_csv, snapshot_html, snapshot_json
 from app.ledger import keyring
 from app.ledger.log import utc_now
 from app.register import snapshot as snapshots
-from app.register.formats import ocf_export, snapshot_csv, snapshot_html, snapshot_json
 
 blp = Blueprint("snapshot", __name__, url_prefix="/api/v1", description="Register snapshots")
 

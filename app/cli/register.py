@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.register import importing
+from app.interchange import importing
 from app.register.errors import DomainError
 from app.unit_of_work import command
 

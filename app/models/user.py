@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,7 +14,10 @@ ROLES = ("operator", "secretary", "investor", "regulator", "auditor")
 SUPERVISORY_ROLES = frozenset({"operator", "regulator", "auditor"})
 
 
-class User(UserMixin, Base):
+class User(Base):
+    """A browser login. It answers Flask-Login's user protocol itself (rather than through
+    `UserMixin`) so that the models import without Flask."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -27,6 +29,13 @@ class User(UserMixin, Base):
     # For investors: the holder this login belongs to.
     holder_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    is_active = True
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
 
 
 class ApiToken(Base):

@@ -24,7 +24,7 @@ from app.register.errors import InvalidInput
 from app.register.holders import require_active_holder
 from app.register.issuers import lock_issuer
 from app.register.limits import require_quantity
-from app.register.projection import Applied, applier, record
+from app.register.projection import Applied, record
 from app.register.ratios import decimal_text
 
 CONSIDERATION_TYPES = ("cash", "products_or_services")
@@ -127,10 +127,7 @@ def _remove(
     return Removal(entry=entry, holding=holding, share_class=share_class)
 
 
-@applier("shares.cancelled")
-@applier("shares.repurchased")
-@applier("shares.redeemed")
-def _shares_removed(session: Session, entry: Applied) -> None:
+def apply_shares_removed(session: Session, entry: Applied) -> None:
     quantity = int(entry.data["quantity"])
     code = entry.data["class"]
     holdings.change(session, entry, code, entry.data["holder_id"], held=-quantity)

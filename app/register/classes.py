@@ -15,7 +15,7 @@ from app.models.register import ShareClass
 from app.register.errors import Duplicate, InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
 from app.register.limits import MAX_SHARES
-from app.register.projection import Applied, applier, record
+from app.register.projection import Applied, record
 from app.register.ratios import decimal_text
 
 CLASS_FIELDS = ("name", "votes_per_share", "par_value", "currency", "authorised")
@@ -106,8 +106,7 @@ def _set_fields(share_class: ShareClass, data: Mapping[str, Any]) -> None:
         setattr(share_class, name, value)
 
 
-@applier("class.created")
-def _class_created(session: Session, entry: Applied) -> None:
+def apply_class_created(session: Session, entry: Applied) -> None:
     share_class = ShareClass(
         issuer_id=entry.issuer_id,
         code=entry.data["class"],
@@ -120,8 +119,7 @@ def _class_created(session: Session, entry: Applied) -> None:
     session.flush()
 
 
-@applier("class.amended")
-def _class_amended(session: Session, entry: Applied) -> None:
+def apply_class_amended(session: Session, entry: Applied) -> None:
     share_class = get_class(session, entry.issuer_id, entry.data["class"])
     _set_fields(share_class, entry.data["changes"])
     share_class.last_log_index = entry.index

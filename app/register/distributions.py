@@ -24,7 +24,7 @@ from app.models.register import Distribution, Entitlement, HolderDetails, Holdin
 from app.register import classes
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
-from app.register.projection import Applied, applier, record
+from app.register.projection import Applied, record
 from app.register.ratios import decimal_text
 
 # Enough digits that quantity x amount per share and their sums are exact, never rounded.
@@ -128,8 +128,7 @@ def holdings_as_of(
     return [(row.holder_id, row.held) for row in rows]
 
 
-@applier("distribution.declared")
-def _distribution_declared(session: Session, entry: Applied) -> None:
+def apply_distribution_declared(session: Session, entry: Applied) -> None:
     data = entry.data
     per_share = Decimal(data["amount_per_share"])
     holders = holdings_as_of(session, entry.issuer_id, data["class"], int(data["record_tree_size"]))

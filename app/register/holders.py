@@ -19,7 +19,7 @@ from app.ledger.log import Ledger
 from app.models.register import Holder, HolderDetails, HoldingVersion
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
-from app.register.projection import Applied, applier, record
+from app.register.projection import Applied, record
 
 DETAIL_FIELDS = (
     "name",
@@ -211,8 +211,7 @@ def erase_holder(
     return holder
 
 
-@applier("holder.registered")
-def _holder_registered(session: Session, entry: Applied) -> None:
+def apply_holder_registered(session: Session, entry: Applied) -> None:
     holder = Holder(
         issuer_id=entry.issuer_id,
         holder_id=entry.data["holder_id"],
@@ -227,22 +226,19 @@ def _holder_registered(session: Session, entry: Applied) -> None:
     transaction_cache(session, "holders")[(entry.issuer_id, holder.holder_id)] = holder
 
 
-@applier("holder.amended")
-def _holder_amended(session: Session, entry: Applied) -> None:
+def apply_holder_amended(session: Session, entry: Applied) -> None:
     holder = get_holder(session, entry.issuer_id, entry.data["holder_id"])
     holder.commitment = entry.data["commitment"]
     holder.last_log_index = entry.index
 
 
-@applier("holder.ceased")
-def _holder_ceased(session: Session, entry: Applied) -> None:
+def apply_holder_ceased(session: Session, entry: Applied) -> None:
     holder = get_holder(session, entry.issuer_id, entry.data["holder_id"])
     holder.ceased_on = date.fromisoformat(entry.data["ceased_on"])
     holder.last_log_index = entry.index
 
 
-@applier("holder.erased")
-def _holder_erased(session: Session, entry: Applied) -> None:
+def apply_holder_erased(session: Session, entry: Applied) -> None:
     holder = get_holder(session, entry.issuer_id, entry.data["holder_id"])
     holder.erased = True
     holder.last_log_index = entry.index

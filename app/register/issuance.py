@@ -16,7 +16,7 @@ from app.register import classes, holdings
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
 from app.register.limits import require_quantity
-from app.register.projection import Applied, applier, record
+from app.register.projection import Applied, record
 from app.register.ratios import decimal_text
 
 
@@ -84,8 +84,7 @@ def _log_data(allocation: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-@applier("shares.issued")
-def _shares_issued(session: Session, entry: Applied) -> None:
+def apply_shares_issued(session: Session, entry: Applied) -> None:
     quantity = int(entry.data["quantity"])
     classes.change_issued(session, entry, entry.data["class"], quantity)
     holdings.change(session, entry, entry.data["class"], entry.data["holder_id"], held=quantity)

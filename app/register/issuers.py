@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.ledger.log import Ledger, LogNotFound
 from app.models.issuer import Issuer
 from app.register.errors import Duplicate, InvalidInput, NotFound
-from app.register.projection import Applied, applier, record
+from app.register.projection import Applied, record
 
 ISSUER_FIELDS = ("legal_name", "registration_number", "jurisdiction", "lei", "disclosure_profile")
 
@@ -108,8 +108,7 @@ def amend_issuer(
     return issuer
 
 
-@applier("issuer.registered")
-def _issuer_registered(session: Session, entry: Applied) -> None:
+def apply_issuer_registered(session: Session, entry: Applied) -> None:
     session.add(
         Issuer(
             id=entry.issuer_id,
@@ -121,8 +120,7 @@ def _issuer_registered(session: Session, entry: Applied) -> None:
     session.flush()
 
 
-@applier("issuer.amended")
-def _issuer_amended(session: Session, entry: Applied) -> None:
+def apply_issuer_amended(session: Session, entry: Applied) -> None:
     issuer = get_issuer(session, entry.issuer_id)
     for name, value in entry.data["changes"].items():
         setattr(issuer, name, value)

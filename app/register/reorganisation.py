@@ -31,7 +31,7 @@ from app.register.holders import require_active_holder
 from app.register.holdings import RegisterInvariantError
 from app.register.issuers import lock_issuer
 from app.register.limits import MAX_SHARES, require_quantity
-from app.register.projection import Applied, applier, record
+from app.register.projection import Applied, record
 from app.register.ratios import (
     FRACTION_POLICIES,
     ROUND_DOWN_CASH_IN_LIEU,
@@ -221,8 +221,7 @@ def convert_shares(
     )
 
 
-@applier("shares.converted")
-def _shares_converted(session: Session, entry: Applied) -> None:
+def apply_shares_converted(session: Session, entry: Applied) -> None:
     data, terms = entry.data, _terms_of(entry.data)
     quantity, holder_id = int(data["quantity"]), data["holder_id"]
     allotment = allot(quantity, terms.ratio, terms.policy)
@@ -425,9 +424,7 @@ def consolidate_class(
     return _reorganise(session, ledger, actor, issuer_id, code, request, "class.consolidated")
 
 
-@applier("class.split")
-@applier("class.consolidated")
-def _class_reorganised(session: Session, entry: Applied) -> None:
+def apply_class_reorganised(session: Session, entry: Applied) -> None:
     terms, code = _terms_of(entry.data), entry.data["class"]
     share_class = classes.get_class(session, entry.issuer_id, code)
     _require_recorded(entry, "issued_before", str(share_class.issued))

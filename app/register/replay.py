@@ -29,6 +29,7 @@ from app.models.register import (
     Pledge,
     ShareClass,
 )
+from app.register.appliers import APPLIERS
 from app.register.projection import Applied, UnknownKind, apply_entry
 
 # Every table that is a function of the log, in an order that satisfies foreign keys.
@@ -93,7 +94,7 @@ def replay_into(
                 data=envelope["data"],
             )
             try:
-                apply_entry(scratch, applied)
+                apply_entry(APPLIERS, scratch, applied)
             except UnknownKind as error:
                 raise ReplayMismatch(str(error), entry.index) from error
             except Exception as error:

@@ -22,7 +22,7 @@ from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.holders import get_holder, require_active_holder
 from app.register.issuers import lock_issuer
 from app.register.limits import require_quantity
-from app.register.projection import Applied, applier, record
+from app.register.projection import Applied, record
 
 
 def _require_class_and_holder(
@@ -93,14 +93,12 @@ def unfreeze(
     return holdings.current(session, issuer_id, class_code, holder_id)
 
 
-@applier("holding.frozen")
-def _holding_frozen(session: Session, entry: Applied) -> None:
+def apply_holding_frozen(session: Session, entry: Applied) -> None:
     quantity = int(entry.data["quantity"])
     holdings.change(session, entry, entry.data["class"], entry.data["holder_id"], frozen=quantity)
 
 
-@applier("holding.unfrozen")
-def _holding_unfrozen(session: Session, entry: Applied) -> None:
+def apply_holding_unfrozen(session: Session, entry: Applied) -> None:
     quantity = int(entry.data["quantity"])
     holdings.change(session, entry, entry.data["class"], entry.data["holder_id"], frozen=-quantity)
 
@@ -167,8 +165,7 @@ def release_pledge(
     return pledge
 
 
-@applier("pledge.registered")
-def _pledge_registered(session: Session, entry: Applied) -> None:
+def apply_pledge_registered(session: Session, entry: Applied) -> None:
     quantity = int(entry.data["quantity"])
     session.add(
         Pledge(
@@ -186,8 +183,7 @@ def _pledge_registered(session: Session, entry: Applied) -> None:
     session.flush()
 
 
-@applier("pledge.released")
-def _pledge_released(session: Session, entry: Applied) -> None:
+def apply_pledge_released(session: Session, entry: Applied) -> None:
     pledge = get_pledge(session, entry.issuer_id, entry.data["pledge_id"])
     pledge.released_index = entry.index
     holdings.change(session, entry, pledge.class_code, pledge.holder_id, pledged=-pledge.quantity)
@@ -244,8 +240,7 @@ def forced_transfer(
     return record(session, ledger, issuer_id, actor, "transfer.forced", data)
 
 
-@applier("transfer.forced")
-def _transfer_forced(session: Session, entry: Applied) -> None:
+def apply_transfer_forced(session: Session, entry: Applied) -> None:
     quantity, frozen_taken = int(entry.data["quantity"]), int(entry.data["frozen_taken"])
     code = entry.data["class"]
     holdings.change(

@@ -8,7 +8,7 @@ never change once N is signed, so the snapshot needs no special isolation and no
 Everything here is sized for large registers: the totals come from one aggregate query, then
 one query streams the holdings in their final order (classes by code, holders by name then
 holder_id, erased holders last), fetched a few thousand rows at a time as plain tuples. Formats
-(app.register.formats) turn the rows into text and never hold the whole register.
+(app.interchange.formats) turn the rows into text and never hold the whole register.
 
 Percentages are exact: integer arithmetic on the quantities, rounded half up to four decimal
 places, the same as `Decimal(part * 100) / Decimal(whole)` computed exactly and quantized with

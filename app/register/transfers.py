@@ -15,7 +15,7 @@ from app.register.errors import InvalidInput
 from app.register.holders import require_active_holder
 from app.register.issuers import lock_issuer
 from app.register.limits import require_quantity
-from app.register.projection import Applied, applier, record
+from app.register.projection import Applied, record
 from app.register.ratios import decimal_text
 
 
@@ -54,8 +54,7 @@ def settle_transfer(
     return record(session, ledger, issuer_id, actor, "transfer.settled", data)
 
 
-@applier("transfer.settled")
-def _transfer_settled(session: Session, entry: Applied) -> None:
+def apply_transfer_settled(session: Session, entry: Applied) -> None:
     quantity = int(entry.data["quantity"])
     code = entry.data["class"]
     holdings.change(session, entry, code, entry.data["from_holder_id"], held=-quantity)

@@ -18,13 +18,13 @@ from typing import Any, Protocol
 
 from jsonschema.exceptions import ValidationError, best_match
 
-from app.register.importing.ocf_schema import (
+from app.interchange.importing.ocf_schema import (
     file_item_types,
     object_schemas,
     schema_id,
     validator,
 )
-from app.register.importing.plan import Problem, Progress
+from app.interchange.importing.plan import Problem, Progress
 
 MANIFEST_TYPE = "OCF_MANIFEST_FILE"
 # manifest list -> the file type its files must have

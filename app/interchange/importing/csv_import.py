@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from app.register.importing import values
-from app.register.importing.plan import Plan, Problem, Progress
-from app.register.importing.values import LIMITS, BadValue
+from app.interchange.importing import values
+from app.interchange.importing.plan import Plan, Problem, Progress
+from app.interchange.importing.values import LIMITS, BadValue
 
 REQUIRED_COLUMNS = (
     "holder_key",

@@ -12,11 +12,11 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from app.interchange.importing import csv_import, ocf_package
+from app.interchange.importing.apply import apply
+from app.interchange.importing.ocf_import import OcfSource
+from app.interchange.importing.plan import ImportRejected, Plan, Progress, Report
 from app.ledger.log import Ledger
-from app.register.importing import csv_import, ocf_package
-from app.register.importing.apply import apply
-from app.register.importing.ocf_import import OcfSource
-from app.register.importing.plan import ImportRejected, Plan, Progress, Report
 from app.register.issuers import lock_issuer
 
 FORMATS = ("csv", "ocf")

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from app.register.formats import CHUNK_ROWS
+from app.interchange.formats import CHUNK_ROWS
 from app.register.snapshot import HoldingRow
 
 MEDIA_TYPE = "text/csv"

@@ -24,7 +24,7 @@ from app.models.register import Holder, HolderDetails, HoldingVersion, ShareClas
 from app.register import issuers
 from app.register.replay import LOG_DERIVED, replay_and_compare
 from app.unit_of_work import command
-from tests.helpers import bearer, issuer_fields
+from tests.support.helpers import bearer, issuer_fields
 
 ACTOR = "test"
 T = TypeVar("T")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from app.interchange.formats import by_class, chunked
 from app.models.log import SigningKey
-from app.register.formats import by_class, chunked
 from app.register.snapshot import PERCENT_PLACES, HoldingRow, Snapshot
 
 MEDIA_TYPE = "text/html"

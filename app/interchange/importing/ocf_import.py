@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from app.register.importing import values
-from app.register.importing.ocf_package import OcfObject, OcfPackage
-from app.register.importing.ocf_stock import STOCK_TRANSACTIONS, StockBook
-from app.register.importing.plan import Plan, Progress
-from app.register.importing.values import LIMITS, BadValue
+from app.interchange.importing import values
+from app.interchange.importing.ocf_package import OcfObject, OcfPackage
+from app.interchange.importing.ocf_stock import STOCK_TRANSACTIONS, StockBook
+from app.interchange.importing.plan import Plan, Progress
+from app.interchange.importing.values import LIMITS, BadValue
 
 UNLIMITED = ("UNLIMITED", "NOT APPLICABLE")
 HOLDER_TYPES = {"INDIVIDUAL": "person", "INSTITUTION": "entity"}

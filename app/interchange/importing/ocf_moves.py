@@ -8,11 +8,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from app.register.importing import values
-from app.register.importing.ocf_package import OcfObject
+from app.interchange.importing import values
+from app.interchange.importing.ocf_package import OcfObject
 
 if TYPE_CHECKING:
-    from app.register.importing.ocf_stock import Security, StockBook
+    from app.interchange.importing.ocf_stock import Security, StockBook
 
 
 def transfer(book: StockBook, item: OcfObject, security: Security) -> None:

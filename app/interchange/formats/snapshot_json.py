@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring  # the C string encoder json.dumps itself uses
 from typing import Any
 
-from app.register.formats import by_class, chunked
+from app.interchange.formats import by_class, chunked
 from app.register.snapshot import (
     PERCENT_PLACES,
     ClassTotal,

@@ -26,15 +26,15 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from app.register.importing import ocf_moves as moves
-from app.register.importing import values
-from app.register.importing.ocf_package import OcfObject
-from app.register.importing.plan import Plan, Progress
-from app.register.importing.values import BadValue
+from app.interchange.importing import ocf_moves as moves
+from app.interchange.importing import values
+from app.interchange.importing.ocf_package import OcfObject
+from app.interchange.importing.plan import Plan, Progress
+from app.interchange.importing.values import BadValue
 from app.register.ratios import Ratio, RatioError, parse_ratio
 
 if TYPE_CHECKING:
-    from app.register.importing.ocf_import import Members
+    from app.interchange.importing.ocf_import import Members
 
 ISSUANCE = "TX_STOCK_ISSUANCE"
 SECURITY_TRANSACTIONS = (

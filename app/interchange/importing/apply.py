@@ -8,10 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.ledger.log import Ledger
-from app.register import capital, classes, holders, issuance, reorganisation, transfers
-from app.register.errors import DomainError
-from app.register.importing.plan import (
+from app.interchange.importing.plan import (
     FRACTION_POLICY,
     ImportRejected,
     Plan,
@@ -19,6 +16,9 @@ from app.register.importing.plan import (
     Progress,
     Step,
 )
+from app.ledger.log import Ledger
+from app.register import capital, classes, holders, issuance, reorganisation, transfers
+from app.register.errors import DomainError
 
 ISSUE_BATCH = 1_000  # allocations per issue_shares call, all inside the one command
 

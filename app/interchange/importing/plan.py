@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.interchange.importing.values import BadValue
 from app.models.register import Holder, HolderDetails, ShareClass
 from app.register import classes
 from app.register.errors import DomainError
-from app.register.importing.values import BadValue
 from app.register.ratios import ROUND_HALF_UP, Ratio, allot, scale_down
 
 # Fractions cannot arise from what an importer checks first; the service still needs a policy.

@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.register.formats import chunked
-from app.register.formats.ocf_transactions import (
+from app.interchange.formats import chunked
+from app.interchange.formats.ocf_transactions import (
     SHOWN_AS_OBJECTS,
     STAKEHOLDERS,
     STOCK_CLASSES,

@@ -1,0 +1,1 @@
+"""Registers in and out: CSV and OCF imports, snapshot renderings (JSON, CSV, OCF, HTML)."""

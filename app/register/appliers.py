@@ -1,0 +1,49 @@
+"""Every kind of log entry the register knows, and the one function that applies it.
+
+Commands (through `CommandContext.record`) and `log verify`'s replay both apply entries
+through this table and nothing else; a kind missing here cannot be written or replayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.ledger.keyring import ROTATION_KIND
+from app.register import (
+    capital,
+    classes,
+    distributions,
+    holders,
+    issuance,
+    issuers,
+    reorganisation,
+    restrictions,
+    transfers,
+)
+from app.register.projection import Applier, ignore
+
+APPLIERS: Mapping[str, Applier] = {
+    "issuer.registered": issuers.apply_issuer_registered,
+    "issuer.amended": issuers.apply_issuer_amended,
+    "class.created": classes.apply_class_created,
+    "class.amended": classes.apply_class_amended,
+    "class.split": reorganisation.apply_class_reorganised,
+    "class.consolidated": reorganisation.apply_class_reorganised,
+    "holder.registered": holders.apply_holder_registered,
+    "holder.amended": holders.apply_holder_amended,
+    "holder.ceased": holders.apply_holder_ceased,
+    "holder.erased": holders.apply_holder_erased,
+    "shares.issued": issuance.apply_shares_issued,
+    "shares.cancelled": capital.apply_shares_removed,
+    "shares.repurchased": capital.apply_shares_removed,
+    "shares.redeemed": capital.apply_shares_removed,
+    "shares.converted": reorganisation.apply_shares_converted,
+    "transfer.settled": transfers.apply_transfer_settled,
+    "transfer.forced": restrictions.apply_transfer_forced,
+    "holding.frozen": restrictions.apply_holding_frozen,
+    "holding.unfrozen": restrictions.apply_holding_unfrozen,
+    "pledge.registered": restrictions.apply_pledge_registered,
+    "pledge.released": restrictions.apply_pledge_released,
+    "distribution.declared": distributions.apply_distribution_declared,
+    ROTATION_KIND: ignore,
+}

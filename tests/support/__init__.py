@@ -1,0 +1,1 @@
+"""Builders and drivers shared by test modules (test modules never import each other)."""
