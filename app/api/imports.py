@@ -11,8 +11,8 @@ from app.api.imports_schemas import (
     ImportRejectedSchema,
     ImportReportSchema,
 )
+from app.commands import command
 from app.interchange import importing
-from app.unit_of_work import command
 
 blp = Blueprint(
     "imports",
@@ -50,10 +50,8 @@ def import_register(query, issuer_id):
         query["format"], request.get_data(cache=False), verify_checksums=query["checksums"]
     )
     try:
-        with command() as (session, ledger):
-            report = importing.import_register(
-                session, ledger, principal.actor, issuer_id, source, dry_run=query["dry_run"]
-            )
+        with command(principal.actor, issuer_id) as ctx:
+            report = importing.import_register(ctx, source, dry_run=query["dry_run"])
     except importing.ImportRejected as rejected:
         return _rejected(rejected.report)
     return report.as_dict(), 200 if report.dry_run else 201

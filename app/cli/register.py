@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from app.commands import command
 from app.interchange import importing
 from app.register.errors import DomainError
-from app.unit_of_work import command
 
 register_cli = AppGroup("register", help="Import an existing register of members.")
 
@@ -63,10 +63,8 @@ def import_command(
         progress=progress,
     )
     try:
-        with command() as (session, ledger):
-            report = importing.import_register(
-                session, ledger, CLI_ACTOR, issuer_id, source, dry_run=dry_run, progress=progress
-            )
+        with command(CLI_ACTOR, issuer_id) as ctx:
+            report = importing.import_register(ctx, source, dry_run=dry_run, progress=progress)
     except importing.ImportRejected as rejected:
         report = rejected.report
     except DomainError as error:

@@ -10,14 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy.orm import Session
-
 from app.interchange.importing import csv_import, ocf_package
 from app.interchange.importing.apply import apply
 from app.interchange.importing.ocf_import import OcfSource
 from app.interchange.importing.plan import ImportRejected, Plan, Progress, Report
-from app.ledger.log import Ledger
-from app.register.issuers import lock_issuer
+from app.register.context import CommandContext
 
 FORMATS = ("csv", "ocf")
 
@@ -57,10 +54,7 @@ def read_source(
 
 
 def import_register(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
+    ctx: CommandContext,
     source: Source,
     *,
     dry_run: bool,
@@ -69,13 +63,12 @@ def import_register(
     """Check the whole source against the issuer's register; unless this is a dry run, record
     it. Raises ImportRejected (nothing written) when there is any problem."""
     progress = progress or Progress()
-    lock_issuer(session, ledger, issuer_id)
-    plan = Plan(session, issuer_id, source.format)
+    plan = Plan(ctx.session, ctx.issuer_id, source.format)
     source.plan(plan, progress)
     report = plan.report(dry_run)
     if not report.ok:
         raise ImportRejected(report)
     if not dry_run:
-        apply(session, ledger, actor, issuer_id, plan, progress)
+        apply(ctx, plan, progress)
         report.imported = True
     return report

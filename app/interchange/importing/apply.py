@@ -18,32 +18,28 @@ from app.interchange.importing.plan import (
 )
 from app.ledger.log import Ledger
 from app.register import capital, classes, holders, issuance, reorganisation, transfers
+from app.register.context import CommandContext
 from app.register.errors import DomainError
 
 ISSUE_BATCH = 1_000  # allocations per issue_shares call, all inside the one command
 
 
 class _Context:
-    def __init__(self, session: Session, ledger: Ledger, actor: str, issuer_id: str) -> None:
-        self.session, self.ledger, self.actor, self.issuer_id = session, ledger, actor, issuer_id
+    def __init__(self, command: CommandContext) -> None:
+        self.command = command
         self.holder_ids: dict[str, str] = {}  # import key -> the holder_id the register gave
 
     @property
     def call(self) -> tuple[Session, Ledger, str, str]:
-        return self.session, self.ledger, self.actor, self.issuer_id
+        """TRANSITION: the old service arguments, until every service takes the context."""
+        command = self.command
+        return command.session, command.ledger, command.actor, command.issuer_id
 
 
-def apply(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    plan: Plan,
-    progress: Progress,
-) -> None:
+def apply(command: CommandContext, plan: Plan, progress: Progress) -> None:
     """Record every step. A service that refuses (which the plan should have foreseen) aborts
     the whole import with the refusal as its problem."""
-    context = _Context(session, ledger, actor, issuer_id)
+    context = _Context(command)
     done = 0
     for batch in _batches(plan.steps):
         try:
