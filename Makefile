@@ -50,6 +50,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.log_append $(BENCH_FLAGS)
 	$(BIN)/python -m bench.register_commands $(BENCH_FLAGS)
 	$(BIN)/python -m bench.snapshot $(BENCH_FLAGS)
+	$(BIN)/python -m bench.http_writes $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
