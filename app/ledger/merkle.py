@@ -201,6 +201,47 @@ def _check_proof(proof: Sequence[bytes]) -> None:
         _check_hash(f"proof[{i}]", h)
 
 
+def _inner_proof_size(index: int, size: int) -> int:
+    """Levels where the path from leaf `index` to the root of a `size` tree has a sibling
+    below the point where it joins the tree's right border."""
+    return (index ^ (size - 1)).bit_length()
+
+
+def _decompose_inclusion_proof(index: int, size: int) -> tuple[int, int]:
+    """(inner, border): how many hashes of an inclusion proof chain below the right border,
+    and how many along it."""
+    inner = _inner_proof_size(index, size)
+    return inner, (index >> inner).bit_count()
+
+
+def _chain_inner(seed: bytes, proof: Sequence[bytes], index: int) -> bytes:
+    for level, sibling in enumerate(proof):
+        seed = node_hash(sibling, seed) if (index >> level) & 1 else node_hash(seed, sibling)
+    return seed
+
+
+def _chain_inner_right(seed: bytes, proof: Sequence[bytes], index: int) -> bytes:
+    """As `_chain_inner`, but only the left siblings: the older tree of a consistency proof
+    has nothing to the right of the path."""
+    for level, sibling in enumerate(proof):
+        if (index >> level) & 1:
+            seed = node_hash(sibling, seed)
+    return seed
+
+
+def _chain_border_right(seed: bytes, proof: Sequence[bytes]) -> bytes:
+    for sibling in proof:
+        seed = node_hash(sibling, seed)
+    return seed
+
+
+def _require_length(proof: Sequence[bytes], want: int, what: str) -> None:
+    if len(proof) > want:
+        raise ProofError(f"proof has {len(proof)} hashes, too many for {what} (want {want})")
+    if len(proof) < want:
+        raise ProofError(f"proof has {len(proof)} hashes, too few for {what} (want {want})")
+
+
 def root_from_inclusion_proof(
     leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes]
 ) -> bytes:
@@ -211,21 +252,9 @@ def root_from_inclusion_proof(
         raise ProofError(f"index {index} is not below tree size {size}")
     _check_hash("leaf hash", leaf_hash)
     _check_proof(proof)
-    fn, sn, r = index, size - 1, leaf_hash
-    for p in proof:
-        if sn == 0:
-            raise ProofError(f"proof has {len(proof)} hashes, too many for index {index}/{size}")
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            # On the right border, skip the levels where the path has no sibling.
-            while fn and not fn & 1:
-                fn, sn = fn >> 1, sn >> 1
-        else:
-            r = node_hash(r, p)
-        fn, sn = fn >> 1, sn >> 1
-    if sn != 0:
-        raise ProofError(f"proof has {len(proof)} hashes, too few for index {index}/{size}")
-    return r
+    inner, border = _decompose_inclusion_proof(index, size)
+    _require_length(proof, inner + border, f"index {index}/{size}")
+    return _chain_border_right(_chain_inner(leaf_hash, proof[:inner], index), proof[inner:])
 
 
 def verify_inclusion(
@@ -236,9 +265,10 @@ def verify_inclusion(
         raise ProofError(f"inclusion proof for index {index}/{size} does not lead to the root")
 
 
-def verify_consistency(
+def _check_trivial_consistency(
     size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes
-) -> None:
+) -> bool:
+    """Check the cases with nothing to chain; True when one of them applied."""
     if size1 < 0 or size2 < 0:
         raise ProofError(f"negative tree size {size1} or {size2}")
     if size1 > size2:
@@ -252,7 +282,7 @@ def verify_consistency(
             raise ProofError("sizes are equal but the roots differ")
         if size1 == 0 and root1 != EMPTY_ROOT:
             raise ProofError("root of the empty tree is not EMPTY_ROOT")
-        return
+        return True
     _check_hash("root1", root1)
     _check_hash("root2", root2)
     if size1 == 0:
@@ -261,31 +291,33 @@ def verify_consistency(
             raise ProofError(f"size1 is 0 but the proof has {len(proof)} hashes")
         if root1 != EMPTY_ROOT:
             raise ProofError("root1 of the empty tree is not EMPTY_ROOT")
-        return
+        return True
     if not proof:
         raise ProofError("consistency proof is empty")
+    return False
+
+
+def verify_consistency(
+    size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes
+) -> None:
+    """The structure of transparency-dev/merkle's proof/verify.go: the proof is, after its
+    seed, the upper part of the inclusion proof of leaf size1 - 1 in the larger tree."""
+    if _check_trivial_consistency(size1, size2, proof, root1, root2):
+        return
     _check_proof(proof)
-    path = list(proof)
-    if size1 & (size1 - 1) == 0:
-        # The old tree is a perfect subtree of the new one; its root is the seed.
-        path.insert(0, root1)
-    fn, sn = size1 - 1, size2 - 1
-    while fn & 1:
-        fn, sn = fn >> 1, sn >> 1
-    fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            raise ProofError(f"proof has {len(proof)} hashes, too many for {size1} -> {size2}")
-        if fn & 1 or fn == sn:
-            fr, sr = node_hash(c, fr), node_hash(c, sr)
-            while fn and not fn & 1:
-                fn, sn = fn >> 1, sn >> 1
-        else:
-            sr = node_hash(sr, c)
-        fn, sn = fn >> 1, sn >> 1
-    if sn != 0:
-        raise ProofError(f"proof has {len(proof)} hashes, too few for {size1} -> {size2}")
-    if fr != root1:
+    inner, border = _decompose_inclusion_proof(size1 - 1, size2)
+    # The levels below `shift` lie inside the perfect subtree that ends the old tree.
+    shift = (size1 & -size1).bit_length() - 1
+    inner -= shift
+    if size1 == 1 << shift:
+        seed, path = root1, proof  # the old tree is that perfect subtree: its root seeds
+    else:
+        seed, path = proof[0], proof[1:]
+    _require_length(path, inner + border, f"{size1} -> {size2}")
+    mask = (size1 - 1) >> shift
+    old = _chain_border_right(_chain_inner_right(seed, path[:inner], mask), path[inner:])
+    if old != root1:
         raise ProofError(f"consistency proof does not lead to root1 of size {size1}")
-    if sr != root2:
+    new = _chain_border_right(_chain_inner(seed, path[:inner], mask), path[inner:])
+    if new != root2:
         raise ProofError(f"consistency proof does not lead to root2 of size {size2}")

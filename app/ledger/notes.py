@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -149,19 +150,21 @@ class Signer:
         if not isinstance(self.private_key, Ed25519PrivateKey):
             raise TypeError("Signer needs an Ed25519PrivateKey")
 
-    @property
+    # Derived once per signer: every checkpoint needs the key id, and deriving the public key
+    # and hashing for the id on each seal showed in the single-command profile.
+    @cached_property
     def public_key(self) -> bytes:
         """The raw 32-byte public key."""
         return self.private_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
 
-    @property
+    @cached_property
     def key_id(self) -> bytes:
         """The 4-byte key ID."""
         return key_id(self.name, self.public_key)
 
-    @property
+    @cached_property
     def vkey(self) -> str:
         """The verifier key string to publish."""
         return vkey(self.name, self.public_key)
