@@ -30,6 +30,7 @@ from app.models.register import Holder, HolderDetails, HoldingVersion
 from app.register import classes, holders, issuance, transfers
 from app.register.access_log import accesses
 from app.register.projection import Applied
+from app.register.queries import current_versions
 from app.unit_of_work import command
 
 blp = Blueprint(
@@ -216,7 +217,7 @@ def list_holdings(query, issuer_id):
     require_read(issuer_id)
     statement = (
         select(HoldingVersion)
-        .where(HoldingVersion.issuer_id == issuer_id, HoldingVersion.to_index.is_(None))
+        .where(HoldingVersion.issuer_id == issuer_id, current_versions())
         .order_by(HoldingVersion.class_code, HoldingVersion.holder_id)
     )
     if query.get("holder_id"):

@@ -25,6 +25,7 @@ from app.register import classes
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
 from app.register.projection import Applied, record
+from app.register.queries import versions_as_of
 from app.register.ratios import decimal_text
 
 # Enough digits that quantity x amount per share and their sums are exact, never rounded.
@@ -119,8 +120,7 @@ def holdings_as_of(
         .where(
             HoldingVersion.issuer_id == issuer_id,
             HoldingVersion.class_code == class_code,
-            HoldingVersion.from_index < tree_size,
-            HoldingVersion.to_index.is_(None) | (HoldingVersion.to_index >= tree_size),
+            versions_as_of(tree_size),
             HoldingVersion.held > 0,
         )
         .order_by(HoldingVersion.holder_id)

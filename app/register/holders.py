@@ -20,6 +20,7 @@ from app.models.register import Holder, HolderDetails, HoldingVersion
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.issuers import lock_issuer
 from app.register.projection import Applied, record
+from app.register.queries import current_versions
 
 DETAIL_FIELDS = (
     "name",
@@ -155,7 +156,7 @@ def total_held(session: Session, issuer_id: str, holder_id: str) -> int:
         select(func.coalesce(func.sum(HoldingVersion.held), 0)).where(
             HoldingVersion.issuer_id == issuer_id,
             HoldingVersion.holder_id == holder_id,
-            HoldingVersion.to_index.is_(None),
+            current_versions(),
         )
     )
 

@@ -11,6 +11,7 @@ from app.db import transaction_cache
 from app.models.register import HoldingVersion
 from app.register.errors import Refused
 from app.register.projection import Applied
+from app.register.queries import current_versions
 
 BUCKETS = ("held", "frozen", "pledged", "reserved")
 
@@ -40,7 +41,7 @@ def current(
                 HoldingVersion.issuer_id == issuer_id,
                 HoldingVersion.class_code == class_code,
                 HoldingVersion.holder_id == holder_id,
-                HoldingVersion.to_index.is_(None),
+                current_versions(),
             )
         ).one_or_none()
     return cache[key]
@@ -65,7 +66,7 @@ def preload(session: Session, issuer_id: str, keys: Iterable[tuple[str, str]]) -
                     HoldingVersion.issuer_id == issuer_id,
                     HoldingVersion.class_code == code,
                     HoldingVersion.holder_id.in_(chunk),
-                    HoldingVersion.to_index.is_(None),
+                    current_versions(),
                 )
             )
             for row in rows:

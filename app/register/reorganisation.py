@@ -32,6 +32,7 @@ from app.register.holdings import RegisterInvariantError
 from app.register.issuers import lock_issuer
 from app.register.limits import MAX_SHARES, require_quantity
 from app.register.projection import Applied, record
+from app.register.queries import current_versions
 from app.register.ratios import (
     FRACTION_POLICIES,
     ROUND_DOWN_CASH_IN_LIEU,
@@ -283,7 +284,7 @@ def _current_holdings(session: Session, issuer_id: str, code: str) -> Iterator[H
                 .where(
                     HoldingVersion.issuer_id == issuer_id,
                     HoldingVersion.class_code == code,
-                    HoldingVersion.to_index.is_(None),
+                    current_versions(),
                     HoldingVersion.held > 0,
                     HoldingVersion.holder_id > after,
                 )

@@ -32,6 +32,7 @@ from app.models.register import (
 from app.register import holdings
 from app.register.appliers import APPLIERS
 from app.register.projection import Applied, UnknownKind, apply_entry
+from app.register.queries import current_versions
 
 # Every table that is a function of the log, in an order that satisfies foreign keys.
 LOG_DERIVED = (
@@ -184,7 +185,7 @@ def check_invariants(session: Session, issuer_id: str) -> None:
     sums = dict(
         session.execute(
             select(HoldingVersion.class_code, func.sum(HoldingVersion.held))
-            .where(HoldingVersion.issuer_id == issuer_id, HoldingVersion.to_index.is_(None))
+            .where(HoldingVersion.issuer_id == issuer_id, current_versions())
             .group_by(HoldingVersion.class_code)
         ).all()
     )

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.ledger import log
@@ -38,6 +38,7 @@ from app.models.log import LogCheckpoint
 from app.models.register import Holder, HolderDetails, HoldingVersion, ShareClass
 from app.register.errors import NotFound
 from app.register.issuers import get_issuer
+from app.register.queries import versions_as_of
 
 ERASED_NAME = "[erased]"
 PERCENT_PLACES = 4
@@ -171,8 +172,7 @@ def _as_of(issuer_id: str, tree_size: int, versions: Any = HoldingVersion) -> tu
     """The holding versions in force at `tree_size` that hold shares."""
     return (
         versions.issuer_id == issuer_id,
-        versions.from_index < tree_size,
-        or_(versions.to_index.is_(None), versions.to_index >= tree_size),
+        versions_as_of(tree_size, versions),
         versions.held > 0,
     )
 

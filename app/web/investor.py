@@ -16,6 +16,7 @@ from app.models.register import Holder, HolderDetails, HoldingVersion
 from app.register import holders
 from app.register.access_log import accesses
 from app.register.issuers import get_issuer
+from app.register.queries import current_versions
 
 blp = Blueprint("investor", __name__, url_prefix="/me")
 
@@ -44,7 +45,7 @@ def _current_holdings(issuer_id: str, holder_id: str) -> list[HoldingVersion]:
             .where(
                 HoldingVersion.issuer_id == issuer_id,
                 HoldingVersion.holder_id == holder_id,
-                HoldingVersion.to_index.is_(None),
+                current_versions(),
             )
             .order_by(HoldingVersion.class_code)
         )
