@@ -91,7 +91,7 @@ def _pg_database(name: str) -> Iterator[str]:
 @contextmanager
 def flask_app(url: str) -> Iterator[Any]:
     """A "test" app on the database at `url`, signing with a fresh key in a temporary folder,
-    its app context pushed (so `app.unit_of_work.command()` works); disposed afterwards."""
+    its app context pushed (so `app.commands.command()` works); disposed afterwards."""
     from app import create_app
     from app.ledger import keys
 

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.register_commands [--engine sqlite|postgresql|both] [--quick]
                                                 [--profile]
 
-1. Holder registration, 1,000 holders per command (`holders.add_holder` after `lock_issuer`).
+1. Holder registration, 1,000 holders per command (`holders.register_holder`).
 2. Batch issuance: one command issuing one allocation to each of those holders (100,000),
    split into the time in `issue_shares` and in sealing plus committing.
 3. Lodged transfers on that issuer afterwards, whose log is then large (200,000 entries).
@@ -11,7 +11,7 @@
    SQL writing the same rows in the same transaction shape (leaf, completed nodes, checkpoint,
    log state, two new holding versions and the two they close), every row computed beforehand.
 
-Every command runs through `app.unit_of_work.command()` on a real app, as the API does. Wall
+Every command runs through `app.commands.command()` on a real app, as the API does. Wall
 seconds come with the process's CPU seconds (the machine may be busy; on PostgreSQL the server's
 work is not in them) and, for the issuance, the seconds spent in CPython's cyclic collector.
 After the timing, both transfer issuers are replayed (`replay_and_compare`), which also proves
@@ -31,11 +31,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
+from app.commands import command, current_ledger
 from app.extensions import db
 from app.ledger import merkle, notes
 from app.ledger.canonical import canonical_bytes, envelope
@@ -43,7 +45,15 @@ from app.ledger.log import Ledger, get_state, split_hashes
 from app.models.register import HoldingVersion
 from app.register import classes, holders, issuance, issuers, transfers
 from app.register.replay import ReplayMismatch, check_invariants, replay_and_compare
-from app.unit_of_work import command, current_ledger
+from app.register.requests import (
+    Allocation,
+    CreateClass,
+    HolderDetails,
+    IssueShares,
+    LodgeTransfer,
+    RegisterHolder,
+    RegisterIssuer,
+)
 from bench.common import (
     Clocks,
     Progress,
@@ -91,34 +101,31 @@ QUICK = Sizes(holders=10_000, holders_per_command=1_000, transfer_holders=200,
 
 
 def new_issuer(name: str) -> str:
-    fields = {"legal_name": f"{name} plc", "registration_number": name, "jurisdiction": "GB"}
-    with command() as (session, ledger):
-        issuer_id = issuers.register_issuer(session, ledger, ACTOR, fields).id
-        classes.create_class(session, ledger, ACTOR, issuer_id, {
-            "code": CLASS, "name": "Ordinary shares", "par_value": "0.01", "currency": "GBP",
-            "authorised": None,
-        })  # fmt: skip
+    request = RegisterIssuer(legal_name=f"{name} plc", registration_number=name, jurisdiction="GB")
+    with command(ACTOR) as ctx:
+        issuer_id = issuers.register_issuer(ctx, request).id
+        classes.create_class(ctx, CreateClass(
+            code=CLASS, name="Ordinary shares", par_value=Decimal("0.01"), currency="GBP",
+        ))  # fmt: skip
     return issuer_id
 
 
-def holder_details(n: int) -> dict[str, Any]:
-    return {
-        "name": f"Investor {n}",
-        "address": f"{n} Crowd Street, London",
-        "identifier": f"GB-BENCH-{n:08d}",
-        "country": "GB",
-        "holder_type": "person",
-        "email": f"investor{n}@example.test",
-        "joint_holders": [],
-    }
+def holder_details(n: int) -> HolderDetails:
+    return HolderDetails(
+        name=f"Investor {n}",
+        address=f"{n} Crowd Street, London",
+        identifier=f"GB-BENCH-{n:08d}",
+        country="GB",
+        holder_type="person",
+        email=f"investor{n}@example.test",
+    )
 
 
 def add_holders(issuer_id: str, first: int, count: int) -> list[str]:
     """One command registering `count` holders."""
-    with command() as (session, ledger):
-        issuers.lock_issuer(session, ledger, issuer_id)
+    with command(ACTOR, issuer_id) as ctx:
         return [
-            holders.add_holder(session, ledger, ACTOR, issuer_id, holder_details(n)).holder_id
+            holders.register_holder(ctx, RegisterHolder(holder_details(n))).holder_id
             for n in range(first, first + count)
         ]
 
@@ -133,12 +140,13 @@ def register_holders(issuer_id: str, count: int, per_command: int, label: str) -
     return ids
 
 
-def allocations(holder_ids: Sequence[str], quantity: int) -> list[dict[str, Any]]:
-    return [
-        {"class": CLASS, "holder_id": holder_id, "quantity": quantity, "price_per_share": "0.50",
-         "currency": "GBP", "reference": f"crowd round 1 / {n}"}
+def allocations(holder_ids: Sequence[str], quantity: int) -> IssueShares:
+    price = Decimal("0.50")
+    return IssueShares(tuple(
+        Allocation(class_code=CLASS, holder_id=holder_id, quantity=quantity,
+                   price_per_share=price, currency="GBP", reference=f"crowd round 1 / {n}")
         for n, holder_id in enumerate(holder_ids)
-    ]  # fmt: skip
+    ))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -154,18 +162,18 @@ class Split:
         return self.clocks.wall - self.service
 
 
-def issue(issuer_id: str, batch: list[dict[str, Any]]) -> Split:
+def issue(issuer_id: str, batch: IssueShares) -> Split:
     with clocked() as clocks:
         started = time.perf_counter()
-        with command() as (session, ledger):
-            issuance.issue_shares(session, ledger, ACTOR, issuer_id, batch)
+        with command(ACTOR, issuer_id) as ctx:
+            issuance.issue_shares(ctx, batch)
             service = time.perf_counter() - started
     return Split(service, clocks)
 
 
-def lodge(issuer_id: str, transfer: dict[str, Any]) -> None:
-    with command() as (session, ledger):
-        transfers.lodge_transfer(session, ledger, ACTOR, issuer_id, transfer)
+def lodge(issuer_id: str, transfer: LodgeTransfer) -> None:
+    with command(ACTOR, issuer_id) as ctx:
+        transfers.lodge_transfer(ctx, transfer)
 
 
 def funded_issuer(name: str, holder_count: int) -> tuple[str, list[str]]:
@@ -186,15 +194,22 @@ def transfer_moves(holder_count: int, count: int, seed: int = 7) -> list[Move]:
     return [(*rng.sample(range(holder_count), 2), rng.randint(1, 100)) for _ in range(count)]
 
 
-def transfer_of(ids: Sequence[str], move: Move, n: int) -> dict[str, Any]:
+def transfer_of(ids: Sequence[str], move: Move, n: int) -> LodgeTransfer:
     source, target, quantity = move
-    return {"class": CLASS, "from_holder_id": ids[source], "to_holder_id": ids[target],
-            "quantity": quantity, "instrument_reference": f"stock transfer form {n}"}  # fmt: skip
+    return LodgeTransfer(
+        class_code=CLASS,
+        from_holder_id=ids[source],
+        to_holder_id=ids[target],
+        quantity=quantity,
+        instrument_reference=f"stock transfer form {n}",
+    )
 
 
-def settled_data(transfer: dict[str, Any]) -> dict[str, str]:
-    """The data `transfers.settle_transfer` logs (no consideration)."""
-    return {**transfer, "quantity": str(transfer["quantity"])}
+def settled_data(transfer: LodgeTransfer) -> dict[str, str]:
+    """The data `transfers.lodge_transfer` logs (no consideration)."""
+    return {"class": transfer.class_code, "from_holder_id": transfer.from_holder_id,
+            "to_holder_id": transfer.to_holder_id, "quantity": str(transfer.quantity),
+            "instrument_reference": transfer.instrument_reference}  # fmt: skip
 
 
 OPEN_VERSION = (

@@ -13,11 +13,20 @@ from werkzeug.serving import make_server
 
 from app import append_only
 from app.auth.users import create_user
+from app.commands import command
 from app.extensions import db
 from app.ledger.log import utc_now
 from app.register import classes, holders, issuance, transfers
-from app.unit_of_work import command
-from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY
+from tests.support.helpers import (
+    ACTOR,
+    HOLDER_A,
+    HOLDER_B,
+    class_request,
+    holder_request,
+    issue_request,
+    submit,
+    transfer_request,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -59,34 +68,15 @@ def investor(app, new_issuer) -> dict:
     """Ada holds 700 ORD after buying 200 from Brunel; she has an investor login."""
     issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
     with app.app_context():
-        with command() as (session, ledger):
-            classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
-            ada = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_A)
-            brunel = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_B)
-            issuance.issue_shares(
-                session,
-                ledger,
-                "test",
-                issuer_id,
-                [
-                    {"class": "ORD", "holder_id": ada.holder_id, "quantity": 500},
-                    {"class": "ORD", "holder_id": brunel.holder_id, "quantity": 300},
-                ],
-            )
-        with command() as (session, ledger):
-            transfers.lodge_transfer(
-                session,
-                ledger,
-                "test",
-                issuer_id,
-                {
-                    "class": "ORD",
-                    "from_holder_id": brunel.holder_id,
-                    "to_holder_id": ada.holder_id,
-                    "quantity": 200,
-                    "instrument_reference": "STF-7",
-                },
-            )
+        with command(ACTOR, issuer_id) as ctx:
+            classes.create_class(ctx, class_request())
+            ada = holders.register_holder(ctx, holder_request(HOLDER_A))
+            brunel = holders.register_holder(ctx, holder_request(HOLDER_B))
+            issuance.issue_shares(ctx, issue_request((ada.holder_id, 500), (brunel.holder_id, 300)))
+        transfer = transfer_request(
+            brunel.holder_id, ada.holder_id, 200, instrument_reference="STF-7"
+        )
+        submit(issuer_id, transfers.lodge_transfer, transfer)
         with db.write() as session:
             create_user(
                 session,

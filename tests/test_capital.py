@@ -10,8 +10,18 @@ from dataclasses import dataclass
 import pytest
 
 from app.register import capital, classes, holders, issuance, restrictions
+from app.register.context import CommandContext
 from app.register.errors import DomainError, InvalidInput, NotFound, Refused
-from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
+from app.register.requests import CeaseHolder, IssueShares
+from tests.support.helpers import (
+    HOLDER_A,
+    HOLDER_B,
+    ORDINARY,
+    allocation,
+    bearer,
+    class_request,
+    holder_request,
+)
 from tests.support.register_driver import ACTOR, Driver
 
 PREFERENCE = {**ORDINARY, "code": "PREF", "name": "Preference shares", "authorised": 1000}
@@ -29,10 +39,15 @@ class Company:
     gone: str
 
     def run(self, service, *args):
-        """Run `service(session, ledger, ACTOR, issuer_id, *args)` as one command."""
+        """TRANSITION: run `service(session, ledger, ACTOR, issuer_id, *args)` as one
+        command (the services not yet taking a typed request)."""
         return self.driver.run(
             lambda session, ledger: service(session, ledger, ACTOR, self.issuer_id, *args)
         )
+
+    def submit(self, service, request):
+        """Run `service(ctx, request)` as one command on the company."""
+        return self.driver.submit(self.issuer_id, service, request)
 
     def holding(self, code: str, holder_id: str) -> tuple[int, int, int, int]:
         return self.driver.register(self.issuer_id).holdings.get((code, holder_id), (0, 0, 0, 0))
@@ -72,28 +87,25 @@ class Company:
         return pledge.pledge_id
 
 
-def _set_up(session, ledger, issuer_id: str) -> tuple[str, str, str]:
+def _set_up(ctx: CommandContext) -> tuple[str, str, str]:
     for fields in (ORDINARY, PREFERENCE):
-        classes.create_class(session, ledger, ACTOR, issuer_id, fields)
+        classes.create_class(ctx, class_request(fields))
     gone_details = {**HOLDER_B, "name": "Gone Ltd", "identifier": "GB-CRN-00000099"}
     a, b, gone = (
-        holders.register_holder(session, ledger, ACTOR, issuer_id, details).holder_id
+        holders.register_holder(ctx, holder_request(details)).holder_id
         for details in (HOLDER_A, HOLDER_B, gone_details)
     )
-    allocations = [
-        {"class": "ORD", "holder_id": a, "quantity": 100},
-        {"class": "ORD", "holder_id": b, "quantity": 50},
-        {"class": "PREF", "holder_id": a, "quantity": 10},
-    ]
-    issuance.issue_shares(session, ledger, ACTOR, issuer_id, allocations)
-    holders.cease_holder(session, ledger, ACTOR, issuer_id, gone)
+    allocations = (allocation(a, 100), allocation(b, 50), allocation(a, 10, "PREF"))
+    issuance.issue_shares(ctx, IssueShares(allocations))
+    holders.cease_holder(ctx, CeaseHolder(gone))
     return a, b, gone
 
 
 def new_company(app) -> Company:
     driver = Driver(app)
     issuer_id = driver.new_issuer()
-    a, b, gone = driver.run(lambda session, ledger: _set_up(session, ledger, issuer_id))
+    with driver.command(issuer_id) as ctx:
+        a, b, gone = _set_up(ctx)
     return Company(driver, issuer_id, a, b, gone)
 
 
@@ -187,7 +199,7 @@ def test_all_available_shares_can_go_and_then_the_holder_may_cease(company):
     company.run(capital.repurchase_shares, repurchase(company, 10, **{"class": "PREF"}))
     assert company.issued("ORD") == 50
     assert company.issued("PREF") == 0
-    company.run(holders.cease_holder, company.a)
+    company.submit(holders.cease_holder, CeaseHolder(company.a))
     replays(company)
 
 

@@ -14,12 +14,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from app.commands import command
 from app.models.log import LogCheckpoint, LogLeaf
 from app.models.register import HoldingVersion
 from app.register import classes, holders, issuance, transfers
 from app.register.errors import Refused
-from app.unit_of_work import command
-from tests.support.helpers import HOLDER_A, ORDINARY
+from tests.support.helpers import (
+    HOLDER_A,
+    class_request,
+    holder_request,
+    issue_request,
+    submit,
+    transfer_request,
+)
 from tests.support.register_driver import ACTOR, Driver, dialect
 
 HOLDERS = 50
@@ -36,20 +43,13 @@ def _seed_register(driver: Driver) -> tuple[str, list[str]]:
     """One issuer, one class, HOLDERS holders with SHARES_EACH shares each."""
     issuer_id = driver.new_issuer()
 
-    def seed(session, ledger):
-        classes.create_class(session, ledger, ACTOR, issuer_id, ORDINARY)
+    with driver.command(issuer_id) as ctx:
+        classes.create_class(ctx, class_request())
         holder_ids = [
-            holders.add_holder(session, ledger, ACTOR, issuer_id, HOLDER_A).holder_id
-            for _ in range(HOLDERS)
+            holders.register_holder(ctx, holder_request(HOLDER_A)).holder_id for _ in range(HOLDERS)
         ]
-        allocations = [
-            {"class": "ORD", "holder_id": holder_id, "quantity": SHARES_EACH}
-            for holder_id in holder_ids
-        ]
-        issuance.issue_shares(session, ledger, ACTOR, issuer_id, allocations)
-        return holder_ids
-
-    return issuer_id, driver.run(seed)
+        issuance.issue_shares(ctx, issue_request(*((h, SHARES_EACH) for h in holder_ids)))
+    return issuer_id, holder_ids
 
 
 def _transfer_randomly(
@@ -64,16 +64,12 @@ def _transfer_randomly(
         start.wait(BARRIER_TIMEOUT)
         for _ in range(count):
             source, recipient = chooser.sample(holder_ids, 2)
-            transfer = {
-                "class": "ORD",
-                "from_holder_id": source,
-                "to_holder_id": recipient,
-                "quantity": chooser.randint(1, SHARES_EACH + SHARES_EACH // 2),
-                "instrument_reference": f"concurrent {seed}",
-            }
+            quantity = chooser.randint(1, SHARES_EACH + SHARES_EACH // 2)
+            transfer = transfer_request(
+                source, recipient, quantity, instrument_reference=f"concurrent {seed}"
+            )
             try:
-                with command() as (session, ledger):
-                    transfers.lodge_transfer(session, ledger, ACTOR, issuer_id, transfer)
+                submit(issuer_id, transfers.lodge_transfer, transfer)
             except Refused as error:
                 if error.code != "insufficient_available":
                     raise
@@ -137,6 +133,7 @@ def test_first_commands_on_a_new_database_publish_the_key_once(app):
     """Every worker's first command on a fresh database tries to publish the signing key."""
     from app.ledger.keyring import published_keys
     from app.register import issuers
+    from app.register.requests import RegisterIssuer
     from tests.support.helpers import issuer_fields
 
     barrier = threading.Barrier(4, timeout=BARRIER_TIMEOUT)
@@ -144,8 +141,8 @@ def test_first_commands_on_a_new_database_publish_the_key_once(app):
     def first_command() -> str:
         with app.app_context():
             barrier.wait()
-            with command() as (session, ledger):
-                return issuers.register_issuer(session, ledger, ACTOR, issuer_fields()).id
+            with command(ACTOR) as ctx:
+                return issuers.register_issuer(ctx, RegisterIssuer(**issuer_fields())).id
 
     with ThreadPoolExecutor(4) as pool:
         issuer_ids = list(pool.map(lambda _: first_command(), range(4)))

@@ -13,16 +13,21 @@ from app.extensions import db
 from app.ledger import log
 from app.register import classes, holders, restrictions, transfers
 from app.register.distributions import declare_distribution, entitlements
+from app.register.requests import CeaseHolder, EraseHolder
 from app.unit_of_work import command
-from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
-from tests.test_restrictions import (
+from tests.support.helpers import (
+    HOLDER_A,
+    HOLDER_B,
     HOLDER_C,
+    ORDINARY,
     add_holders,
-    assert_replays,
+    bearer,
+    class_request,
     issue,
-    last_entry,
-    register_state,
+    submit,
+    transfer_request,
 )
+from tests.test_restrictions import assert_replays, last_entry, register_state
 
 DAY_1 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LAST_MOMENT_OF_DAY_1 = datetime(2026, 3, 2, 23, 59, 59, 999999, tzinfo=UTC)
@@ -59,7 +64,7 @@ def dated(app, client, clock, new_issuer, make_token):
     issuer_id = new_issuer()["id"]
     with app.app_context():
         for share_class in (ORDINARY, {**ORDINARY, "code": "PREF", "name": "Preference"}):
-            _change(app, issuer_id, classes.create_class, share_class)
+            submit(issuer_id, classes.create_class, class_request(share_class))
         a, b, c = add_holders(issuer_id, HOLDER_A, HOLDER_B, HOLDER_C)
         issue(issuer_id, (a, 100), (b, 50))
         _change(
@@ -75,10 +80,10 @@ def dated(app, client, clock, new_issuer, make_token):
         issue(issuer_id, (c, 10))
         size_at_end_of_day_1 = log.signed_size(db.session, issuer_id)
         clock.now = DAY_2
-        transfer = {"class": "ORD", "from_holder_id": b, "to_holder_id": c, "quantity": 50}
-        _change(app, issuer_id, transfers.lodge_transfer, {**transfer, "instrument_reference": "1"})
-        _change(app, issuer_id, holders.cease_holder, b)
-        _change(app, issuer_id, holders.erase_holder, b)
+        transfer = transfer_request(b, c, 50, instrument_reference="1")
+        submit(issuer_id, transfers.lodge_transfer, transfer)
+        submit(issuer_id, holders.cease_holder, CeaseHolder(b))
+        submit(issuer_id, holders.erase_holder, EraseHolder(b))
         size_at_end_of_day_2 = log.signed_size(db.session, issuer_id)
     clock.now = DAY_3
     headers = bearer(make_token("secretary", issuer_id))
@@ -180,7 +185,7 @@ def test_amounts_are_exact_beyond_float_and_default_decimal_precision(app, clock
     issuer_id = new_issuer()["id"]
     quantity, per_share = 10**15 + 7, "123456.123456789012"
     with app.app_context():
-        _change(app, issuer_id, classes.create_class, ORDINARY)
+        submit(issuer_id, classes.create_class, class_request())
         (holder,) = add_holders(issuer_id, HOLDER_A)
         issue(issuer_id, (holder, quantity))
         clock.now = DAY_2

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.commands import command
 from app.extensions import db
 from app.ledger.log import read_entries
 from app.models.register import HolderDetails, HoldingVersion, ShareClass
 from app.register import classes, holders
-from app.unit_of_work import command
-from tests.support.helpers import HOLDER_A, ORDINARY, bearer
+from tests.support.helpers import ACTOR, HOLDER_A, bearer, class_request, holder_request
 from tests.support.register_driver import Driver
 
 HEADER = (
@@ -141,9 +141,9 @@ def test_a_dry_run_reports_and_writes_nothing(app, client, new_issuer, operator_
 
 def _existing_register(app, issuer_id) -> None:
     """A class OLD and Ada (HOLDER_A) already on the register."""
-    with app.app_context(), command() as (session, ledger):
-        classes.create_class(session, ledger, "test", issuer_id, {**ORDINARY, "code": "OLD"})
-        holders.register_holder(session, ledger, "test", issuer_id, HOLDER_A)
+    with app.app_context(), command(ACTOR, issuer_id) as ctx:
+        classes.create_class(ctx, class_request(code="OLD"))
+        holders.register_holder(ctx, holder_request(HOLDER_A))
 
 
 def test_an_existing_class_is_used_when_its_columns_agree(

@@ -11,12 +11,21 @@ import pytest
 from sqlalchemy import text
 
 from app import append_only
+from app.commands import command
 from app.extensions import db
 from app.ledger import log, notes
 from app.ledger.verify import VerificationError, verify_bundle
 from app.register import classes, holders, issuance, issuers
-from app.unit_of_work import command
-from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY
+from app.register.requests import AmendIssuer
+from tests.support.helpers import (
+    ACTOR,
+    HOLDER_A,
+    HOLDER_B,
+    class_request,
+    holder_request,
+    issue_request,
+    submit,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,24 +36,15 @@ def grown_issuer(app, new_issuer):
     holders; then twelve batches of three allocations."""
     issuer_id = new_issuer()["id"]
     with app.app_context():
-        with command() as (session, ledger):
-            classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
+        with command(ACTOR, issuer_id) as ctx:
+            classes.create_class(ctx, class_request())
             holder_ids = [
-                holders.register_holder(session, ledger, "test", issuer_id, details).holder_id
+                holders.register_holder(ctx, holder_request(details)).holder_id
                 for details in (HOLDER_A, HOLDER_B)
             ]
         for batch in range(12):
-            with command() as (session, ledger):
-                issuance.issue_shares(
-                    session,
-                    ledger,
-                    "test",
-                    issuer_id,
-                    [
-                        {"class": "ORD", "holder_id": holder_ids[n % 2], "quantity": batch + n + 1}
-                        for n in range(3)
-                    ],
-                )
+            request = issue_request(*((holder_ids[n % 2], batch + n + 1) for n in range(3)))
+            submit(issuer_id, issuance.issue_shares, request)
     return issuer_id
 
 
@@ -162,8 +162,8 @@ def test_a_key_swapped_in_by_hand_is_refused(app, runner, grown_issuer, tmp_path
     keys.save_key(keys.generate_key(), key_file, app.config["SIGNING_KEY_PASSPHRASE"])
     # A key swapped in by hand is refused: keys change only by rotation.
     with app.app_context(), pytest.raises(RuntimeError, match="rotate"):
-        with command() as (session, ledger):
-            ledger.append(session, grown_issuer, "test.event", "test", {})
+        with command(ACTOR, grown_issuer) as ctx:
+            ctx.ledger.append(ctx.session, grown_issuer, "test.event", "test", {})
 
 
 def test_rotation_keeps_old_checkpoints_verifiable(app, runner, grown_issuer):
@@ -186,8 +186,8 @@ def test_rotation_keeps_old_checkpoints_verifiable(app, runner, grown_issuer):
 
         verify_rotation(entry.envelope["data"])
     # The service keeps working with the new key, and the whole log still verifies.
-    with app.app_context(), command() as (session, ledger):
-        issuers.amend_issuer(session, ledger, "test", grown_issuer, {"disclosure_profile": "otc"})
+    with app.app_context():
+        submit(grown_issuer, issuers.amend_issuer, AmendIssuer(disclosure_profile="otc"))
     verify = runner.invoke(args=["log", "verify"])
     assert verify.exit_code == 0, verify.output
     assert before != runner.invoke(args=["keys", "list"]).output

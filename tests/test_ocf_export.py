@@ -9,6 +9,7 @@ import json
 import os
 import zipfile
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ from referencing import Registry, Resource
 
 from app.interchange.formats.ocf_transactions import Securities, numeric
 from app.register import capital, issuance, restrictions, transfers
+from app.register.requests import IssueShares
 from app.unit_of_work import command
+from tests.support.helpers import allocation, submit, transfer_request
 from tests.test_snapshot import ACTOR, build_register, read
 
 FILE_SCHEMAS = {
@@ -184,19 +187,13 @@ def test_capital_changes_and_skipped_kinds(app, client, new_issuer, regulator_he
     register = build_register(app, new_issuer()["id"])
     issuer_id, ids = register.issuer_id, register.ids
     with app.app_context():
-        with command() as (session, ledger):  # brunel now has two ORD securities: 300 and 40
-            issuance.issue_shares(
-                session, ledger, ACTOR, issuer_id,
-                [{"class": "ORD", "holder_id": ids["brunel"], "quantity": 40,
-                  "price_per_share": "1.25", "currency": "GBP"}],
-            )  # fmt: skip
-        with command() as (session, ledger):  # takes all of the 300 and 10 of the 40
-            transfers.lodge_transfer(
-                session, ledger, ACTOR, issuer_id,
-                {"class": "ORD", "from_holder_id": ids["brunel"], "to_holder_id": ids["carol"],
-                 "quantity": 310, "instrument_reference": "STF-9", "consideration": "620.00",
-                 "currency": "GBP"},
-            )  # fmt: skip
+        # brunel now has two ORD securities: 300 and 40
+        bought = allocation(ids["brunel"], 40, price_per_share=Decimal("1.25"), currency="GBP")
+        submit(issuer_id, issuance.issue_shares, IssueShares((bought,)))
+        # takes all of the 300 and 10 of the 40
+        sold = transfer_request(ids["brunel"], ids["carol"], 310, instrument_reference="STF-9",
+                                consideration=Decimal("620.00"), currency="GBP")  # fmt: skip
+        submit(issuer_id, transfers.lodge_transfer, sold)
         with command() as (session, ledger):
             request = {"class": "ORD", "holder_id": ids["carol"]}
             capital.cancel_shares(

@@ -13,9 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
 from app import create_app
+from app.commands import command
 from app.register import classes, holders, issuance
-from app.unit_of_work import command
-from tests.support.helpers import HOLDER_A, ORDINARY, bearer
+from tests.support.helpers import (
+    ACTOR,
+    HOLDER_A,
+    bearer,
+    class_request,
+    holder_request,
+    issue_request,
+)
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -31,16 +38,10 @@ def _operations() -> list[tuple[str, str]]:
 @pytest.fixture
 def seeded_issuer(app, new_issuer) -> str:
     issuer_id = new_issuer()["id"]
-    with app.app_context(), command() as (session, ledger):
-        classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
-        holder = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_A)
-        issuance.issue_shares(
-            session,
-            ledger,
-            "test",
-            issuer_id,
-            [{"class": "ORD", "holder_id": holder.holder_id, "quantity": 100}],
-        )
+    with app.app_context(), command(ACTOR, issuer_id) as ctx:
+        classes.create_class(ctx, class_request())
+        holder = holders.register_holder(ctx, holder_request(HOLDER_A))
+        issuance.issue_shares(ctx, issue_request((holder.holder_id, 100)))
     return issuer_id
 
 

@@ -14,6 +14,7 @@ that it shares no code with the services it checks.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -41,7 +42,22 @@ from app.register import (
 )
 from app.register.errors import DomainError
 from app.register.replay import check_invariants
-from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY
+from app.register.requests import (
+    AmendClass,
+    AmendHolder,
+    CeaseHolder,
+    EraseHolder,
+    HolderDetails,
+    IssueShares,
+)
+from tests.support.helpers import (
+    HOLDER_A,
+    HOLDER_B,
+    allocation,
+    class_request,
+    holder_request,
+    transfer_request,
+)
 from tests.support.register_driver import (
     ACTOR,
     FROZEN,
@@ -111,17 +127,33 @@ class RegisterMachine(RuleBasedStateMachine):
         self.model = Model(first_day=clock.now.date())
 
     def attempt(self, service, *, refusals: set[str], kinds: list[str]):
-        """Run `service(session, ledger, actor, issuer_id)` as one command. If `refusals` is not
-        empty the command must be refused with one of those codes (which one depends on the
-        order of checks) and leave no trace; otherwise it must append exactly `kinds`."""
+        """TRANSITION: `attempt_request` for a service still taking
+        `(session, ledger, actor, issuer_id)`."""
+        return self._attempt(
+            lambda: self.driver.run(
+                lambda session, ledger: service(session, ledger, ACTOR, self.issuer_id)
+            ),
+            refusals=refusals,
+            kinds=kinds,
+        )
+
+    def attempt_request(self, service, request, *, refusals: set[str], kinds: list[str]):
+        """Run `service(ctx, request)` as one command. If `refusals` is not empty the command
+        must be refused with one of those codes (which one depends on the order of checks)
+        and leave no trace; otherwise it must append exactly `kinds`."""
+        return self._attempt(
+            lambda: self.driver.submit(self.issuer_id, service, request),
+            refusals=refusals,
+            kinds=kinds,
+        )
+
+    def _attempt(self, run, *, refusals: set[str], kinds: list[str]):
         # The full trace is read only when a refusal is expected (an unexpected one fails
         # anyway); the invariant compares the tables with the model after every step.
         before = self.driver.trace(self.issuer_id) if refusals else None
         size = before.tree_size if before else self.driver.log_size(self.issuer_id)
         try:
-            result = self.driver.run(
-                lambda session, ledger: service(session, ledger, ACTOR, self.issuer_id)
-            )
+            result = run()
         except DomainError as error:
             assert error.code in refusals, f"refused with {error.code}: {error.message}"
             assert self.driver.trace(self.issuer_id) == before, "a refused command left a trace"
@@ -167,8 +199,9 @@ class RegisterMachine(RuleBasedStateMachine):
 
     @rule(target=holders, details=st.sampled_from([HOLDER_A, HOLDER_B]))
     def register_holder(self, details):
-        holder = self.attempt(
-            lambda *args: holders.register_holder(*args, details),
+        holder = self.attempt_request(
+            holders.register_holder,
+            holder_request(details),
             refusals=set(),
             kinds=["holder.registered"],
         )
@@ -181,8 +214,9 @@ class RegisterMachine(RuleBasedStateMachine):
         refusals = {"holder_erased"} if self.model.status[holder_id] == "erased" else set()
         if details == self.model.details[holder_id]:
             refusals.add("invalid_input")  # the amendment changes nothing
-        self.attempt(
-            lambda *args: holders.amend_holder(*args, holder_id, details),
+        self.attempt_request(
+            holders.amend_holder,
+            AmendHolder(holder_id, **asdict(HolderDetails.of(details))),
             refusals=refusals,
             kinds=["holder.amended"],
         )
@@ -193,8 +227,9 @@ class RegisterMachine(RuleBasedStateMachine):
     def erase_holder(self, holder_id):
         status = self.model.status[holder_id]
         refusals = {"active": {"holder_not_ceased"}, "erased": {"holder_erased"}}.get(status, set())
-        self.attempt(
-            lambda *args: holders.erase_holder(*args, holder_id),
+        self.attempt_request(
+            holders.erase_holder,
+            EraseHolder(holder_id),
             refusals=refusals,
             kinds=["holder.erased"],
         )
@@ -206,8 +241,9 @@ class RegisterMachine(RuleBasedStateMachine):
         refusals = self.ceased(holder_id)
         if self.model.total_held(holder_id):
             refusals.add("holder_still_holds")
-        self.attempt(
-            lambda *args: holders.cease_holder(*args, holder_id),
+        self.attempt_request(
+            holders.cease_holder,
+            CeaseHolder(holder_id),
             refusals=refusals,
             kinds=["holder.ceased"],
         )
@@ -216,10 +252,10 @@ class RegisterMachine(RuleBasedStateMachine):
 
     @rule(code=CLASS, authorised=AUTHORISED)
     def create_class(self, code, authorised):
-        fields = {**ORDINARY, "code": code, "authorised": authorised}
         refusals = {"duplicate"} if code in self.model.classes else set()
-        self.attempt(
-            lambda *args: classes.create_class(*args, fields),
+        self.attempt_request(
+            classes.create_class,
+            class_request(code=code, authorised=authorised),
             refusals=refusals,
             kinds=["class.created"],
         )
@@ -234,8 +270,9 @@ class RegisterMachine(RuleBasedStateMachine):
             refusals.add("invalid_input")  # the amendment changes nothing
         elif authorised is not None and authorised < issued:
             refusals.add("authorised_below_issued")
-        self.attempt(
-            lambda *args: classes.amend_class(*args, code, {"authorised": authorised}),
+        self.attempt_request(
+            classes.amend_class,
+            AmendClass(code, authorised=authorised),
             refusals=refusals,
             kinds=["class.amended"],
         )
@@ -254,16 +291,14 @@ class RegisterMachine(RuleBasedStateMachine):
     def issue(self, code, holder_id, quantity, more):
         allocations = [(code, holder_id, quantity), *more]
         requested = Counter()
-        for allocation in allocations:
-            requested[allocation[0]] += allocation[2]
+        for class_code, _, count in allocations:
+            requested[class_code] += count
         refusals = self.ceased(*(holder for _, holder, _ in allocations))
         refusals |= self.missing(*requested)
         refusals |= self.over_authorised(requested)
-        self.attempt(
-            lambda *args: issuance.issue_shares(
-                *args,
-                [{"class": c, "holder_id": h, "quantity": q} for c, h, q in allocations],
-            ),
+        self.attempt_request(
+            issuance.issue_shares,
+            IssueShares(tuple(allocation(h, q, c) for c, h, q in allocations)),
             refusals=refusals,
             kinds=["shares.issued"] * len(allocations),
         )
@@ -277,15 +312,9 @@ class RegisterMachine(RuleBasedStateMachine):
         refusals |= self.missing(code)
         if source == recipient:
             refusals.add("invalid_input")
-        transfer = {
-            "class": code,
-            "from_holder_id": source,
-            "to_holder_id": recipient,
-            "quantity": quantity,
-            "instrument_reference": "stock transfer form",
-        }
-        self.attempt(
-            lambda *args: transfers.lodge_transfer(*args, transfer),
+        self.attempt_request(
+            transfers.lodge_transfer,
+            transfer_request(source, recipient, quantity, code),
             refusals=refusals,
             kinds=["transfer.settled"],
         )

@@ -14,7 +14,8 @@ from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.holdings import RegisterInvariantError
 from app.register.projection import Applied, apply_entry
 from app.register.ratios import ROUND_DOWN_CASH_IN_LIEU, ROUND_HALF_UP
-from tests.support.helpers import HOLDER_A, bearer
+from app.register.requests import AmendClass, CreateClass
+from tests.support.helpers import HOLDER_A, bearer, holder_request, issue_request
 from tests.test_capital import Company, new_company, replays
 
 CASH = {"fraction_policy": ROUND_DOWN_CASH_IN_LIEU, "cash_in_lieu_price": "0.90", "currency": "GBP"}
@@ -53,8 +54,7 @@ def conversion(company: Company, quantity: int, ratio: str, **changes) -> dict:
 
 
 def allot(company: Company, code: str, holder_id: str, quantity: int) -> None:
-    allocation = {"class": code, "holder_id": holder_id, "quantity": quantity}
-    company.run(issuance.issue_shares, [allocation])
+    company.submit(issuance.issue_shares, issue_request((holder_id, quantity), class_code=code))
 
 
 def split(company: Company, ratio: str, terms: dict, code: str = "ORD"):
@@ -262,7 +262,7 @@ def test_a_holding_too_small_for_one_new_share_is_paid_off(company):
 
 def test_rounding_up_may_not_exceed_the_scaled_authorised_number(company):
     allot(company, "PREF", company.b, 5)
-    company.run(classes.amend_class, "PREF", {"authorised": 15})
+    company.submit(classes.amend_class, AmendClass("PREF", authorised=15))
     # 1:10 rounding half up: a 10 -> 1, b 5 -> 1 (a half), but only 1 is authorised.
     request = {"ratio": "1:10", **HALF_UP}
     error = company.refused(Refused, "authorised_exceeded", reorganisation.consolidate_class,
@@ -302,15 +302,9 @@ def test_every_holding_is_scaled_across_chunks_in_holder_order(company, monkeypa
     monkeypatch.setattr(reorganisation, "CHUNK", 2)
     details = [{**HOLDER_A, "identifier": f"GB-NI-{n}"} for n in range(5)]
 
-    def more_holders(session, ledger, actor, issuer_id):
-        ids = [holders.register_holder(session, ledger, actor, issuer_id, d).holder_id
-               for d in details]  # fmt: skip
-        allocations = [{"class": "ORD", "holder_id": holder_id, "quantity": 7 + n}
-                       for n, holder_id in enumerate(ids)]  # fmt: skip
-        issuance.issue_shares(session, ledger, actor, issuer_id, allocations)
-        return ids
-
-    ids = company.run(more_holders)
+    with company.driver.command(company.issuer_id) as ctx:
+        ids = [holders.register_holder(ctx, holder_request(d)).holder_id for d in details]
+        issuance.issue_shares(ctx, issue_request(*((h, 7 + n) for n, h in enumerate(ids))))
     result = consolidate(company, "1:4", CASH)
     assert result.holdings_changed == 7
     quantities = {company.a: 100, company.b: 50, **{h: 7 + n for n, h in enumerate(ids)}}
@@ -327,14 +321,13 @@ def test_a_split_may_not_overflow_what_the_register_counts(company):
     request = {"ratio": f"{10**9}:1", **HALF_UP}
     company.refused(Refused, "too_many_shares", reorganisation.split_class, "ORD", request)
     convert = conversion(company, 10**10, f"{10**9}:1", from_class="ORD", to_class="PREF")
-    company.run(classes.amend_class, "PREF", {"authorised": None})
+    company.submit(classes.amend_class, AmendClass("PREF", authorised=None))
     company.refused(Refused, "too_many_shares", reorganisation.convert_shares,
                     {**convert, "holder_id": company.b})  # fmt: skip
 
 
 def test_an_empty_class_can_be_split(company):
-    company.run(classes.create_class, {"code": "B", "name": "B shares", "currency": "GBP",
-                                       "authorised": 7})  # fmt: skip
+    company.submit(classes.create_class, CreateClass("B", "B shares", "GBP", authorised=7))
     result = split(company, "3:1", HALF_UP, code="B")
     assert (result.issued_after, result.holdings_changed, company.authorised("B")) == (0, 0, 21)
     replays(company)
@@ -399,7 +392,7 @@ def test_api_splits_and_consolidates(client, company, secretary, operator_header
 
 
 def test_api_refusals_change_nothing(client, company, secretary, make_token, new_issuer):
-    company.run(classes.amend_class, "PREF", {"authorised": 10})
+    company.submit(classes.amend_class, AmendClass("PREF", authorised=10))
     before = company.driver.trace(company.issuer_id)
     convert = conversion(company, 1, "3:1", from_class="ORD", to_class="PREF")
     cases = [

@@ -8,8 +8,7 @@ from sqlalchemy import text
 from app.extensions import db
 from app.register import replay, transfers
 from app.register.replay import ReplayMismatch, replay_and_compare
-from app.unit_of_work import command
-from tests.support.helpers import seed_register
+from tests.support.helpers import seed_register, submit, transfer_request
 
 
 @pytest.fixture
@@ -20,20 +19,9 @@ def traded(app, new_issuer) -> str:
     with app.app_context():
         for n in range(8):
             source, target = (a, b) if n % 2 == 0 else (b, a)
-            with command() as (session, ledger):
-                transfers.lodge_transfer(
-                    session,
-                    ledger,
-                    "test",
-                    issuer_id,
-                    {
-                        "class": "ORD",
-                        "from_holder_id": source,
-                        "to_holder_id": target,
-                        "quantity": 10 + n if source == a else 3,
-                        "instrument_reference": f"STF-{n}",
-                    },
-                )
+            quantity = 10 + n if source == a else 3
+            transfer = transfer_request(source, target, quantity, instrument_reference=f"STF-{n}")
+            submit(issuer_id, transfers.lodge_transfer, transfer)
     return issuer_id
 
 

@@ -8,14 +8,21 @@ from sqlalchemy import select
 from app.extensions import db
 from app.ledger import log
 from app.models.issuer import Issuer
-from app.register import classes, holders, holdings, issuance, transfers
+from app.register import classes, holders, holdings, transfers
 from app.register.errors import Refused
 from app.register.replay import LOG_DERIVED, replay_and_compare
-from app.unit_of_work import command
-from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
-
-HOLDER_C = {**HOLDER_A, "name": "Charles Babbage", "identifier": "GB-NI-QQ654321A"}
-
+from app.register.requests import CeaseHolder
+from tests.support.helpers import (
+    HOLDER_A,
+    HOLDER_B,
+    HOLDER_C,
+    add_holders,
+    bearer,
+    class_request,
+    issue,
+    submit,
+    transfer_request,
+)
 
 # --- helpers shared with test_distributions.py ---------------------------------------------
 
@@ -51,26 +58,6 @@ def last_entry(app, issuer_id: str) -> dict:
         return entry.envelope
 
 
-def add_holders(issuer_id: str, *details_list: dict) -> list[str]:
-    """Inside an app context: register holders in one command; their ids in order."""
-    with command() as (session, ledger):
-        return [
-            holders.register_holder(session, ledger, "test", issuer_id, details).holder_id
-            for details in details_list
-        ]
-
-
-def issue(issuer_id: str, *allocations: tuple[str, int], class_code: str = "ORD") -> None:
-    with command() as (session, ledger):
-        issuance.issue_shares(
-            session,
-            ledger,
-            "test",
-            issuer_id,
-            [{"class": class_code, "holder_id": h, "quantity": q} for h, q in allocations],
-        )
-
-
 # --- fixtures ------------------------------------------------------------------------------
 
 
@@ -79,8 +66,7 @@ def reg(app, client, new_issuer, make_token):
     """An issuer with class ORD; A holds 100, B holds 50, C holds nothing."""
     issuer_id = new_issuer()["id"]
     with app.app_context():
-        with command() as (session, ledger):
-            classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
+        submit(issuer_id, classes.create_class, class_request())
         a, b, c = add_holders(issuer_id, HOLDER_A, HOLDER_B, HOLDER_C)
         issue(issuer_id, (a, 100), (b, 50))
     headers = bearer(make_token("secretary", issuer_id))
@@ -135,20 +121,11 @@ def _forced(reg, source: str, target: str, quantity: int, expect: int | None = 2
 
 
 def _transfer(app, reg, source: str, target: str, quantity: int) -> None:
-    with app.app_context(), command() as (session, ledger):
-        transfers.lodge_transfer(
-            session,
-            ledger,
-            "test",
-            reg["issuer_id"],
-            {
-                "class": "ORD",
-                "from_holder_id": reg[source],
-                "to_holder_id": reg[target],
-                "quantity": quantity,
-                "instrument_reference": "stock transfer form 7",
-            },
-        )
+    request = transfer_request(
+        reg[source], reg[target], quantity, instrument_reference="stock transfer form 7"
+    )
+    with app.app_context():
+        submit(reg["issuer_id"], transfers.lodge_transfer, request)
 
 
 def _assert_refused(app, reg, attempt, status: int, code: str) -> dict:
@@ -346,8 +323,8 @@ def test_forced_transfer_of_unrestricted_shares_leaves_the_freeze(app, reg):
 
 
 def test_forced_transfer_to_a_ceased_holder_is_refused(app, reg):
-    with app.app_context(), command() as (session, ledger):
-        holders.cease_holder(session, ledger, "test", reg["issuer_id"], reg["c"])
+    with app.app_context():
+        submit(reg["issuer_id"], holders.cease_holder, CeaseHolder(reg["c"]))
     _assert_refused(app, reg, lambda: _forced(reg, "a", "c", 1, expect=None), 409, "holder_ceased")
 
 

@@ -14,17 +14,29 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 import pytest
 from sqlalchemy import func, select
 
+from app.commands import command
 from app.extensions import db
 from app.ledger import keyring, log, notes
 from app.models.access import PersonalDataAccess
 from app.models.log import LogCheckpoint
 from app.register import classes, holders, issuance, transfers
 from app.register.replay import replay_and_compare
+from app.register.requests import CeaseHolder, EraseHolder, IssueShares, LodgeTransfer
 from app.register.snapshot import holdings, logged_entries, percent, take_snapshot
-from app.unit_of_work import command
-from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
+from tests.support.helpers import (
+    ACTOR,
+    HOLDER_A,
+    HOLDER_B,
+    ORDINARY,
+    allocation,
+    bearer,
+    class_request,
+    holder_request,
+    issue_request,
+    submit,
+    transfer_request,
+)
 
-ACTOR = "test"
 PREFERENCE = {**ORDINARY, "code": "PREF", "name": "Preference shares", "votes_per_share": 2}
 HOLDER_C = {**HOLDER_B, "name": "Carol Cheng", "holder_type": "person", "email": None}
 HOLDER_D = {**HOLDER_A, "name": "Dora Dee", "identifier": "GB-NI-QQ999999D"}
@@ -46,11 +58,11 @@ def build_register(app, issuer_id: str) -> Register:
     ORD 1,000 shares and PREF 75 issued in one batch (Eve holds only PREF); then a transfer;
     then Dora sells out to Ada, ceases and is erased."""
     with app.app_context():
-        with command() as (session, ledger):
-            classes.create_class(session, ledger, ACTOR, issuer_id, ORDINARY)
-            classes.create_class(session, ledger, ACTOR, issuer_id, PREFERENCE)
+        with command(ACTOR, issuer_id) as ctx:
+            classes.create_class(ctx, class_request())
+            classes.create_class(ctx, class_request(PREFERENCE))
             ids = {
-                key: holders.register_holder(session, ledger, ACTOR, issuer_id, details).holder_id
+                key: holders.register_holder(ctx, holder_request(details)).holder_id
                 for key, details in (
                     ("ada", HOLDER_A),
                     ("ada2", ADA_TWIN),
@@ -69,39 +81,22 @@ def build_register(app, issuer_id: str) -> Register:
             ("PREF", "brunel", 50),
             ("PREF", "eve", 25),
         ]
-        with command() as (session, ledger):
-            entries = issuance.issue_shares(
-                session,
-                ledger,
-                ACTOR,
-                issuer_id,
-                [{"class": c, "holder_id": ids[h], "quantity": q} for c, h, q in allocations],
-            )
+        request = IssueShares(tuple(allocation(ids[h], q, c) for c, h, q in allocations))
+        entries = submit(issuer_id, issuance.issue_shares, request)
         issued_size = entries[-1].index + 1
-        with command() as (session, ledger):
-            entry = transfers.lodge_transfer(
-                session, ledger, ACTOR, issuer_id, _transfer(ids["ada"], ids["carol"], 200)
-            )
-        transferred_size = entry.index + 1
-        with command() as (session, ledger):
-            transfers.lodge_transfer(
-                session, ledger, ACTOR, issuer_id, _transfer(ids["dora"], ids["ada"], 8)
-            )
-            holders.cease_holder(session, ledger, ACTOR, issuer_id, ids["dora"])
-            holders.erase_holder(session, ledger, ACTOR, issuer_id, ids["dora"])
+        transfer = _transfer(ids["ada"], ids["carol"], 200)
+        transferred_size = submit(issuer_id, transfers.lodge_transfer, transfer).index + 1
+        with command(ACTOR, issuer_id) as ctx:
+            transfers.lodge_transfer(ctx, _transfer(ids["dora"], ids["ada"], 8))
+            holders.cease_holder(ctx, CeaseHolder(ids["dora"]))
+            holders.erase_holder(ctx, EraseHolder(ids["dora"]))
         latest_size = log.signed_size(db.session, issuer_id)
         replay_and_compare(db.session, issuer_id)
     return Register(issuer_id, ids, issued_size, transferred_size, latest_size)
 
 
-def _transfer(source: str, target: str, quantity: int) -> dict:
-    return {
-        "class": "ORD",
-        "from_holder_id": source,
-        "to_holder_id": target,
-        "quantity": quantity,
-        "instrument_reference": f"STF-{quantity}",
-    }
+def _transfer(source: str, target: str, quantity: int) -> LodgeTransfer:
+    return transfer_request(source, target, quantity, instrument_reference=f"STF-{quantity}")
 
 
 @pytest.fixture
@@ -348,13 +343,11 @@ def test_html_is_a_printable_register_with_the_note(client, register, regulator_
 
 def test_html_escapes_names(app, client, new_issuer, regulator_headers):
     issuer_id = new_issuer()["id"]
-    with app.app_context(), command() as (session, ledger):
-        classes.create_class(session, ledger, ACTOR, issuer_id, ORDINARY)
-        holder = holders.register_holder(
-            session, ledger, ACTOR, issuer_id, {**HOLDER_B, "name": "<script>x</script> & Co"}
-        )
-        allocation = {"class": "ORD", "holder_id": holder.holder_id, "quantity": 1}
-        issuance.issue_shares(session, ledger, ACTOR, issuer_id, [allocation])
+    with app.app_context(), command(ACTOR, issuer_id) as ctx:
+        classes.create_class(ctx, class_request())
+        details = {**HOLDER_B, "name": "<script>x</script> & Co"}
+        holder = holders.register_holder(ctx, holder_request(details))
+        issuance.issue_shares(ctx, issue_request((holder.holder_id, 1)))
     response = read(
         client.get(f"/api/v1/issuers/{issuer_id}/snapshot?format=html", headers=regulator_headers)
     )
@@ -367,8 +360,8 @@ def test_html_escapes_names(app, client, new_issuer, regulator_headers):
 
 def test_an_empty_register_has_its_classes_and_no_rows(app, client, new_issuer, regulator_headers):
     issuer_id = new_issuer()["id"]
-    with app.app_context(), command() as (session, ledger):
-        classes.create_class(session, ledger, ACTOR, issuer_id, ORDINARY)
+    with app.app_context():
+        submit(issuer_id, classes.create_class, class_request())
     url = f"/api/v1/issuers/{issuer_id}/snapshot"
     document = read(client.get(url, headers=regulator_headers)).get_json()
     assert document["holder_count"] == 0 and document["total_votes"] == 0

@@ -6,11 +6,15 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.api.fields import Text
+from app.api.request_schema import RequestSchema
+from app.register.requests import AmendIssuer, RegisterIssuer
 
 DISCLOSURE_PROFILES = ("standard", "otc", "crowdfunding")
 
 
-class IssuerInputSchema(ma.Schema):
+class IssuerInputSchema(RequestSchema):
+    request_type = RegisterIssuer
+
     legal_name = Text(required=True, validate=validate.Length(min=1, max=200))
     registration_number = Text(required=True, validate=validate.Length(min=1, max=64))
     jurisdiction = ma.fields.String(
@@ -32,6 +36,8 @@ class IssuerInputSchema(ma.Schema):
 
 class IssuerAmendSchema(IssuerInputSchema):
     """Any subset of the fields; use as IssuerAmendSchema(partial=True)."""
+
+    request_type = AmendIssuer
 
     @ma.validates_schema
     def not_empty(self, data: dict, **_kwargs: object) -> None:

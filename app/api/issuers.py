@@ -12,10 +12,10 @@ from app.api.issuer_schemas import (
     IssuerListSchema,
     IssuerSchema,
 )
+from app.commands import command
 from app.extensions import db
 from app.models.issuer import Issuer
 from app.register import issuers
-from app.unit_of_work import command
 
 blp = Blueprint("issuers", __name__, url_prefix="/api/v1", description="Issuers")
 
@@ -34,11 +34,11 @@ def list_issuers():
 @blp.route("/issuers", methods=["POST"])
 @blp.arguments(IssuerInputSchema)
 @blp.response(201, IssuerSchema)
-def register_issuer(fields):
+def register_issuer(request):
     """Register an issuer and open its log (operator only)."""
     principal = require_role("operator")
-    with command() as (session, ledger):
-        return issuers.register_issuer(session, ledger, principal.actor, fields)
+    with command(principal.actor) as ctx:
+        return issuers.register_issuer(ctx, request)
 
 
 @blp.route("/issuers/<issuer_id>")
@@ -52,8 +52,8 @@ def get_issuer(issuer_id):
 @blp.route("/issuers/<issuer_id>", methods=["PATCH"])
 @blp.arguments(IssuerAmendSchema(partial=True))
 @blp.response(200, IssuerSchema)
-def amend_issuer(changes, issuer_id):
+def amend_issuer(request, issuer_id):
     """Amend an issuer's details; the change is logged as `issuer.amended`."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        return issuers.amend_issuer(session, ledger, principal.actor, issuer_id, changes)
+    with command(principal.actor, issuer_id) as ctx:
+        return issuers.amend_issuer(ctx, request)

@@ -25,13 +25,13 @@ from app.api.register_schemas import (
     TransferSchema,
 )
 from app.auth.disclosure import disclose_read
+from app.commands import command
 from app.extensions import db
 from app.models.register import Holder, HolderDetails, HoldingVersion
 from app.register import classes, holders, issuance, transfers
 from app.register.access_log import accesses
 from app.register.projection import Applied
 from app.register.queries import current_versions
-from app.unit_of_work import command
 
 blp = Blueprint(
     "register", __name__, url_prefix="/api/v1/issuers/<issuer_id>", description="The register"
@@ -74,11 +74,11 @@ def list_classes(issuer_id):
 @blp.route("/classes", methods=["POST"])
 @blp.arguments(ClassInputSchema)
 @blp.response(201, ClassSchema)
-def create_class(fields, issuer_id):
+def create_class(request, issuer_id):
     """Create a share class (logged as `class.created`)."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        return classes.create_class(session, ledger, principal.actor, issuer_id, fields)
+    with command(principal.actor, issuer_id) as ctx:
+        return classes.create_class(ctx, request)
 
 
 @blp.route("/classes/<code>")
@@ -92,11 +92,11 @@ def get_class(issuer_id, code):
 @blp.route("/classes/<code>", methods=["PATCH"])
 @blp.arguments(ClassAmendSchema)
 @blp.response(200, ClassSchema)
-def amend_class(changes, issuer_id, code):
+def amend_class(request, issuer_id, code):
     """Amend a share class (logged as `class.amended`); authorised cannot fall below issued."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        return classes.amend_class(session, ledger, principal.actor, issuer_id, code, changes)
+    with command(principal.actor, issuer_id) as ctx:
+        return classes.amend_class(ctx, request)
 
 
 # --- holders -------------------------------------------------------------------------------
@@ -134,14 +134,11 @@ def list_holders(query, issuer_id):
 @blp.route("/holders", methods=["POST"])
 @blp.arguments(HolderInputSchema)
 @blp.response(201, HolderSchema)
-def register_holder(fields, issuer_id):
+def register_holder(request, issuer_id):
     """Register a holder: the log gets an opaque id and a salted commitment, not the details."""
     principal = require_write(issuer_id)
-    registered_on = fields.pop("registered_on")
-    with command() as (session, ledger):
-        holder = holders.register_holder(
-            session, ledger, principal.actor, issuer_id, fields, registered_on
-        )
+    with command(principal.actor, issuer_id) as ctx:
+        holder = holders.register_holder(ctx, request)
     return _holder_view_by_id(issuer_id, holder.holder_id)
 
 
@@ -158,24 +155,22 @@ def get_holder(issuer_id, holder_id):
 @blp.route("/holders/<holder_id>", methods=["PATCH"])
 @blp.arguments(HolderAmendSchema(partial=True))
 @blp.response(200, HolderSchema)
-def amend_holder(changes, issuer_id, holder_id):
+def amend_holder(request, issuer_id, holder_id):
     """Amend register details; the log gets a new commitment (`holder.amended`)."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        holders.amend_holder(session, ledger, principal.actor, issuer_id, holder_id, changes)
+    with command(principal.actor, issuer_id) as ctx:
+        holders.amend_holder(ctx, request)
     return _holder_view_by_id(issuer_id, holder_id)
 
 
 @blp.route("/holders/<holder_id>/cease", methods=["POST"])
 @blp.arguments(CeaseSchema)
 @blp.response(200, HolderSchema)
-def cease_holder(fields, issuer_id, holder_id):
+def cease_holder(request, issuer_id, holder_id):
     """Record that a holder ceased to be a member (they must hold nothing)."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        holders.cease_holder(
-            session, ledger, principal.actor, issuer_id, holder_id, fields["ceased_on"]
-        )
+    with command(principal.actor, issuer_id) as ctx:
+        holders.cease_holder(ctx, request)
     return _holder_view_by_id(issuer_id, holder_id)
 
 
@@ -185,24 +180,22 @@ def cease_holder(fields, issuer_id, holder_id):
 @blp.route("/issuances", methods=["POST"])
 @blp.arguments(IssuanceSchema)
 @blp.response(201, RecordedSchema)
-def issue_shares(body, issuer_id):
+def issue_shares(request, issuer_id):
     """Allot shares: one log entry per allocation, the whole batch in one transaction."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        entries = issuance.issue_shares(
-            session, ledger, principal.actor, issuer_id, body["allocations"]
-        )
+    with command(principal.actor, issuer_id) as ctx:
+        entries = issuance.issue_shares(ctx, request)
     return recorded(entries)
 
 
 @blp.route("/transfers", methods=["POST"])
 @blp.arguments(TransferSchema)
 @blp.response(201, RecordedSchema)
-def lodge_transfer(transfer, issuer_id):
+def lodge_transfer(request, issuer_id):
     """Register an executed instrument of transfer (settled at once)."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        entry = transfers.lodge_transfer(session, ledger, principal.actor, issuer_id, transfer)
+    with command(principal.actor, issuer_id) as ctx:
+        entry = transfers.lodge_transfer(ctx, request)
     return recorded([entry])
 
 

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import validate
 
 from app.api.fields import DecimalText, Text
+from app.api.request_schema import RequestSchema
 from app.register.limits import MAX_SHARES, MAX_VOTES_PER_SHARE
+from app.register.requests import (
+    Allocation,
+    AmendClass,
+    AmendHolder,
+    CeaseHolder,
+    CreateClass,
+    HolderDetails,
+    IssueShares,
+    LodgeTransfer,
+    RegisterHolder,
+)
 
 CLASS_CODE = validate.Regexp(
     r"^[A-Z0-9][A-Z0-9_-]{0,31}$", error="use capitals, digits, - and _ (e.g. ORD, PREF-A)"
@@ -21,7 +35,9 @@ def money(**kwargs) -> DecimalText:
     return DecimalText(**kwargs)
 
 
-class ClassInputSchema(ma.Schema):
+class ClassInputSchema(RequestSchema):
+    request_type = CreateClass
+
     code = ma.fields.String(required=True, validate=CLASS_CODE)
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     votes_per_share = ma.fields.Integer(load_default=1, validate=VOTES)
@@ -35,7 +51,10 @@ class ClassInputSchema(ma.Schema):
     )
 
 
-class ClassAmendSchema(ma.Schema):
+class ClassAmendSchema(RequestSchema):
+    request_type = AmendClass
+    path_fields = ("code",)
+
     name = Text(validate=validate.Length(min=1, max=200))
     votes_per_share = ma.fields.Integer(validate=VOTES)
     par_value = money()
@@ -82,12 +101,26 @@ class HolderDetailsSchema(ma.Schema):
     )
 
 
-class HolderInputSchema(HolderDetailsSchema):
+class HolderInputSchema(HolderDetailsSchema, RequestSchema):
+    """The details and the date of registration, side by side in one body."""
+
     registered_on = ma.fields.Date(load_default=None)
 
+    def make(self, data: dict[str, Any]) -> RegisterHolder:
+        registered_on = data.pop("registered_on")
+        return RegisterHolder(HolderDetails.of(data), registered_on)
 
-class HolderAmendSchema(HolderDetailsSchema):
+
+class HolderAmendSchema(HolderDetailsSchema, RequestSchema):
     """Any subset of the details; use as HolderAmendSchema(partial=True)."""
+
+    request_type = AmendHolder
+    path_fields = ("holder_id",)
+
+    def make(self, data: dict[str, Any]) -> AmendHolder:
+        if "joint_holders" in data:
+            data["joint_holders"] = tuple(data["joint_holders"])
+        return AmendHolder(**data)
 
     @ma.validates_schema
     def not_empty(self, data: dict, **_kwargs: object) -> None:
@@ -95,7 +128,10 @@ class HolderAmendSchema(HolderDetailsSchema):
             raise ma.ValidationError("name at least one field to amend")
 
 
-class CeaseSchema(ma.Schema):
+class CeaseSchema(RequestSchema):
+    request_type = CeaseHolder
+    path_fields = ("holder_id",)
+
     ceased_on = ma.fields.Date(load_default=None)
 
 
@@ -119,11 +155,11 @@ class HolderPageQuery(ma.Schema):
     limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
-class AllocationSchema(ma.Schema):
-    # Loaded under the key "class", as the services and the log name it.
-    class_code = ma.fields.String(
-        required=True, data_key="class", attribute="class", validate=CLASS_CODE
-    )
+class AllocationSchema(RequestSchema):
+    request_type = Allocation
+
+    # "class" on the wire, as the log names it.
+    class_code = ma.fields.String(required=True, data_key="class", validate=CLASS_CODE)
     holder_id = ma.fields.String(required=True)
     quantity = ma.fields.Integer(required=True, validate=POSITIVE)
     price_per_share = money(load_default=None, allow_none=True)
@@ -136,12 +172,17 @@ class AllocationSchema(ma.Schema):
             raise ma.ValidationError("a price needs a currency", "currency")
 
 
-class IssuanceSchema(ma.Schema):
+class IssuanceSchema(RequestSchema):
+    request_type = IssueShares
+
     allocations = ma.fields.List(
         ma.fields.Nested(AllocationSchema),
         required=True,
         validate=validate.Length(min=1, max=100_000),
     )
+
+    def make(self, data: dict[str, Any]) -> IssueShares:
+        return IssueShares(tuple(data["allocations"]))
 
 
 class RecordedSchema(ma.Schema):
@@ -151,10 +192,10 @@ class RecordedSchema(ma.Schema):
     tree_size = ma.fields.Integer(required=True)
 
 
-class TransferSchema(ma.Schema):
-    class_code = ma.fields.String(
-        required=True, data_key="class", attribute="class", validate=CLASS_CODE
-    )
+class TransferSchema(RequestSchema):
+    request_type = LodgeTransfer
+
+    class_code = ma.fields.String(required=True, data_key="class", validate=CLASS_CODE)
     from_holder_id = ma.fields.String(required=True)
     to_holder_id = ma.fields.String(required=True)
     quantity = ma.fields.Integer(required=True, validate=POSITIVE)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from app.auth.tokens import create_token
 from app.auth.users import create_user
 from app.cli.demo_data import cn_person, gb_person
+from app.commands import command as new_command
 from app.extensions import db
 from app.ledger.log import utc_now
 from app.models.issuer import Issuer
@@ -33,6 +34,15 @@ from app.register import (
     reorganisation,
     restrictions,
     transfers,
+)
+from app.register.requests import (
+    Allocation,
+    CreateClass,
+    HolderDetails,
+    IssueShares,
+    LodgeTransfer,
+    RegisterHolder,
+    RegisterIssuer,
 )
 from app.unit_of_work import command
 
@@ -105,27 +115,45 @@ def _run(clock: DemoClock, days: float, service, *args, **kwargs):
         return service(session, ledger, ACTOR, *args, **kwargs)
 
 
+def _submit(clock: DemoClock, days: float, issuer_id: str | None, service, request):
+    """Run one command `days` after the previous one (a service taking a typed request)."""
+    clock.advance(days)
+    with new_command(ACTOR, issuer_id) as ctx:
+        return service(ctx, request)
+
+
 def _register_issuer(clock: DemoClock, fields: dict) -> str:
-    clock.advance(0.5)
-    with command() as (session, ledger):
-        return issuers.register_issuer(session, ledger, ACTOR, fields).id
+    return _submit(clock, 0.5, None, issuers.register_issuer, RegisterIssuer(**fields)).id
 
 
-def _allot(holder_id: str, quantity: int, reference: str, price: str | None = None, **extra):
-    allocation = {"class": "ORD", "holder_id": holder_id, "quantity": quantity}
-    if price is not None:
-        allocation |= {"price_per_share": Decimal(price), "currency": extra.pop("currency")}
-    return {**allocation, "reference": reference, **extra}
+def _allot(
+    holder_id: str,
+    quantity: int,
+    reference: str,
+    price: str | None = None,
+    currency: str | None = None,
+    class_code: str = "ORD",
+) -> Allocation:
+    return Allocation(
+        class_code=class_code,
+        holder_id=holder_id,
+        quantity=quantity,
+        price_per_share=None if price is None else Decimal(price),
+        currency=currency,
+        reference=reference,
+    )
 
 
 def _register_people(clock: DemoClock, issuer_id: str, people: list[dict]) -> list[str]:
-    def register_all(session, ledger, actor, issuer_id):
-        return [
-            holders.register_holder(session, ledger, actor, issuer_id, person).holder_id
-            for person in people
-        ]
+    def register_all(ctx, requests):
+        return [holders.register_holder(ctx, request).holder_id for request in requests]
 
-    return _run(clock, 1, register_all, issuer_id)
+    requests = [RegisterHolder(HolderDetails.of(person)) for person in people]
+    return _submit(clock, 1, issuer_id, register_all, requests)
+
+
+def _issue(clock: DemoClock, days: float, issuer_id: str, allocations: list[Allocation]):
+    return _submit(clock, days, issuer_id, issuance.issue_shares, IssueShares(tuple(allocations)))
 
 
 def build_brewery(clock: DemoClock, rng: random.Random) -> dict:
@@ -133,12 +161,12 @@ def build_brewery(clock: DemoClock, rng: random.Random) -> dict:
     a freeze, a redemption for beer and a dividend."""
     issuer_id = _register_issuer(clock, BREWERY)
     for share_class in (
-        {"code": "ORD", "name": "Ordinary shares", "votes_per_share": 1, "par_value": "0.01",
-         "currency": "GBP", "authorised": 5_000_000},
-        {"code": "B", "name": "B shares (non-voting, beer club)", "votes_per_share": 0,
-         "par_value": "0.01", "currency": "GBP", "authorised": 200_000},
+        CreateClass(code="ORD", name="Ordinary shares", votes_per_share=1,
+                    par_value=Decimal("0.01"), currency="GBP", authorised=5_000_000),
+        CreateClass(code="B", name="B shares (non-voting, beer club)", votes_per_share=0,
+                    par_value=Decimal("0.01"), currency="GBP", authorised=200_000),
     ):  # fmt: skip
-        _run(clock, 0.1, classes.create_class, issuer_id, share_class)
+        _submit(clock, 0.1, issuer_id, classes.create_class, share_class)
     founders = [
         {**gb_person(rng, 1), "name": "Maggie Thornton"},
         {**gb_person(rng, 2), "name": "Dev Anand", "joint_holders": ["Priya Anand"]},
@@ -150,26 +178,26 @@ def build_brewery(clock: DemoClock, rng: random.Random) -> dict:
         _allot(founder_ids[0], 600_000, "Incorporation"),
         _allot(founder_ids[1], 400_000, "Incorporation"),
     ]
-    _run(clock, 1, issuance.issue_shares, issuer_id, incorporation)
+    _issue(clock, 1, issuer_id, incorporation)
     crowd_round = [
         _allot(
             holder_id, rng.randrange(500, 20_000, 50), "Crowd round 2026", "1.20", currency="GBP"
         )
         for holder_id in crowd_ids
     ]
-    _run(clock, 14, issuance.issue_shares, issuer_id, crowd_round)
+    _issue(clock, 14, issuer_id, crowd_round)
     beer_club = [
-        {**_allot(holder_id, 1_000, "Beer club", "1.00", currency="GBP"), "class": "B"}
+        _allot(holder_id, 1_000, "Beer club", "1.00", currency="GBP", class_code="B")
         for holder_id in crowd_ids[:8]
     ]
-    _run(clock, 3, issuance.issue_shares, issuer_id, beer_club)
+    _issue(clock, 3, issuer_id, beer_club)
     for n in range(8):
         seller, buyer = rng.sample(crowd_ids, 2)
-        _run(clock, 2, transfers.lodge_transfer, issuer_id, {
-            "class": "ORD", "from_holder_id": seller, "to_holder_id": buyer, "quantity": 250,
-            "instrument_reference": f"STF-2026-{n + 1:03d}", "consideration": Decimal("330.00"),
-            "currency": "GBP",
-        })  # fmt: skip
+        _submit(clock, 2, issuer_id, transfers.lodge_transfer, LodgeTransfer(
+            class_code="ORD", from_holder_id=seller, to_holder_id=buyer, quantity=250,
+            instrument_reference=f"STF-2026-{n + 1:03d}", consideration=Decimal("330.00"),
+            currency="GBP",
+        ))  # fmt: skip
     _run(clock, 5, reorganisation.split_class, issuer_id, "ORD",
          {"ratio": "2:1", "fraction_policy": "round_half_up"})  # fmt: skip
     _run(clock, 3, restrictions.register_pledge, issuer_id, class_code="ORD",
@@ -191,24 +219,24 @@ def build_brewery(clock: DemoClock, rng: random.Random) -> dict:
 def build_tech(clock: DemoClock, rng: random.Random) -> dict:
     """An OTC-traded technology company: issuance, trading, a buy-back and a freeze."""
     issuer_id = _register_issuer(clock, TECH)
-    _run(clock, 0.1, classes.create_class, issuer_id, {
-        "code": "ORD", "name": "普通股 Ordinary shares", "votes_per_share": 1, "par_value": "1.00",
-        "currency": "CNY", "authorised": 100_000_000,
-    })  # fmt: skip
+    _submit(clock, 0.1, issuer_id, classes.create_class, CreateClass(
+        code="ORD", name="普通股 Ordinary shares", votes_per_share=1, par_value=Decimal("1.00"),
+        currency="CNY", authorised=100_000_000,
+    ))  # fmt: skip
     people = [cn_person(rng, n) for n in range(1, 26)]
     holder_ids = _register_people(clock, issuer_id, people)
     series_a = [
         _allot(holder_id, rng.randrange(10_000, 2_000_000, 100), "Series A", "3.50", currency="CNY")
         for holder_id in holder_ids
     ]
-    _run(clock, 1, issuance.issue_shares, issuer_id, series_a)
+    _issue(clock, 1, issuer_id, series_a)
     for n in range(10):
         seller, buyer = rng.sample(holder_ids, 2)
-        _run(clock, 1.5, transfers.lodge_transfer, issuer_id, {
-            "class": "ORD", "from_holder_id": seller, "to_holder_id": buyer, "quantity": 5_000,
-            "instrument_reference": f"OTC-{n + 1:04d}", "consideration": Decimal("21000.00"),
-            "currency": "CNY",
-        })  # fmt: skip
+        _submit(clock, 1.5, issuer_id, transfers.lodge_transfer, LodgeTransfer(
+            class_code="ORD", from_holder_id=seller, to_holder_id=buyer, quantity=5_000,
+            instrument_reference=f"OTC-{n + 1:04d}", consideration=Decimal("21000.00"),
+            currency="CNY",
+        ))  # fmt: skip
     _run(clock, 2, capital.repurchase_shares, issuer_id, {
         "holder_id": holder_ids[3], "class": "ORD", "quantity": 2_000,
         "price_per_share": Decimal("4.10"), "currency": "CNY",

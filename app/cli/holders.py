@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from app.commands import command
 from app.register import holders
 from app.register.errors import DomainError
-from app.unit_of_work import command
+from app.register.requests import EraseHolder
 
 holders_cli = AppGroup("holders", help="Holders of a register.")
 
@@ -18,8 +19,8 @@ holders_cli = AppGroup("holders", help="Holders of a register.")
 def erase(issuer_id: str, holder_id: str) -> None:
     """Delete a ceased holder's details and salt; the log stays verifiable but unlinkable."""
     try:
-        with command() as (session, ledger):
-            holders.erase_holder(session, ledger, "operator:cli", issuer_id, holder_id)
+        with command("operator:cli", issuer_id) as ctx:
+            holders.erase_holder(ctx, EraseHolder(holder_id))
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"erased the details of holder {holder_id}; the log keeps only its commitment")

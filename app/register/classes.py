@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import transaction_cache
-from app.ledger.log import Ledger
 from app.models.register import ShareClass
 from app.register.errors import Duplicate, InvalidInput, NotFound, Refused
-from app.register.issuers import lock_issuer
 from app.register.limits import MAX_SHARES
-from app.register.projection import Applied, record
+from app.register.projection import Applied
 from app.register.ratios import decimal_text
+from app.register.requests import AmendClass, CreateClass, amended_fields
+
+if TYPE_CHECKING:
+    from app.register.context import CommandContext
 
 CLASS_FIELDS = ("name", "votes_per_share", "par_value", "currency", "authorised")
 
@@ -52,36 +55,20 @@ def _log_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def create_class(
-    session: Session, ledger: Ledger, actor: str, issuer_id: str, fields: Mapping[str, Any]
-) -> ShareClass:
-    lock_issuer(session, ledger, issuer_id)
-    code = fields["code"]
-    if session.get(ShareClass, (issuer_id, code)) is not None:
+def create_class(ctx: CommandContext, request: CreateClass) -> ShareClass:
+    issuer_id, code = ctx.issuer_id, request.code
+    if ctx.session.get(ShareClass, (issuer_id, code)) is not None:
         raise Duplicate(f"share class {code} already exists", field="code")
-    record(
-        session,
-        ledger,
-        issuer_id,
-        actor,
-        "class.created",
-        {"class": code, **_log_fields({"votes_per_share": 1, "par_value": "0", **fields})},
-    )
-    return get_class(session, issuer_id, code)
+    ctx.record("class.created", {"class": code, **_log_fields(asdict(request))})
+    return get_class(ctx.session, issuer_id, code)
 
 
-def amend_class(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    code: str,
-    changes: Mapping[str, Any],
-) -> ShareClass:
-    lock_issuer(session, ledger, issuer_id)
-    share_class = get_class(session, issuer_id, code)
+def amend_class(ctx: CommandContext, request: AmendClass) -> ShareClass:
+    code = request.code
+    share_class = get_class(ctx.session, ctx.issuer_id, code)
+    changes = amended_fields(request, exclude=("code",))
     current = _log_fields({name: getattr(share_class, name) for name in CLASS_FIELDS})
-    amended = _log_fields({**current, **{k: v for k, v in changes.items() if k in CLASS_FIELDS}})
+    amended = _log_fields({**current, **changes})
     changed = {name: value for name, value in amended.items() if value != current[name]}
     if not changed:
         raise InvalidInput("the amendment changes nothing")
@@ -92,7 +79,7 @@ def amend_class(
             f"{share_class.issued} {code} shares are issued; the authorised number cannot be lower",
             issued=share_class.issued,
         )
-    record(session, ledger, issuer_id, actor, "class.amended", {"class": code, "changes": changed})
+    ctx.record("class.amended", {"class": code, "changes": changed})
     return share_class
 
 

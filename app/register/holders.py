@@ -7,20 +7,29 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import transaction_cache
 from app.ledger.canonical import canonical_bytes
-from app.ledger.log import Ledger
 from app.models.register import Holder, HolderDetails, HoldingVersion
 from app.register.errors import InvalidInput, NotFound, Refused
-from app.register.issuers import lock_issuer
-from app.register.projection import Applied, record
+from app.register.projection import Applied
 from app.register.queries import current_versions
+from app.register.requests import (
+    AmendHolder,
+    CeaseHolder,
+    EraseHolder,
+    RegisterHolder,
+    amended_fields,
+)
+
+if TYPE_CHECKING:
+    from app.register.context import CommandContext
 
 DETAIL_FIELDS = (
     "name",
@@ -73,37 +82,15 @@ def _normalised(details: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def register_holder(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    details: Mapping[str, Any],
-    registered_on: date | None = None,
+    ctx: CommandContext, request: RegisterHolder, *, holder_id: str | None = None
 ) -> Holder:
-    lock_issuer(session, ledger, issuer_id)
-    return add_holder(session, ledger, actor, issuer_id, details, registered_on)
-
-
-def add_holder(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    details: Mapping[str, Any],
-    registered_on: date | None = None,
-    holder_id: str | None = None,
-) -> Holder:
-    """Register a holder inside a command that has already locked the issuer (imports use
-    this for many holders in one transaction)."""
+    """`holder_id` is given only by imports that must keep the ids of their source."""
+    issuer_id = ctx.issuer_id
     holder_id = holder_id or str(uuid.uuid4())
-    details = _normalised(details)
+    details = _normalised(asdict(request.details))
     salt = secrets.token_hex(16)
-    registered_on = registered_on or ledger.clock().date()
-    record(
-        session,
-        ledger,
-        issuer_id,
-        actor,
+    registered_on = request.registered_on or ctx.today()
+    ctx.record(
         "holder.registered",
         {
             "holder_id": holder_id,
@@ -111,33 +98,20 @@ def add_holder(
             "registered_on": registered_on.isoformat(),
         },
     )
-    session.add(HolderDetails(issuer_id=issuer_id, holder_id=holder_id, salt=salt, **details))
-    return get_holder(session, issuer_id, holder_id)
+    ctx.session.add(HolderDetails(issuer_id=issuer_id, holder_id=holder_id, salt=salt, **details))
+    return get_holder(ctx.session, issuer_id, holder_id)
 
 
-def amend_holder(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    holder_id: str,
-    changes: Mapping[str, Any],
-) -> Holder:
-    lock_issuer(session, ledger, issuer_id)
-    holder = get_holder(session, issuer_id, holder_id)
-    row = _details_row(session, issuer_id, holder_id)
+def amend_holder(ctx: CommandContext, request: AmendHolder) -> Holder:
+    issuer_id, holder_id = ctx.issuer_id, request.holder_id
+    holder = get_holder(ctx.session, issuer_id, holder_id)
+    row = _details_row(ctx.session, issuer_id, holder_id)
+    changes = amended_fields(request, exclude=("holder_id",))
     amended = _normalised({**details_of(row), **changes})
     if amended == _normalised(details_of(row)):
         raise InvalidInput("the amendment changes nothing")
     salt = secrets.token_hex(16)
-    record(
-        session,
-        ledger,
-        issuer_id,
-        actor,
-        "holder.amended",
-        {"holder_id": holder_id, "commitment": commitment(salt, amended)},
-    )
+    ctx.record("holder.amended", {"holder_id": holder_id, "commitment": commitment(salt, amended)})
     for name, value in amended.items():
         setattr(row, name, value)
     row.salt = salt
@@ -161,17 +135,10 @@ def total_held(session: Session, issuer_id: str, holder_id: str) -> int:
     )
 
 
-def cease_holder(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    holder_id: str,
-    ceased_on: date | None = None,
-) -> Holder:
-    lock_issuer(session, ledger, issuer_id)
-    holder = require_active_holder(session, issuer_id, holder_id)
-    still_held = total_held(session, issuer_id, holder_id)
+def cease_holder(ctx: CommandContext, request: CeaseHolder) -> Holder:
+    issuer_id, holder_id = ctx.issuer_id, request.holder_id
+    holder = require_active_holder(ctx.session, issuer_id, holder_id)
+    still_held = total_held(ctx.session, issuer_id, holder_id)
     if still_held:
         raise Refused(
             "holder_still_holds",
@@ -179,36 +146,27 @@ def cease_holder(
             "holding none",
             held=still_held,
         )
-    ceased_on = ceased_on or ledger.clock().date()
+    ceased_on = request.ceased_on or ctx.today()
     if ceased_on < holder.registered_on:
         raise InvalidInput("a holder cannot cease before being registered", field="ceased_on")
-    record(
-        session,
-        ledger,
-        issuer_id,
-        actor,
-        "holder.ceased",
-        {"holder_id": holder_id, "ceased_on": ceased_on.isoformat()},
-    )
+    ctx.record("holder.ceased", {"holder_id": holder_id, "ceased_on": ceased_on.isoformat()})
     return holder
 
 
-def erase_holder(
-    session: Session, ledger: Ledger, actor: str, issuer_id: str, holder_id: str
-) -> Holder:
+def erase_holder(ctx: CommandContext, request: EraseHolder) -> Holder:
     """Answer an erasure request: delete the details and the salt of a ceased holder. The log
     keeps its commitment, which without the salt links to nobody."""
-    lock_issuer(session, ledger, issuer_id)
-    holder = get_holder(session, issuer_id, holder_id)
+    issuer_id, holder_id = ctx.issuer_id, request.holder_id
+    holder = get_holder(ctx.session, issuer_id, holder_id)
     if holder.ceased_on is None:
         raise Refused(
             "holder_not_ceased",
             "only a holder who has ceased to be a member can be erased",
             holder_id=holder_id,
         )
-    row = _details_row(session, issuer_id, holder_id)
-    record(session, ledger, issuer_id, actor, "holder.erased", {"holder_id": holder_id})
-    session.delete(row)
+    row = _details_row(ctx.session, issuer_id, holder_id)
+    ctx.record("holder.erased", {"holder_id": holder_id})
+    ctx.session.delete(row)
     return holder
 
 

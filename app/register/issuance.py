@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.ledger.log import Ledger
 from app.models.register import Holder
 from app.register import classes, holdings
 from app.register.errors import InvalidInput, NotFound, Refused
-from app.register.issuers import lock_issuer
 from app.register.limits import require_quantity
-from app.register.projection import Applied, record
+from app.register.projection import Applied
 from app.register.ratios import decimal_text
+from app.register.requests import Allocation, IssueShares
+
+if TYPE_CHECKING:
+    from app.register.context import CommandContext
 
 
 def _require_holders_active(session: Session, issuer_id: str, holder_ids: set[str]) -> None:
@@ -44,43 +45,34 @@ def _require_holders_active(session: Session, issuer_id: str, holder_ids: set[st
             )
 
 
-def issue_shares(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    allocations: Sequence[Mapping[str, Any]],
-) -> list[Applied]:
-    """Allot shares. Each allocation: class, holder_id, quantity, and optionally
-    price_per_share with currency, and a reference (e.g. a subscription agreement)."""
+def issue_shares(ctx: CommandContext, request: IssueShares) -> list[Applied]:
+    """Allot shares: every allocation is checked before the first is recorded."""
+    allocations = request.allocations
     if not allocations:
         raise InvalidInput("name at least one allocation", field="allocations")
-    lock_issuer(session, ledger, issuer_id)
+    session, issuer_id = ctx.session, ctx.issuer_id
     per_class = Counter()
     for allocation in allocations:
-        require_quantity(allocation["quantity"])
-        per_class[allocation["class"]] += allocation["quantity"]
+        require_quantity(allocation.quantity)
+        per_class[allocation.class_code] += allocation.quantity
     for code, quantity in per_class.items():
         classes.require_authorised(classes.get_class(session, issuer_id, code), quantity)
-    _require_holders_active(session, issuer_id, {a["holder_id"] for a in allocations})
-    holdings.preload(session, issuer_id, ((a["class"], a["holder_id"]) for a in allocations))
-    return [
-        record(session, ledger, issuer_id, actor, "shares.issued", _log_data(allocation))
-        for allocation in allocations
-    ]
+    _require_holders_active(session, issuer_id, {a.holder_id for a in allocations})
+    holdings.preload(session, issuer_id, ((a.class_code, a.holder_id) for a in allocations))
+    return [ctx.record("shares.issued", _log_data(allocation)) for allocation in allocations]
 
 
-def _log_data(allocation: Mapping[str, Any]) -> dict[str, Any]:
+def _log_data(allocation: Allocation) -> dict[str, Any]:
     data = {
-        "class": allocation["class"],
-        "holder_id": allocation["holder_id"],
-        "quantity": str(allocation["quantity"]),
+        "class": allocation.class_code,
+        "holder_id": allocation.holder_id,
+        "quantity": str(allocation.quantity),
     }
-    if allocation.get("price_per_share") is not None:
-        data["price_per_share"] = decimal_text(Decimal(allocation["price_per_share"]))
-        data["currency"] = allocation["currency"]
-    if allocation.get("reference"):
-        data["reference"] = allocation["reference"]
+    if allocation.price_per_share is not None:
+        data["price_per_share"] = decimal_text(Decimal(allocation.price_per_share))
+        data["currency"] = allocation.currency
+    if allocation.reference:
+        data["reference"] = allocation.reference
     return data
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,11 @@ from sqlalchemy.orm import Session
 from app.ledger.log import Ledger, LogNotFound
 from app.models.issuer import Issuer
 from app.register.errors import Duplicate, InvalidInput, NotFound
-from app.register.projection import Applied, record
+from app.register.projection import Applied
+from app.register.requests import AmendIssuer, RegisterIssuer, amended_fields
+
+if TYPE_CHECKING:
+    from app.register.context import CommandContext
 
 ISSUER_FIELDS = ("legal_name", "registration_number", "jurisdiction", "lei", "disclosure_profile")
 
@@ -67,44 +72,27 @@ def _check_lei(fields: Mapping[str, Any]) -> None:
         raise InvalidInput("the LEI's check digits are wrong (ISO 17442)", field="lei")
 
 
-def register_issuer(
-    session: Session, ledger: Ledger, actor: str, fields: Mapping[str, Any]
-) -> Issuer:
-    fields = {"disclosure_profile": "standard", "lei": None, **fields}
+def register_issuer(ctx: CommandContext, request: RegisterIssuer) -> Issuer:
+    """Open a new issuer's log; the command locks no issuer before, since none exists yet."""
+    fields = asdict(request)
     _check_lei(fields)
-    _check_unique(session, fields, exclude_id=None)
+    _check_unique(ctx.session, fields, exclude_id=None)
     issuer_id = str(uuid.uuid4())
-    ledger.create_log(session, issuer_id)
-    record(
-        session,
-        ledger,
-        issuer_id,
-        actor,
-        "issuer.registered",
-        {"issuer_id": issuer_id, **{name: fields[name] for name in ISSUER_FIELDS}},
-    )
-    return get_issuer(session, issuer_id)
+    ctx.ledger.create_log(ctx.session, issuer_id)
+    ctx.record("issuer.registered", {"issuer_id": issuer_id, **fields}, issuer_id=issuer_id)
+    return ctx.lock(issuer_id)
 
 
-def amend_issuer(
-    session: Session, ledger: Ledger, actor: str, issuer_id: str, changes: Mapping[str, Any]
-) -> Issuer:
-    issuer = lock_issuer(session, ledger, issuer_id)
+def amend_issuer(ctx: CommandContext, request: AmendIssuer) -> Issuer:
+    issuer = ctx.issuer
     current = issuer.as_log_data()
-    amended = {**current, **{k: v for k, v in changes.items() if k in ISSUER_FIELDS}}
+    amended = {**current, **amended_fields(request)}
     changed = {name: amended[name] for name in ISSUER_FIELDS if amended[name] != current[name]}
     if not changed:
         raise InvalidInput("the amendment changes nothing")
     _check_lei(amended)
-    _check_unique(session, amended, exclude_id=issuer_id)
-    record(
-        session,
-        ledger,
-        issuer_id,
-        actor,
-        "issuer.amended",
-        {"issuer_id": issuer_id, "changes": changed},
-    )
+    _check_unique(ctx.session, amended, exclude_id=issuer.id)
+    ctx.record("issuer.amended", {"issuer_id": issuer.id, "changes": changed})
     return issuer
 
 

@@ -2,14 +2,15 @@
 
 The API's marshmallow schemas build them in `post_load`, the web forms and the CLI build them
 directly; the field names are the same all the way (the wire name of `class_code` is "class",
-as the log names it). Services validate what only the register can know; the shapes and
-bounds are checked at the door.
+as the log names it, set by the schema's `data_key`). Services validate what only the register
+can know; the shapes and bounds are checked at the door.
 
 Amendments name only what changes: a field left at `KEEP` is not amended.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -103,6 +104,12 @@ class HolderDetails:
     holder_type: str  # person | entity
     email: str | None = None
     joint_holders: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, details: Mapping[str, Any]) -> HolderDetails:
+        """From a mapping of details (a loaded body, an import's row): joint holders in any
+        sequence."""
+        return cls(**{**details, "joint_holders": tuple(details.get("joint_holders") or ())})
 
 
 @dataclass(frozen=True)

@@ -1,40 +1,32 @@
 """Transfers lodged by the secretary (an executed instrument of transfer): settled at once.
-The multi-party workflow (instructed, accepted, approved) builds on `settle_transfer`."""
+The multi-party workflow (instructed, accepted, approved) settles through `lodge_transfer`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from app.ledger.log import Ledger
 from app.register import classes, holdings
 from app.register.errors import InvalidInput
 from app.register.holders import require_active_holder
-from app.register.issuers import lock_issuer
 from app.register.limits import require_quantity
-from app.register.projection import Applied, record
+from app.register.projection import Applied
 from app.register.ratios import decimal_text
+from app.register.requests import LodgeTransfer
+
+if TYPE_CHECKING:
+    from app.register.context import CommandContext
 
 
-def lodge_transfer(
-    session: Session, ledger: Ledger, actor: str, issuer_id: str, transfer: Mapping[str, Any]
-) -> Applied:
-    """transfer: class, from_holder_id, to_holder_id, quantity, instrument_reference, and
-    optionally consideration with currency."""
-    lock_issuer(session, ledger, issuer_id)
-    return settle_transfer(session, ledger, actor, issuer_id, transfer)
-
-
-def settle_transfer(
-    session: Session, ledger: Ledger, actor: str, issuer_id: str, transfer: Mapping[str, Any]
-) -> Applied:
-    """Check and record a settled transfer inside a command that has locked the issuer."""
-    code, quantity = transfer["class"], transfer["quantity"]
+def lodge_transfer(ctx: CommandContext, request: LodgeTransfer) -> Applied:
+    """Check and record a settled transfer. The command has locked the issuer, so the workflow
+    settles an accepted instruction through this same function inside its own command."""
+    session, issuer_id = ctx.session, ctx.issuer_id
+    code, quantity = request.class_code, request.quantity
     require_quantity(quantity)
-    source, target = transfer["from_holder_id"], transfer["to_holder_id"]
+    source, target = request.from_holder_id, request.to_holder_id
     if source == target:
         raise InvalidInput("a transfer needs two different holders", field="to_holder_id")
     classes.get_class(session, issuer_id, code)
@@ -46,12 +38,12 @@ def settle_transfer(
         "from_holder_id": source,
         "to_holder_id": target,
         "quantity": str(quantity),
-        "instrument_reference": transfer["instrument_reference"],
+        "instrument_reference": request.instrument_reference,
     }
-    if transfer.get("consideration") is not None:
-        data["consideration"] = decimal_text(Decimal(transfer["consideration"]))
-        data["currency"] = transfer["currency"]
-    return record(session, ledger, issuer_id, actor, "transfer.settled", data)
+    if request.consideration is not None:
+        data["consideration"] = decimal_text(Decimal(request.consideration))
+        data["currency"] = request.currency
+    return ctx.record("transfer.settled", data)
 
 
 def apply_transfer_settled(session: Session, entry: Applied) -> None:

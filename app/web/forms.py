@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from app.register.requests import LodgeTransfer
+
 
 class LoginForm(FlaskForm):
     # No address validation here: a login only looks the address up.
@@ -24,13 +26,13 @@ class TransferForm(FlaskForm):
         "Instrument reference", validators=[DataRequired(), Length(max=200)]
     )
 
-    def as_transfer(self) -> dict:
-        return {
-            "class": self.class_code.data,
-            "from_holder_id": self.from_holder_id.data,
-            "to_holder_id": self.to_holder_id.data,
-            "quantity": self.quantity.data,
-            "instrument_reference": unicodedata.normalize(
+    def as_request(self) -> LodgeTransfer:
+        return LodgeTransfer(
+            class_code=self.class_code.data,
+            from_holder_id=self.from_holder_id.data,
+            to_holder_id=self.to_holder_id.data,
+            quantity=self.quantity.data,
+            instrument_reference=unicodedata.normalize(
                 "NFC", self.instrument_reference.data
             ).strip(),
-        }
+        )

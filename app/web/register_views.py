@@ -11,11 +11,11 @@ from flask_login import login_required
 
 from app.auth.disclosure import disclose_read
 from app.auth.principal import login_principal
+from app.commands import command
 from app.extensions import db
 from app.ledger import log
 from app.register import snapshot, transfers
 from app.register.errors import DomainError
-from app.unit_of_work import command
 from app.web.forms import TransferForm
 
 blp = Blueprint("register_pages", __name__, url_prefix="/issuers")
@@ -47,10 +47,8 @@ def register(issuer_id: str):
         form.class_code.choices = [(c.code, f"{c.code} · {c.name}") for c in taken.classes]
     if form is not None and form.validate_on_submit():
         try:
-            with command() as (session, ledger):
-                entry = transfers.lodge_transfer(
-                    session, ledger, principal.actor, issuer_id, form.as_transfer()
-                )
+            with command(principal.actor, issuer_id) as ctx:
+                entry = transfers.lodge_transfer(ctx, form.as_request())
         except DomainError as error:
             flash(error.message, "error")
         else:

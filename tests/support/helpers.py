@@ -4,6 +4,23 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from app.commands import command
+from app.register import classes, holders, issuance
+from app.register.requests import (
+    Allocation,
+    CreateClass,
+    HolderDetails,
+    IssueShares,
+    LodgeTransfer,
+    RegisterHolder,
+)
+
+ACTOR = "test"
 
 
 def b64d(text: str) -> bytes:
@@ -33,6 +50,7 @@ HOLDER_A = {
     "email": "ada@example.test",
     "joint_holders": [],
 }
+HOLDER_C = {**HOLDER_A, "name": "Charles Babbage", "identifier": "GB-NI-QQ654321A"}
 HOLDER_B = {
     "name": "Brunel Engineering Ltd",
     "address": "1 Temple Meads, Bristol",
@@ -53,16 +71,77 @@ ORDINARY = {
 }
 
 
+# --- typed requests with the defaults tests share ------------------------------------------
+
+
+def holder_request(
+    details: Mapping[str, Any] = HOLDER_A, registered_on: date | None = None
+) -> RegisterHolder:
+    return RegisterHolder(HolderDetails.of(details), registered_on)
+
+
+def class_request(fields: Mapping[str, Any] = ORDINARY, **changes: Any) -> CreateClass:
+    """A share class from JSON-shaped fields (par value as a string, as the API takes it)."""
+    values = {**fields, **changes}
+    return CreateClass(**{**values, "par_value": Decimal(str(values.get("par_value", "0")))})
+
+
+def allocation(holder_id: str, quantity: int, class_code: str = "ORD", **extra: Any) -> Allocation:
+    return Allocation(class_code=class_code, holder_id=holder_id, quantity=quantity, **extra)
+
+
+def issue_request(*allocations: tuple[str, int], class_code: str = "ORD") -> IssueShares:
+    """Shares of one class to (holder_id, quantity) pairs."""
+    return IssueShares(tuple(allocation(h, q, class_code) for h, q in allocations))
+
+
+def transfer_request(
+    source: str,
+    target: str,
+    quantity: int,
+    class_code: str = "ORD",
+    instrument_reference: str = "stock transfer form",
+    **extra: Any,
+) -> LodgeTransfer:
+    return LodgeTransfer(
+        class_code=class_code,
+        from_holder_id=source,
+        to_holder_id=target,
+        quantity=quantity,
+        instrument_reference=instrument_reference,
+        **extra,
+    )
+
+
+# --- commands on an issuer, inside the caller's app context ---------------------------------
+
+
+def submit(issuer_id: str, service, request):
+    """Run `service(ctx, request)` as one command on the issuer."""
+    with command(ACTOR, issuer_id) as ctx:
+        return service(ctx, request)
+
+
+def add_holders(issuer_id: str, *details_list: Mapping[str, Any]) -> list[str]:
+    """Register holders in one command; their ids in order."""
+    with command(ACTOR, issuer_id) as ctx:
+        return [
+            holders.register_holder(ctx, holder_request(details)).holder_id
+            for details in details_list
+        ]
+
+
+def issue(issuer_id: str, *allocations: tuple[str, int], class_code: str = "ORD") -> None:
+    with command(ACTOR, issuer_id) as ctx:
+        issuance.issue_shares(ctx, issue_request(*allocations, class_code=class_code))
+
+
 def seed_register(app, issuer_id: str, shares_for_a: int) -> tuple[str, str]:
     """Create class ORD and holders A and B on an issuer, and issue `shares_for_a` to A, in
     one command. Returns the holder ids of A and B."""
-    from app.register import classes, holders, issuance
-    from app.unit_of_work import command
-
-    with app.app_context(), command() as (session, ledger):
-        classes.create_class(session, ledger, "test", issuer_id, ORDINARY)
-        a = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_A).holder_id
-        b = holders.register_holder(session, ledger, "test", issuer_id, HOLDER_B).holder_id
-        allocation = {"class": "ORD", "holder_id": a, "quantity": shares_for_a}
-        issuance.issue_shares(session, ledger, "test", issuer_id, [allocation])
+    with app.app_context(), command(ACTOR, issuer_id) as ctx:
+        classes.create_class(ctx, class_request())
+        a = holders.register_holder(ctx, holder_request(HOLDER_A)).holder_id
+        b = holders.register_holder(ctx, holder_request(HOLDER_B)).holder_id
+        issuance.issue_shares(ctx, issue_request((a, shares_for_a)))
     return a, b

@@ -6,7 +6,8 @@ Shared by the property-based and the concurrency tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
@@ -16,18 +17,22 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from app.commands import command
 from app.db import normalise_url
 from app.extensions import db
 from app.ledger.log import Ledger, read_entries
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState
 from app.models.register import Holder, HolderDetails, HoldingVersion, ShareClass
 from app.register import issuers
+from app.register.context import CommandContext
 from app.register.replay import LOG_DERIVED, replay_and_compare
-from app.unit_of_work import command
+from app.register.requests import RegisterIssuer
+from app.unit_of_work import command as legacy_command
 from tests.support.helpers import bearer, issuer_fields
 
 ACTOR = "test"
 T = TypeVar("T")
+R = TypeVar("R")
 Service = Callable[[Session, Ledger], T]
 Quantities = tuple[int, int, int, int]  # held, frozen, pledged, reserved
 
@@ -64,20 +69,32 @@ class Driver:
         self.app = app
 
     def run(self, service: Service[T]) -> T:
-        """Run a service as one command: it commits, or (if it raises) leaves nothing."""
-        with self.app.app_context(), command() as (session, ledger):
+        """TRANSITION (for the services still taking a session and a ledger): run a service
+        as one command: it commits, or (if it raises) leaves nothing."""
+        with self.app.app_context(), legacy_command() as (session, ledger):
             return service(session, ledger)
+
+    @contextmanager
+    def command(self, issuer_id: str | None = None) -> Iterator[CommandContext]:
+        """One command on `issuer_id` (None: one that registers an issuer), as the API runs
+        it: it commits, or (if the block raises) leaves nothing."""
+        with self.app.app_context(), command(ACTOR, issuer_id) as ctx:
+            yield ctx
+
+    def submit(
+        self, issuer_id: str | None, service: Callable[[CommandContext, R], T], request: R
+    ) -> T:
+        """Run one service on its typed request as one command."""
+        with self.command(issuer_id) as ctx:
+            return service(ctx, request)
 
     def read(self, query: Callable[[Session], T]) -> T:
         with self.app.app_context():
             return query(db.session)
 
     def new_issuer(self) -> str:
-        return self.run(
-            lambda session, ledger: (
-                issuers.register_issuer(session, ledger, ACTOR, issuer_fields()).id
-            )
-        )
+        request = RegisterIssuer(**issuer_fields())
+        return self.submit(None, issuers.register_issuer, request).id
 
     def trace(self, issuer_id: str) -> Trace:
         return self.read(lambda session: _trace(session, issuer_id))

@@ -20,6 +20,15 @@ from app.ledger.log import Ledger
 from app.register import capital, classes, holders, issuance, reorganisation, transfers
 from app.register.context import CommandContext
 from app.register.errors import DomainError
+from app.register.requests import (
+    Allocation,
+    AmendClass,
+    CreateClass,
+    HolderDetails,
+    IssueShares,
+    LodgeTransfer,
+    RegisterHolder,
+)
 
 ISSUE_BATCH = 1_000  # allocations per issue_shares call, all inside the one command
 
@@ -75,43 +84,44 @@ def _batches(steps: list[Step]) -> Iterator[list[Step]]:
 
 
 def _issue(context: _Context, batch: list[Step]) -> None:
-    allocations = []
-    for step in batch:
-        args = step.args
-        allocation = {
-            "class": args["class"],
-            "holder_id": context.holder_ids[args["key"]],
-            "quantity": args["quantity"],
-            "reference": args["reference"],
-        }
-        if "price_per_share" in args:
-            allocation.update(price_per_share=args["price_per_share"], currency=args["currency"])
-        allocations.append(allocation)
-    issuance.issue_shares(*context.call, allocations)
+    allocations = tuple(
+        Allocation(
+            class_code=step.args["class"],
+            holder_id=context.holder_ids[step.args["key"]],
+            quantity=step.args["quantity"],
+            price_per_share=step.args.get("price_per_share"),
+            currency=step.args.get("currency"),
+            reference=step.args["reference"],
+        )
+        for step in batch
+    )
+    issuance.issue_shares(context.command, IssueShares(allocations))
 
 
 def _create_class(context: _Context, args: Mapping[str, Any]) -> None:
-    classes.create_class(*context.call, {**args, "par_value": str(args["par_value"])})
+    classes.create_class(context.command, CreateClass(**args))
 
 
 def _register_holder(context: _Context, args: Mapping[str, Any]) -> None:
-    holder = holders.add_holder(*context.call, args["details"], args["on"])
+    request = RegisterHolder(HolderDetails.of(args["details"]), args["on"])
+    holder = holders.register_holder(context.command, request)
     context.holder_ids[args["key"]] = holder.holder_id
 
 
 def _transfer(context: _Context, args: Mapping[str, Any]) -> None:
-    transfer = {
-        "class": args["code"],
-        "from_holder_id": context.holder_ids[args["source"]],
-        "to_holder_id": context.holder_ids[args["target"]],
-        "quantity": args["quantity"],
-        "instrument_reference": args["reference"],
-    }
-    transfers.settle_transfer(*context.call, transfer)
+    request = LodgeTransfer(
+        class_code=args["code"],
+        from_holder_id=context.holder_ids[args["source"]],
+        to_holder_id=context.holder_ids[args["target"]],
+        quantity=args["quantity"],
+        instrument_reference=args["reference"],
+    )
+    transfers.lodge_transfer(context.command, request)
 
 
 def _set_authorised(context: _Context, args: Mapping[str, Any]) -> None:
-    classes.amend_class(*context.call, args["code"], {"authorised": args["authorised"]})
+    request = AmendClass(code=args["code"], authorised=args["authorised"])
+    classes.amend_class(context.command, request)
 
 
 def _removal(context: _Context, args: Mapping[str, Any]) -> dict[str, Any]:
