@@ -102,3 +102,38 @@ def test_every_kind_written_has_an_applier_and_every_applier_is_written():
     assert {"shares.issued", "transfer.settled"} <= written, "the scan is broken"
     assert written - APPLIERS.keys() == set(), "kinds written without an applier"
     assert APPLIERS.keys() - written == set(), "appliers for kinds nothing writes"
+
+
+# Entry points whose reads all go through the query modules (app/register/queries.py).
+VIEWS_WITHOUT_SQL = [
+    "app/api/register.py",
+    "app/api/issuers.py",
+    "app/api/access.py",
+    "app/web/investor.py",
+    "app/web/register_views.py",
+    "app/web/views.py",
+    "app/cli/register.py",
+]
+
+
+def _select_calls(path: Path) -> list[int]:
+    """The lines calling `select(...)` or `<anything>.select(...)`."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == "select")
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == "select")
+        )
+    ]
+
+
+def test_views_write_no_sql():
+    found = {name: _select_calls(ROOT / name) for name in VIEWS_WITHOUT_SQL}
+    assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+def test_the_sql_scan_sees_a_select():
+    assert _select_calls(ROOT / "app/register/queries.py")

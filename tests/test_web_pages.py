@@ -100,7 +100,7 @@ def test_a_regulator_reads_the_register_and_the_read_is_disclosed(app, client, n
     assert page.status_code == 200
     assert b"Register an executed transfer" not in page.data
     with app.app_context():
-        from app.register.access_log import accesses
+        from app.register.queries import accesses
 
         (access,) = accesses(db.session, issuer_id)
     assert access.role == "regulator" and access.resource == f"/issuers/{issuer_id}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.auth.principal import Principal, token_principal
 from app.errors import ApiError
 from app.extensions import db
-from app.models.issuer import Issuer
+from app.register.queries import get_issuer
 
 
 def require_principal() -> Principal:
@@ -16,14 +16,9 @@ def require_principal() -> Principal:
     return principal
 
 
-def _require_issuer(issuer_id: str) -> None:
-    if db.session.get(Issuer, issuer_id) is None:
-        raise ApiError(404, "not_found", f"no issuer {issuer_id}")
-
-
 def require_read(issuer_id: str) -> Principal:
     principal = require_principal()
-    _require_issuer(issuer_id)
+    get_issuer(db.session, issuer_id)
     if not principal.can_read(issuer_id):
         raise ApiError(403, "forbidden", "this token may not read this issuer's register")
     return principal
@@ -31,7 +26,7 @@ def require_read(issuer_id: str) -> Principal:
 
 def require_write(issuer_id: str) -> Principal:
     principal = require_principal()
-    _require_issuer(issuer_id)
+    get_issuer(db.session, issuer_id)
     if not principal.can_write(issuer_id):
         raise ApiError(403, "forbidden", "this token may not change this issuer's register")
     return principal

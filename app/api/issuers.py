@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from app.api.access import require_principal, require_read, require_role, require_write
 from app.api.issuer_schemas import (
@@ -14,8 +13,7 @@ from app.api.issuer_schemas import (
 )
 from app.commands import command
 from app.extensions import db
-from app.models.issuer import Issuer
-from app.register import issuers
+from app.register import issuers, queries
 
 blp = Blueprint("issuers", __name__, url_prefix="/api/v1", description="Issuers")
 
@@ -25,10 +23,8 @@ blp = Blueprint("issuers", __name__, url_prefix="/api/v1", description="Issuers"
 def list_issuers():
     """The issuers the caller may see."""
     principal = require_principal()
-    query = select(Issuer).order_by(Issuer.legal_name, Issuer.id)
-    if not principal.sees_all_issuers:
-        query = query.where(Issuer.id == principal.issuer_id)
-    return {"issuers": db.session.scalars(query).all()}
+    only = None if principal.sees_all_issuers else principal.issuer_id
+    return {"issuers": queries.list_issuers(db.session, only)}
 
 
 @blp.route("/issuers", methods=["POST"])
@@ -46,7 +42,7 @@ def register_issuer(request):
 def get_issuer(issuer_id):
     """One issuer's registered details."""
     require_read(issuer_id)
-    return issuers.get_issuer(db.session, issuer_id)
+    return queries.get_issuer(db.session, issuer_id)
 
 
 @blp.route("/issuers/<issuer_id>", methods=["PATCH"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from app.api.access import require_read, require_write
 from app.api.register_schemas import (
@@ -27,11 +26,9 @@ from app.api.register_schemas import (
 from app.auth.disclosure import disclose_read
 from app.commands import command
 from app.extensions import db
-from app.models.register import Holder, HolderDetails, HoldingVersion
-from app.register import classes, holders, issuance, transfers
-from app.register.access_log import accesses
+from app.models.register import Holder, HolderDetails
+from app.register import classes, holders, issuance, queries, transfers
 from app.register.projection import Applied
-from app.register.queries import current_versions
 
 blp = Blueprint(
     "register", __name__, url_prefix="/api/v1/issuers/<issuer_id>", description="The register"
@@ -56,8 +53,7 @@ def holder_view(holder: Holder, details: HolderDetails | None) -> dict:
 
 
 def _holder_view_by_id(issuer_id: str, holder_id: str) -> dict:
-    holder = holders.get_holder(db.session, issuer_id, holder_id)
-    return holder_view(holder, db.session.get(HolderDetails, (issuer_id, holder_id)))
+    return holder_view(*queries.holder_with_details(db.session, issuer_id, holder_id))
 
 
 # --- classes -------------------------------------------------------------------------------
@@ -68,7 +64,7 @@ def _holder_view_by_id(issuer_id: str, holder_id: str) -> dict:
 def list_classes(issuer_id):
     """The issuer's share classes with their issued totals."""
     require_read(issuer_id)
-    return {"classes": classes.list_classes(db.session, issuer_id)}
+    return {"classes": queries.list_classes(db.session, issuer_id)}
 
 
 @blp.route("/classes", methods=["POST"])
@@ -86,7 +82,7 @@ def create_class(request, issuer_id):
 def get_class(issuer_id, code):
     """One share class."""
     require_read(issuer_id)
-    return classes.get_class(db.session, issuer_id, code)
+    return queries.get_class(db.session, issuer_id, code)
 
 
 @blp.route("/classes/<code>", methods=["PATCH"])
@@ -110,24 +106,12 @@ def list_holders(query, issuer_id):
     Reads by regulators, auditors and operators are written to the access log."""
     principal = require_read(issuer_id)
     disclose_read(principal, issuer_id)
-    statement = (
-        select(Holder, HolderDetails)
-        .outerjoin(
-            HolderDetails,
-            (HolderDetails.issuer_id == Holder.issuer_id)
-            & (HolderDetails.holder_id == Holder.holder_id),
-        )
-        .where(Holder.issuer_id == issuer_id)
-        .order_by(Holder.holder_id)
-        .limit(query["limit"] + 1)
+    page, next_after = queries.holders_page(
+        db.session, issuer_id, query.get("after"), query["limit"]
     )
-    if query.get("after"):
-        statement = statement.where(Holder.holder_id > query["after"])
-    rows = db.session.execute(statement).all()
-    page = rows[: query["limit"]]
     return {
         "holders": [holder_view(holder, details) for holder, details in page],
-        "next_after": page[-1][0].holder_id if len(rows) > query["limit"] else None,
+        "next_after": next_after,
     }
 
 
@@ -208,16 +192,10 @@ def lodge_transfer(request, issuer_id):
 def list_holdings(query, issuer_id):
     """Current holdings: held, frozen, pledged, reserved and available."""
     require_read(issuer_id)
-    statement = (
-        select(HoldingVersion)
-        .where(HoldingVersion.issuer_id == issuer_id, current_versions())
-        .order_by(HoldingVersion.class_code, HoldingVersion.holder_id)
+    holdings = queries.current_holdings(
+        db.session, issuer_id, query.get("holder_id"), query.get("class_code")
     )
-    if query.get("holder_id"):
-        statement = statement.where(HoldingVersion.holder_id == query["holder_id"])
-    if query.get("class_code"):
-        statement = statement.where(HoldingVersion.class_code == query["class_code"])
-    return {"holdings": db.session.scalars(statement).all()}
+    return {"holdings": holdings}
 
 
 @blp.route("/access-log")
@@ -226,4 +204,4 @@ def access_log(issuer_id):
     """Reads of this register's personal data by regulators, auditors and operators (latest
     200), for the issuer to see."""
     require_write(issuer_id)
-    return {"accesses": accesses(db.session, issuer_id)}
+    return {"accesses": queries.accesses(db.session, issuer_id)}

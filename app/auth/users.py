@@ -1,4 +1,4 @@
-"""Creating login accounts."""
+"""Login accounts: creating them, finding one by email."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from app.models.user import ROLES, User
 from app.register.errors import Duplicate, InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """The account of a normalised (trimmed, lower-case) email address."""
+    return session.scalars(select(User).where(User.email == email)).first()
 
 
 def create_user(

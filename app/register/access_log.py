@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.models.access import PersonalDataAccess
@@ -38,16 +37,3 @@ def record_access(
     )
     session.add(access)
     return access
-
-
-def accesses(
-    session: Session, issuer_id: str, holder_id: str | None = None, limit: int = 200
-) -> list[PersonalDataAccess]:
-    """The latest reads of an issuer's register; for a holder, those that could include them
-    (reads of their own record and reads of the whole register)."""
-    query = select(PersonalDataAccess).where(PersonalDataAccess.issuer_id == issuer_id)
-    if holder_id is not None:
-        query = query.where(
-            or_(PersonalDataAccess.holder_id == holder_id, PersonalDataAccess.holder_id.is_(None))
-        )
-    return list(session.scalars(query.order_by(PersonalDataAccess.accessed_at.desc()).limit(limit)))

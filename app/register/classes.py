@@ -7,14 +7,13 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import transaction_cache
 from app.models.register import ShareClass
-from app.register.errors import Duplicate, InvalidInput, NotFound, Refused
+from app.register.errors import Duplicate, InvalidInput, Refused
 from app.register.limits import MAX_SHARES
 from app.register.projection import Applied
+from app.register.queries import get_class
 from app.register.ratios import decimal_text
 from app.register.requests import AmendClass, CreateClass, amended_fields
 
@@ -22,25 +21,6 @@ if TYPE_CHECKING:
     from app.register.context import CommandContext
 
 CLASS_FIELDS = ("name", "votes_per_share", "par_value", "currency", "authorised")
-
-
-def get_class(session: Session, issuer_id: str, code: str) -> ShareClass:
-    # The session's identity map holds unchanged rows only weakly; a command asks for the same
-    # class several times, so keep it for the transaction rather than select it again.
-    cache = transaction_cache(session, "classes")
-    share_class = cache.get((issuer_id, code)) or session.get(ShareClass, (issuer_id, code))
-    if share_class is None:
-        raise NotFound(f"no share class {code}", class_code=code)
-    cache[(issuer_id, code)] = share_class
-    return share_class
-
-
-def list_classes(session: Session, issuer_id: str) -> list[ShareClass]:
-    return list(
-        session.scalars(
-            select(ShareClass).where(ShareClass.issuer_id == issuer_id).order_by(ShareClass.code)
-        )
-    )
 
 
 def _log_fields(fields: Mapping[str, Any]) -> dict[str, Any]:

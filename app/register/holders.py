@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from app.db import transaction_cache
 from app.ledger.canonical import canonical_bytes
 from app.models.register import Holder, HolderDetails, HoldingVersion
-from app.register.errors import InvalidInput, NotFound, Refused
+from app.register.errors import InvalidInput, Refused
 from app.register.projection import Applied
-from app.register.queries import current_versions
+from app.register.queries import current_versions, get_holder
 from app.register.requests import (
     AmendHolder,
     CeaseHolder,
@@ -51,17 +51,6 @@ def commitment(salt_hex: str, details: Mapping[str, Any]) -> str:
 
 def details_of(row: HolderDetails) -> dict[str, Any]:
     return {name: getattr(row, name) for name in DETAIL_FIELDS}
-
-
-def get_holder(session: Session, issuer_id: str, holder_id: str) -> Holder:
-    # Kept for the transaction, as classes are (see classes.get_class); new holders are put
-    # here by their applier, so registering many in one command needs no flush each.
-    cache = transaction_cache(session, "holders")
-    holder = cache.get((issuer_id, holder_id)) or session.get(Holder, (issuer_id, holder_id))
-    if holder is None:
-        raise NotFound(f"no holder {holder_id}", holder_id=holder_id)
-    cache[(issuer_id, holder_id)] = holder
-    return holder
 
 
 def require_active_holder(session: Session, issuer_id: str, holder_id: str) -> Holder:

@@ -14,6 +14,7 @@ from app.ledger.log import Ledger, LogNotFound
 from app.models.issuer import Issuer
 from app.register.errors import Duplicate, InvalidInput, NotFound
 from app.register.projection import Applied
+from app.register.queries import get_issuer
 from app.register.requests import AmendIssuer, RegisterIssuer, amended_fields
 
 if TYPE_CHECKING:
@@ -28,13 +29,6 @@ def lei_is_valid(lei: str) -> bool:
         return False
     digits = "".join(str(int(char, 36)) for char in lei.upper())
     return int(digits) % 97 == 1
-
-
-def get_issuer(session: Session, issuer_id: str) -> Issuer:
-    issuer = session.get(Issuer, issuer_id)
-    if issuer is None:
-        raise NotFound(f"no issuer {issuer_id}", issuer_id=issuer_id)
-    return issuer
 
 
 def lock_issuer(session: Session, ledger: Ledger, issuer_id: str) -> Issuer:

@@ -9,9 +9,145 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
 
-from app.models.register import HoldingVersion
+from app.db import transaction_cache
+from app.models.access import PersonalDataAccess
+from app.models.issuer import Issuer
+from app.models.register import Holder, HolderDetails, HoldingVersion, ShareClass
+from app.register.errors import NotFound
+
+# --- issuers, classes, holders, holdings and reads of personal data ------------------------
+# Lookups by id raise NotFound, which every entry point answers the same way (404 in the API);
+# the commands use the same lookups, so an unknown issuer, class or holder reads alike.
+
+
+def get_issuer(session: Session, issuer_id: str) -> Issuer:
+    issuer = session.get(Issuer, issuer_id)
+    if issuer is None:
+        raise NotFound(f"no issuer {issuer_id}", issuer_id=issuer_id)
+    return issuer
+
+
+def list_issuers(session: Session, only: str | None = None) -> list[Issuer]:
+    """Every issuer by name, or just `only` (the one a secretary's or investor's login sees)."""
+    query = select(Issuer).order_by(Issuer.legal_name, Issuer.id)
+    if only is not None:
+        query = query.where(Issuer.id == only)
+    return list(session.scalars(query))
+
+
+def issuer_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Issuer))
+
+
+def get_class(session: Session, issuer_id: str, code: str) -> ShareClass:
+    # The session's identity map holds unchanged rows only weakly; a command asks for the same
+    # class several times, so keep it for the transaction rather than select it again.
+    cache = transaction_cache(session, "classes")
+    share_class = cache.get((issuer_id, code)) or session.get(ShareClass, (issuer_id, code))
+    if share_class is None:
+        raise NotFound(f"no share class {code}", class_code=code)
+    cache[(issuer_id, code)] = share_class
+    return share_class
+
+
+def list_classes(session: Session, issuer_id: str) -> list[ShareClass]:
+    return list(
+        session.scalars(
+            select(ShareClass).where(ShareClass.issuer_id == issuer_id).order_by(ShareClass.code)
+        )
+    )
+
+
+def get_holder(session: Session, issuer_id: str, holder_id: str) -> Holder:
+    # Kept for the transaction, as classes are (see get_class); new holders are put here by
+    # their applier, so registering many in one command needs no flush each.
+    cache = transaction_cache(session, "holders")
+    holder = cache.get((issuer_id, holder_id)) or session.get(Holder, (issuer_id, holder_id))
+    if holder is None:
+        raise NotFound(f"no holder {holder_id}", holder_id=holder_id)
+    cache[(issuer_id, holder_id)] = holder
+    return holder
+
+
+def holder_with_details(
+    session: Session, issuer_id: str, holder_id: str
+) -> tuple[Holder, HolderDetails | None]:
+    """A holder and their register details (None once erased)."""
+    holder = get_holder(session, issuer_id, holder_id)
+    return holder, session.get(HolderDetails, (issuer_id, holder_id))
+
+
+def holders_page(
+    session: Session, issuer_id: str, after: str | None, limit: int
+) -> tuple[list[tuple[Holder, HolderDetails | None]], str | None]:
+    """Up to `limit` holders in holder_id order after `after`, with their details, and the
+    holder_id to continue after (None on the last page)."""
+    query = (
+        select(Holder, HolderDetails)
+        .outerjoin(
+            HolderDetails,
+            (HolderDetails.issuer_id == Holder.issuer_id)
+            & (HolderDetails.holder_id == Holder.holder_id),
+        )
+        .where(Holder.issuer_id == issuer_id)
+        .order_by(Holder.holder_id)
+        .limit(limit + 1)  # one more tells whether another page follows
+    )
+    if after:
+        query = query.where(Holder.holder_id > after)
+    rows = [(holder, details) for holder, details in session.execute(query)]
+    page = rows[:limit]
+    return page, page[-1][0].holder_id if len(rows) > limit else None
+
+
+def current_holdings(
+    session: Session,
+    issuer_id: str,
+    holder_id: str | None = None,
+    class_code: str | None = None,
+) -> list[HoldingVersion]:
+    """Current holdings by class and holder, optionally of one holder or one class."""
+    query = (
+        select(HoldingVersion)
+        .where(HoldingVersion.issuer_id == issuer_id, current_versions())
+        .order_by(HoldingVersion.class_code, HoldingVersion.holder_id)
+    )
+    if holder_id:
+        query = query.where(HoldingVersion.holder_id == holder_id)
+    if class_code:
+        query = query.where(HoldingVersion.class_code == class_code)
+    return list(session.scalars(query))
+
+
+def holder_entry_indexes(session: Session, holder: Holder) -> list[int]:
+    """The entries that registered a holder, last changed their record, or changed their
+    holdings."""
+    changes = session.scalars(
+        select(HoldingVersion.from_index).where(
+            HoldingVersion.issuer_id == holder.issuer_id,
+            HoldingVersion.holder_id == holder.holder_id,
+        )
+    )
+    return sorted({holder.registered_index, holder.last_log_index, *changes})
+
+
+def accesses(
+    session: Session, issuer_id: str, holder_id: str | None = None, limit: int = 200
+) -> list[PersonalDataAccess]:
+    """The latest reads of an issuer's register; for a holder, those that could include them
+    (reads of their own record and reads of the whole register)."""
+    query = select(PersonalDataAccess).where(PersonalDataAccess.issuer_id == issuer_id)
+    if holder_id is not None:
+        query = query.where(
+            or_(PersonalDataAccess.holder_id == holder_id, PersonalDataAccess.holder_id.is_(None))
+        )
+    return list(session.scalars(query.order_by(PersonalDataAccess.accessed_at.desc()).limit(limit)))
+
+
+# --- the two definitions -------------------------------------------------------------------
 
 
 def current_versions(versions: Any = HoldingVersion) -> ColumnElement[bool]:

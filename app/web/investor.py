@@ -8,15 +8,11 @@ from functools import wraps
 
 from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.extensions import db
 from app.ledger import keyring, log
-from app.models.register import Holder, HolderDetails, HoldingVersion
-from app.register import holders
-from app.register.access_log import accesses
-from app.register.issuers import get_issuer
-from app.register.queries import current_versions
+from app.models.register import Holder, HolderDetails
+from app.register import holders, queries
 
 blp = Blueprint("investor", __name__, url_prefix="/me")
 
@@ -33,34 +29,7 @@ def investor_only(view):
 
 
 def _holder() -> tuple[Holder, HolderDetails | None]:
-    issuer_id, holder_id = current_user.issuer_id, current_user.holder_id
-    holder = holders.get_holder(db.session, issuer_id, holder_id)
-    return holder, db.session.get(HolderDetails, (issuer_id, holder_id))
-
-
-def _current_holdings(issuer_id: str, holder_id: str) -> list[HoldingVersion]:
-    return list(
-        db.session.scalars(
-            select(HoldingVersion)
-            .where(
-                HoldingVersion.issuer_id == issuer_id,
-                HoldingVersion.holder_id == holder_id,
-                current_versions(),
-            )
-            .order_by(HoldingVersion.class_code)
-        )
-    )
-
-
-def my_entry_indexes(holder: Holder) -> list[int]:
-    """The entries that registered me, last changed my record, or changed my holdings."""
-    changes = db.session.scalars(
-        select(HoldingVersion.from_index).where(
-            HoldingVersion.issuer_id == holder.issuer_id,
-            HoldingVersion.holder_id == holder.holder_id,
-        )
-    )
-    return sorted({holder.registered_index, holder.last_log_index, *changes})
+    return queries.holder_with_details(db.session, current_user.issuer_id, current_user.holder_id)
 
 
 @blp.route("/")
@@ -69,12 +38,12 @@ def dashboard():
     holder, details = _holder()
     return render_template(
         "investor.html",
-        issuer=get_issuer(db.session, holder.issuer_id),
+        issuer=queries.get_issuer(db.session, holder.issuer_id),
         holder=holder,
         details=details,
-        holdings=_current_holdings(holder.issuer_id, holder.holder_id),
-        entry_count=len(my_entry_indexes(holder)),
-        accesses=accesses(db.session, holder.issuer_id, holder.holder_id, limit=20),
+        holdings=queries.current_holdings(db.session, holder.issuer_id, holder.holder_id),
+        entry_count=len(queries.holder_entry_indexes(db.session, holder)),
+        accesses=queries.accesses(db.session, holder.issuer_id, holder.holder_id, limit=20),
     )
 
 
@@ -87,7 +56,7 @@ def proofs():
     checkpoint = log.latest_checkpoint(db.session, holder.issuer_id)
     size = checkpoint.tree_size
     entries = []
-    for index in my_entry_indexes(holder):
+    for index in queries.holder_entry_indexes(db.session, holder):
         if index >= size:
             continue
         (entry,) = log.read_entries(db.session, holder.issuer_id, index, index + 1)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
-from sqlalchemy import select
 
 from app.auth.passwords import check_password
 from app.auth.principal import login_principal
+from app.auth.users import find_user
 from app.extensions import db
 from app.ledger import log
-from app.models.issuer import Issuer
-from app.models.user import User
+from app.register import queries
 from app.web.forms import LoginForm
 
 blp = Blueprint(
@@ -21,7 +20,7 @@ blp = Blueprint(
 
 @blp.route("/")
 def index():
-    issuer_count = len(db.session.scalars(select(Issuer.id)).all())
+    issuer_count = queries.issuer_count(db.session)
     return render_template("index.html", issuer_count=issuer_count)
 
 
@@ -30,7 +29,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = db.session.scalars(select(User).where(User.email == email)).first()
+        user = find_user(db.session, email)
         if user is not None and check_password(user.password_hash, form.password.data):
             login_user(user)
             target = request.args.get("next", "")
@@ -52,11 +51,9 @@ def logout():
 @login_required
 def issuers():
     principal = login_principal()
-    query = select(Issuer).order_by(Issuer.legal_name)
-    if not principal.sees_all_issuers:
-        query = query.where(Issuer.id == principal.issuer_id)
+    only = None if principal.sees_all_issuers else principal.issuer_id
     rows = [
         (issuer, log.latest_checkpoint(db.session, issuer.id))
-        for issuer in db.session.scalars(query)
+        for issuer in queries.list_issuers(db.session, only)
     ]
     return render_template("issuers.html", rows=rows)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.interchange.importing.values import BadValue
 from app.models.register import Holder, HolderDetails, ShareClass
-from app.register import classes
+from app.register import queries
 from app.register.errors import DomainError
 from app.register.ratios import ROUND_HALF_UP, Ratio, allot, scale_down
 
@@ -145,7 +145,7 @@ class Plan:
         self.skipped: list[Skipped] = []
         self.steps: list[Step] = []
         self.counts: Counter[str] = Counter()
-        self._classes = {c.code: ClassState.of(c) for c in classes.list_classes(session, issuer_id)}
+        self._classes = {c.code: ClassState.of(c) for c in queries.list_classes(session, issuer_id)}
         self._existing_codes = frozenset(self._classes)
         self._holders: set[str] = set()
         self._identifiers = {
