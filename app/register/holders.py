@@ -73,7 +73,9 @@ def _normalised(details: Mapping[str, Any]) -> dict[str, Any]:
 def register_holder(
     ctx: CommandContext, request: RegisterHolder, *, holder_id: str | None = None
 ) -> Holder:
-    """`holder_id` is given only by imports that must keep the ids of their source."""
+    """Register a holder in the command's issuer (many in one command, for a crowd or an
+    import). `holder_id` sets the new holder's id instead of a fresh UUID, for a caller that
+    must choose it."""
     issuer_id = ctx.issuer_id
     holder_id = holder_id or str(uuid.uuid4())
     details = _normalised(asdict(request.details))

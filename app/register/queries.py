@@ -7,7 +7,7 @@ and none before N closed it. Views and commands select through these; none write
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,8 @@ from app.models.access import PersonalDataAccess
 from app.models.issuer import Issuer
 from app.models.register import Holder, HolderDetails, HoldingVersion, ShareClass
 from app.register.errors import NotFound
+
+T = TypeVar("T")
 
 # --- issuers, classes, holders, holdings and reads of personal data ------------------------
 # Lookups by id raise NotFound, which every entry point answers the same way (404 in the API);
@@ -42,14 +44,22 @@ def issuer_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Issuer))
 
 
+def _kept(session: Session, cache_name: str, model: type[T], key: tuple[str, str]) -> T | None:
+    """A row by primary key, kept for the transaction. The session's identity map holds
+    unchanged rows only weakly, and a command asks for the same class or holder several
+    times; new holders are put in the cache by their applier, so registering many in one
+    command needs no flush each."""
+    cache = transaction_cache(session, cache_name)
+    row = cache.get(key) or session.get(model, key)
+    if row is not None:
+        cache[key] = row
+    return row
+
+
 def get_class(session: Session, issuer_id: str, code: str) -> ShareClass:
-    # The session's identity map holds unchanged rows only weakly; a command asks for the same
-    # class several times, so keep it for the transaction rather than select it again.
-    cache = transaction_cache(session, "classes")
-    share_class = cache.get((issuer_id, code)) or session.get(ShareClass, (issuer_id, code))
+    share_class = _kept(session, "classes", ShareClass, (issuer_id, code))
     if share_class is None:
         raise NotFound(f"no share class {code}", class_code=code)
-    cache[(issuer_id, code)] = share_class
     return share_class
 
 
@@ -62,13 +72,9 @@ def list_classes(session: Session, issuer_id: str) -> list[ShareClass]:
 
 
 def get_holder(session: Session, issuer_id: str, holder_id: str) -> Holder:
-    # Kept for the transaction, as classes are (see get_class); new holders are put here by
-    # their applier, so registering many in one command needs no flush each.
-    cache = transaction_cache(session, "holders")
-    holder = cache.get((issuer_id, holder_id)) or session.get(Holder, (issuer_id, holder_id))
+    holder = _kept(session, "holders", Holder, (issuer_id, holder_id))
     if holder is None:
         raise NotFound(f"no holder {holder_id}", holder_id=holder_id)
-    cache[(issuer_id, holder_id)] = holder
     return holder
 
 
