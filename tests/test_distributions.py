@@ -9,13 +9,14 @@ from decimal import Decimal
 
 import pytest
 
+from app.commands import command as new_command
 from app.extensions import db
 from app.ledger import log
 from app.register import classes, holders, restrictions, transfers
 from app.register.distributions import declare_distribution, entitlements
+from app.register.requests import ChangeFreeze, DeclareDistribution
 from app.unit_of_work import command
-from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
-from tests.test_restrictions import (
+from tests.support.actions import (
     HOLDER_C,
     add_holders,
     assert_replays,
@@ -23,6 +24,7 @@ from tests.test_restrictions import (
     last_entry,
     register_state,
 )
+from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
 
 DAY_1 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LAST_MOMENT_OF_DAY_1 = datetime(2026, 3, 2, 23, 59, 59, 999999, tzinfo=UTC)
@@ -62,15 +64,8 @@ def dated(app, client, clock, new_issuer, make_token):
             _change(app, issuer_id, classes.create_class, share_class)
         a, b, c = add_holders(issuer_id, HOLDER_A, HOLDER_B, HOLDER_C)
         issue(issuer_id, (a, 100), (b, 50))
-        _change(
-            app,
-            issuer_id,
-            restrictions.freeze,
-            class_code="ORD",
-            holder_id=a,
-            quantity=30,
-            reason="court order 2026/123",
-        )
+        with new_command("test", issuer_id) as ctx:
+            restrictions.freeze(ctx, ChangeFreeze("ORD", a, 30, reason="court order 2026/123"))
         clock.now = LAST_MOMENT_OF_DAY_1
         issue(issuer_id, (c, 10))
         size_at_end_of_day_1 = log.signed_size(db.session, issuer_id)
@@ -184,17 +179,9 @@ def test_amounts_are_exact_beyond_float_and_default_decimal_precision(app, clock
         (holder,) = add_holders(issuer_id, HOLDER_A)
         issue(issuer_id, (holder, quantity))
         clock.now = DAY_2
-        with command() as (session, ledger):
-            declared = declare_distribution(
-                session,
-                ledger,
-                "test",
-                issuer_id,
-                class_code="ORD",
-                amount_per_share=Decimal(per_share),
-                currency="GBP",
-                record_date=DAY_1.date(),
-            )
+        request = DeclareDistribution("ORD", Decimal(per_share), "GBP", record_date=DAY_1.date())
+        with new_command("test", issuer_id) as ctx:
+            declared = declare_distribution(ctx, request)
         (line,) = entitlements(db.session, issuer_id, declared.distribution_id)
     # Independent integer arithmetic: the amount has 12 decimal places.
     units = quantity * int(per_share.replace(".", ""))

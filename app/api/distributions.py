@@ -15,10 +15,10 @@ from app.api.distributions_schemas import (
     DistributionListSchema,
 )
 from app.auth.disclosure import disclose_read
+from app.commands import command
 from app.extensions import db
 from app.models.register import Distribution
 from app.register import distributions
-from app.unit_of_work import command
 
 blp = Blueprint(
     "distributions",
@@ -53,16 +53,14 @@ def list_distributions(issuer_id):
 @blp.route("/distributions", methods=["POST"])
 @blp.arguments(DistributionInputSchema)
 @blp.response(201, DistributionDetailSchema)
-def declare_distribution(fields, issuer_id):
+def declare_distribution(request, issuer_id):
     """Declare a distribution (`distribution.declared`) with its entitlement list.
 
     Entitlements follow the register at the end of the record date (UTC), which must be a day
     that has ended."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        distribution = distributions.declare_distribution(
-            session, ledger, principal.actor, issuer_id, **fields
-        )
+    with command(principal.actor, issuer_id) as ctx:
+        distribution = distributions.declare_distribution(ctx, request)
     return _detail(db.session, issuer_id, distribution.distribution_id)
 
 

@@ -19,14 +19,15 @@ from decimal import Decimal, localcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.ledger.log import Ledger, checkpoint_as_of
+from app.ledger.log import checkpoint_as_of
 from app.models.register import Distribution, Entitlement, HolderDetails, HoldingVersion
 from app.register import classes
+from app.register.context import CommandContext
 from app.register.errors import InvalidInput, NotFound, Refused
-from app.register.issuers import lock_issuer
-from app.register.projection import Applied, record
+from app.register.projection import Applied
 from app.register.queries import versions_as_of
 from app.register.ratios import decimal_text
+from app.register.requests import DeclareDistribution
 
 # Enough digits that quantity x amount per share and their sums are exact, never rounded.
 EXACT_DIGITS = 80
@@ -47,27 +48,18 @@ class EntitlementLine:
 # --- declaring -----------------------------------------------------------------------------
 
 
-def declare_distribution(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    *,
-    class_code: str,
-    amount_per_share: Decimal,
-    currency: str,
-    record_date: date,
-    payment_date: date | None = None,
-) -> Distribution:
+def declare_distribution(ctx: CommandContext, request: DeclareDistribution) -> Distribution:
     """Declare a distribution on one class and fix its entitlement list from the register as
-    it stood at the end of `record_date`."""
-    lock_issuer(session, ledger, issuer_id)
+    it stood at the end of the record date."""
+    session, issuer_id = ctx.session, ctx.issuer_id
+    class_code, amount_per_share = request.class_code, request.amount_per_share
+    record_date, payment_date = request.record_date, request.payment_date
     classes.get_class(session, issuer_id, class_code)
     if not amount_per_share.is_finite() or amount_per_share <= 0:
         raise InvalidInput("the amount per share must be above zero", field="amount_per_share")
     if payment_date is not None and payment_date < record_date:
         raise InvalidInput("payment cannot precede the record date", field="payment_date")
-    record_tree_size = _record_tree_size(session, ledger, issuer_id, record_date)
+    record_tree_size = _record_tree_size(ctx, record_date)
     if not holdings_as_of(session, issuer_id, class_code, record_tree_size):
         raise Refused(
             "no_shares_at_record_date",
@@ -80,19 +72,19 @@ def declare_distribution(
         "distribution_id": str(uuid.uuid4()),
         "class": class_code,
         "amount_per_share": decimal_text(amount_per_share),
-        "currency": currency,
+        "currency": request.currency,
         "record_date": record_date.isoformat(),
         "record_tree_size": str(record_tree_size),
     }
     if payment_date is not None:
         data["payment_date"] = payment_date.isoformat()
-    record(session, ledger, issuer_id, actor, "distribution.declared", data)
+    ctx.record("distribution.declared", data)
     return get_distribution(session, issuer_id, data["distribution_id"])
 
 
-def _record_tree_size(session: Session, ledger: Ledger, issuer_id: str, record_date: date) -> int:
+def _record_tree_size(ctx: CommandContext, record_date: date) -> int:
     moment = end_of_day(record_date)
-    now = ledger.clock()
+    now = ctx.clock()
     if moment >= now:
         raise Refused(
             "record_date_in_future",
@@ -101,7 +93,7 @@ def _record_tree_size(session: Session, ledger: Ledger, issuer_id: str, record_d
             record_date=record_date.isoformat(),
             today=now.date().isoformat(),
         )
-    checkpoint = checkpoint_as_of(session, issuer_id, moment)
+    checkpoint = checkpoint_as_of(ctx.session, ctx.issuer_id, moment)
     if checkpoint is None:
         raise Refused(
             "no_register_at_record_date",

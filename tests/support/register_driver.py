@@ -16,18 +16,21 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from app.commands import command as new_command
 from app.db import normalise_url
 from app.extensions import db
 from app.ledger.log import Ledger, read_entries
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState
 from app.models.register import Holder, HolderDetails, HoldingVersion, ShareClass
 from app.register import issuers
+from app.register.context import CommandContext
 from app.register.replay import LOG_DERIVED, replay_and_compare
 from app.unit_of_work import command
 from tests.support.helpers import bearer, issuer_fields
 
 ACTOR = "test"
 T = TypeVar("T")
+R = TypeVar("R")
 Service = Callable[[Session, Ledger], T]
 Quantities = tuple[int, int, int, int]  # held, frozen, pledged, reserved
 
@@ -67,6 +70,11 @@ class Driver:
         """Run a service as one command: it commits, or (if it raises) leaves nothing."""
         with self.app.app_context(), command() as (session, ledger):
             return service(session, ledger)
+
+    def submit(self, issuer_id: str, service: Callable[[CommandContext, R], T], request: R) -> T:
+        """Run `service(ctx, request)` as one command on the issuer's register."""
+        with self.app.app_context(), new_command(ACTOR, issuer_id) as ctx:
+            return service(ctx, request)
 
     def read(self, query: Callable[[Session], T]) -> T:
         with self.app.app_context():
