@@ -13,7 +13,8 @@ from app.commands import command as new_command
 from app.extensions import db
 from app.ledger import log
 from app.register import classes, holders, restrictions, transfers
-from app.register.distributions import declare_distribution, entitlements
+from app.register.distributions import declare_distribution
+from app.register.queries import entitlements
 from app.register.requests import ChangeFreeze, DeclareDistribution
 from app.unit_of_work import command
 from tests.support.actions import (

@@ -35,6 +35,7 @@ from app.register import (
     distributions,
     holders,
     issuance,
+    queries,
     reorganisation,
     restrictions,
     transfers,
@@ -497,9 +498,7 @@ class RegisterMachine(RuleBasedStateMachine):
             return
         expected = {holder: (held, held * Decimal(per_share)) for holder, held in held_then.items()}
         lines = self.driver.read(
-            lambda session: distributions.entitlements(
-                session, self.issuer_id, declared.distribution_id
-            )
+            lambda session: queries.entitlements(session, self.issuer_id, declared.distribution_id)
         )
         assert {line.holder_id: (line.quantity, Decimal(line.amount)) for line in lines} == expected
         assert declared.total_shares == sum(held_then.values())

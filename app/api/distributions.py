@@ -18,7 +18,7 @@ from app.auth.disclosure import disclose_read
 from app.commands import command
 from app.extensions import db
 from app.models.register import Distribution
-from app.register import distributions
+from app.register import distributions, queries
 
 blp = Blueprint(
     "distributions",
@@ -37,7 +37,7 @@ def _views(session: Session, issuer_id: str, found: list[Distribution]) -> list[
 def _detail(session: Session, issuer_id: str, distribution_id: str) -> dict:
     distribution = distributions.get_distribution(session, issuer_id, distribution_id)
     (view,) = _views(session, issuer_id, [distribution])
-    lines = distributions.entitlements(session, issuer_id, distribution_id)
+    lines = queries.entitlements(session, issuer_id, distribution_id)
     return {**view, "entitlements": [asdict(line) for line in lines]}
 
 
@@ -46,7 +46,7 @@ def _detail(session: Session, issuer_id: str, distribution_id: str) -> dict:
 def list_distributions(issuer_id):
     """The issuer's declared distributions, in the order declared."""
     require_read(issuer_id)
-    found = distributions.list_distributions(db.session, issuer_id)
+    found = queries.distributions(db.session, issuer_id)
     return {"distributions": _views(db.session, issuer_id, found)}
 
 

@@ -16,7 +16,7 @@ from app.api.restrictions_schemas import (
 )
 from app.commands import command
 from app.extensions import db
-from app.register import restrictions
+from app.register import queries, restrictions
 from app.register.requests import ReleasePledge
 
 blp = Blueprint(
@@ -52,7 +52,7 @@ def unfreeze(request, issuer_id):
 def list_pledges(issuer_id):
     """Every pledge registered on the issuer's shares, active or released, oldest first."""
     require_read(issuer_id)
-    return {"pledges": restrictions.list_pledges(db.session, issuer_id)}
+    return {"pledges": queries.pledges(db.session, issuer_id)}
 
 
 @blp.route("/pledges", methods=["POST"])

@@ -12,15 +12,13 @@ is not supported yet.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, localcontext
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.ledger.log import checkpoint_as_of
-from app.models.register import Distribution, Entitlement, HolderDetails, HoldingVersion
+from app.models.register import Distribution, Entitlement, HoldingVersion
 from app.register import classes
 from app.register.context import CommandContext
 from app.register.errors import InvalidInput, NotFound, Refused
@@ -28,6 +26,7 @@ from app.register.projection import Applied
 from app.register.queries import versions_as_of
 from app.register.ratios import decimal_text
 from app.register.requests import DeclareDistribution
+from app.register.snapshot import NoCheckpoint, find_checkpoint
 
 # Enough digits that quantity x amount per share and their sums are exact, never rounded.
 EXACT_DIGITS = 80
@@ -35,14 +34,6 @@ EXACT_DIGITS = 80
 
 def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class EntitlementLine:
-    holder_id: str
-    name: str | None  # None once the holder's details are erased
-    quantity: int
-    amount: str
 
 
 # --- declaring -----------------------------------------------------------------------------
@@ -93,13 +84,14 @@ def _record_tree_size(ctx: CommandContext, record_date: date) -> int:
             record_date=record_date.isoformat(),
             today=now.date().isoformat(),
         )
-    checkpoint = checkpoint_as_of(ctx.session, ctx.issuer_id, moment)
-    if checkpoint is None:
+    try:
+        checkpoint = find_checkpoint(ctx.session, ctx.issuer_id, as_of=moment)
+    except NoCheckpoint:
         raise Refused(
             "no_register_at_record_date",
             f"the issuer had no register yet at the end of {record_date.isoformat()}",
             record_date=record_date.isoformat(),
-        )
+        ) from None
     return checkpoint.tree_size
 
 
@@ -165,36 +157,3 @@ def get_distribution(session: Session, issuer_id: str, distribution_id: str) -> 
     if distribution is None:
         raise NotFound(f"no distribution {distribution_id}", distribution_id=distribution_id)
     return distribution
-
-
-def list_distributions(session: Session, issuer_id: str) -> list[Distribution]:
-    return list(
-        session.scalars(
-            select(Distribution)
-            .where(Distribution.issuer_id == issuer_id)
-            .order_by(Distribution.declared_index)
-        )
-    )
-
-
-def entitlements(session: Session, issuer_id: str, distribution_id: str) -> list[EntitlementLine]:
-    """The entitlement list by holder name (erased holders, who have none, last)."""
-    rows = session.execute(
-        select(Entitlement, HolderDetails.name)
-        .outerjoin(
-            HolderDetails,
-            (HolderDetails.issuer_id == Entitlement.issuer_id)
-            & (HolderDetails.holder_id == Entitlement.holder_id),
-        )
-        .where(
-            Entitlement.issuer_id == issuer_id,
-            Entitlement.distribution_id == distribution_id,
-        )
-        .order_by(
-            HolderDetails.name.is_(None), func.lower(HolderDetails.name), Entitlement.holder_id
-        )
-    )
-    return [
-        EntitlementLine(entitlement.holder_id, name, entitlement.quantity, entitlement.amount)
-        for entitlement, name in rows
-    ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.register import HoldingVersion, Pledge
@@ -95,16 +94,6 @@ def get_pledge(session: Session, issuer_id: str, pledge_id: str) -> Pledge:
     if pledge is None:
         raise NotFound(f"no pledge {pledge_id}", pledge_id=pledge_id)
     return pledge
-
-
-def list_pledges(session: Session, issuer_id: str) -> list[Pledge]:
-    return list(
-        session.scalars(
-            select(Pledge)
-            .where(Pledge.issuer_id == issuer_id)
-            .order_by(Pledge.registered_index, Pledge.pledge_id)
-        )
-    )
 
 
 def register_pledge(ctx: CommandContext, request: RegisterPledge) -> Pledge:
