@@ -29,7 +29,7 @@ from app.register.requests import (
     RepurchaseShares,
 )
 from app.unit_of_work import command
-from tests.test_snapshot import ACTOR, build_register, read
+from tests.support.snapshots import ACTOR, build_register, read
 
 FILE_SCHEMAS = {
     "Manifest.ocf.json": "files/OCFManifestFile.schema.json",
