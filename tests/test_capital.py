@@ -1,112 +1,25 @@
-"""Cancellation, repurchase and redemption: services and API, every refusal, replay.
-
-The fixtures and helpers at the top are shared with test_reorganisation.py.
-"""
+"""Cancellation, repurchase and redemption: services and API, every refusal, replay."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
-from app.register import capital, classes, holders, issuance, restrictions
-from app.register.context import CommandContext
-from app.register.errors import DomainError, InvalidInput, NotFound, Refused
-from app.register.requests import CeaseHolder, IssueShares
-from tests.support.helpers import (
-    HOLDER_A,
-    HOLDER_B,
-    ORDINARY,
-    allocation,
-    bearer,
-    class_request,
-    holder_request,
+from app.register import capital, holders
+from app.register.errors import InvalidInput, NotFound, Refused
+from app.register.requests import CeaseHolder
+from tests.support.actions import (
+    Company,
+    cancellation,
+    consideration,
+    new_company,
+    redemption,
+    replays,
+    repurchase,
 )
-from tests.support.register_driver import ACTOR, Driver
-
-PREFERENCE = {**ORDINARY, "code": "PREF", "name": "Preference shares", "authorised": 1000}
-
-
-@dataclass(frozen=True)
-class Company:
-    """An issuer with ORD (no limit) and PREF (1000 authorised): holder a has 100 ORD and
-    10 PREF, holder b 50 ORD; holder gone has ceased."""
-
-    driver: Driver
-    issuer_id: str
-    a: str
-    b: str
-    gone: str
-
-    def run(self, service, *args):
-        """TRANSITION: run `service(session, ledger, ACTOR, issuer_id, *args)` as one
-        command (the services not yet taking a typed request)."""
-        return self.driver.run(
-            lambda session, ledger: service(session, ledger, ACTOR, self.issuer_id, *args)
-        )
-
-    def submit(self, service, request):
-        """Run `service(ctx, request)` as one command on the company."""
-        return self.driver.submit(self.issuer_id, service, request)
-
-    def holding(self, code: str, holder_id: str) -> tuple[int, int, int, int]:
-        return self.driver.register(self.issuer_id).holdings.get((code, holder_id), (0, 0, 0, 0))
-
-    def issued(self, code: str) -> int:
-        return self.driver.register(self.issuer_id).classes[code][1]
-
-    def authorised(self, code: str) -> int | None:
-        return self.driver.register(self.issuer_id).classes[code][0]
-
-    def last_entry(self) -> dict:
-        from app.ledger import log
-
-        def read(session):
-            size = log.signed_size(session, self.issuer_id)
-            return log.read_entries(session, self.issuer_id, size - 1, size)[0].envelope
-
-        return self.driver.read(read)
-
-    def refused(self, error: type[DomainError], code: str | None, service, *args) -> DomainError:
-        """The command fails with `error` (and machine code) and leaves no trace at all."""
-        before = self.driver.trace(self.issuer_id)
-        with pytest.raises(error) as raised:
-            self.run(service, *args)
-        if code is not None:
-            assert raised.value.code == code, raised.value.message
-        assert self.driver.trace(self.issuer_id) == before
-        return raised.value
-
-    def freeze(self, code: str, holder_id: str, quantity: int) -> None:
-        fields = {"class_code": code, "holder_id": holder_id, "quantity": quantity}
-        self.run(lambda *a: restrictions.freeze(*a, **fields, reason="court order 2026/1"))
-
-    def pledge(self, code: str, holder_id: str, quantity: int) -> str:
-        fields = {"class_code": code, "holder_id": holder_id, "quantity": quantity}
-        pledge = self.run(lambda *a: restrictions.register_pledge(*a, **fields, pledgee="Bank"))
-        return pledge.pledge_id
-
-
-def _set_up(ctx: CommandContext) -> tuple[str, str, str]:
-    for fields in (ORDINARY, PREFERENCE):
-        classes.create_class(ctx, class_request(fields))
-    gone_details = {**HOLDER_B, "name": "Gone Ltd", "identifier": "GB-CRN-00000099"}
-    a, b, gone = (
-        holders.register_holder(ctx, holder_request(details)).holder_id
-        for details in (HOLDER_A, HOLDER_B, gone_details)
-    )
-    allocations = (allocation(a, 100), allocation(b, 50), allocation(a, 10, "PREF"))
-    issuance.issue_shares(ctx, IssueShares(allocations))
-    holders.cease_holder(ctx, CeaseHolder(gone))
-    return a, b, gone
-
-
-def new_company(app) -> Company:
-    driver = Driver(app)
-    issuer_id = driver.new_issuer()
-    with driver.command(issuer_id) as ctx:
-        a, b, gone = _set_up(ctx)
-    return Company(driver, issuer_id, a, b, gone)
+from tests.support.helpers import bearer
 
 
 @pytest.fixture
@@ -119,27 +32,7 @@ def secretary(company, make_token) -> dict[str, str]:
     return bearer(make_token("secretary", company.issuer_id))
 
 
-def replays(company: Company) -> None:
-    company.driver.replay(company.issuer_id)
-
-
 # --- the services ----------------------------------------------------------------------------
-
-
-def cancellation(company: Company, quantity: int = 30, **changes) -> dict:
-    return {"class": "ORD", "holder_id": company.a, "quantity": quantity, "reason": "forfeited",
-            **changes}  # fmt: skip
-
-
-def repurchase(company: Company, quantity: int = 30, **changes) -> dict:
-    return {"class": "ORD", "holder_id": company.a, "quantity": quantity,
-            "price_per_share": "2.50", "currency": "GBP", **changes}  # fmt: skip
-
-
-def redemption(company: Company, quantity: int = 30, **consideration) -> dict:
-    consideration = consideration or {"type": "cash", "amount": "75.00", "currency": "GBP"}
-    return {"class": "ORD", "holder_id": company.a, "quantity": quantity,
-            "consideration": consideration}  # fmt: skip
 
 
 REMOVALS = [
@@ -153,7 +46,7 @@ REMOVALS = [
 def test_removing_shares_lowers_the_holding_and_the_issued_total(
     company, service, request_for, kind
 ):
-    removal = company.run(service, request_for(company, 30))
+    removal = company.submit(service, request_for(company, 30))
     assert removal.entry.kind == kind
     assert (removal.holding.held, removal.share_class.issued) == (70, 120)
     assert company.holding("ORD", company.a) == (70, 0, 0, 0)
@@ -168,12 +61,12 @@ def test_removing_shares_lowers_the_holding_and_the_issued_total(
 
 
 def test_the_log_carries_each_removals_terms(company):
-    company.run(capital.cancel_shares, cancellation(company, reason="forfeited, call unpaid"))
+    company.submit(capital.cancel_shares, cancellation(company, reason="forfeited, call unpaid"))
     assert company.last_entry()["data"]["reason"] == "forfeited, call unpaid"
-    company.run(capital.repurchase_shares, repurchase(company, 10, price_per_share="1E+1"))
+    company.submit(capital.repurchase_shares, repurchase(company, 10, price_per_share="1E+1"))
     data = company.last_entry()["data"]
     assert (data["price_per_share"], data["currency"]) == ("10", "GBP")
-    company.run(capital.redeem_shares, redemption(company, 10))
+    company.submit(capital.redeem_shares, redemption(company, 10))
     assert company.last_entry()["data"]["consideration"] == {
         "type": "cash",
         "amount": "75.00",
@@ -185,18 +78,18 @@ def test_the_log_carries_each_removals_terms(company):
 
 def test_a_brewery_redeems_shares_for_beer(company):
     vouchers = {"type": "products_or_services", "description": "12 crates of pale ale"}
-    company.run(capital.redeem_shares, redemption(company, 5, **vouchers))
+    company.submit(capital.redeem_shares, redemption(company, 5, **vouchers))
     assert company.last_entry()["data"]["consideration"] == vouchers
     valued = {**vouchers, "amount": "180", "currency": "GBP"}
-    company.run(capital.redeem_shares, redemption(company, 5, **valued))
+    company.submit(capital.redeem_shares, redemption(company, 5, **valued))
     assert company.last_entry()["data"]["consideration"] == valued
     assert company.issued("ORD") == 140
     replays(company)
 
 
 def test_all_available_shares_can_go_and_then_the_holder_may_cease(company):
-    company.run(capital.cancel_shares, cancellation(company, 100))
-    company.run(capital.repurchase_shares, repurchase(company, 10, **{"class": "PREF"}))
+    company.submit(capital.cancel_shares, cancellation(company, 100))
+    company.submit(capital.repurchase_shares, repurchase(company, 10, class_code="PREF"))
     assert company.issued("ORD") == 50
     assert company.issued("PREF") == 0
     company.submit(holders.cease_holder, CeaseHolder(company.a))
@@ -210,7 +103,7 @@ def test_encumbered_shares_cannot_be_removed(company, service, request_for, kind
     error = company.refused(Refused, "insufficient_available", service, request_for(company, 11))
     assert error.details["available"] == 10
     assert error.details["requested"] == 11
-    company.run(service, request_for(company, 10))
+    company.submit(service, request_for(company, 10))
     assert company.holding("ORD", company.a) == (90, 60, 30, 0)
     replays(company)
 
@@ -219,11 +112,11 @@ def test_encumbered_shares_cannot_be_removed(company, service, request_for, kind
 def test_refusals_leave_no_trace(company, service, request_for, kind):
     one = request_for(company, 1)
     company.refused(Refused, "insufficient_available", service, request_for(company, 101))
-    none_held = {**one, "holder_id": company.b, "class": "PREF"}
+    none_held = replace(one, holder_id=company.b, class_code="PREF")
     company.refused(Refused, "insufficient_available", service, none_held)
-    company.refused(Refused, "holder_ceased", service, {**one, "holder_id": company.gone})
-    company.refused(NotFound, None, service, {**one, "holder_id": "nobody"})
-    company.refused(NotFound, None, service, {**one, "class": "NOPE"})
+    company.refused(Refused, "holder_ceased", service, replace(one, holder_id=company.gone))
+    company.refused(NotFound, None, service, replace(one, holder_id="nobody"))
+    company.refused(NotFound, None, service, replace(one, class_code="NOPE"))
     for quantity in (0, -5):
         company.refused(InvalidInput, None, service, request_for(company, quantity))
     replays(company)
@@ -233,22 +126,23 @@ def test_refusals_leave_no_trace(company, service, request_for, kind):
     ("service", "request_changes"),
     [
         (capital.cancel_shares, {"reason": ""}),
-        (capital.repurchase_shares, {"price_per_share": "-1"}),
-        (capital.repurchase_shares, {"price_per_share": "NaN"}),
-        (capital.redeem_shares, {"consideration": {"type": "shares"}}),
-        (capital.redeem_shares, {"consideration": {"type": "cash", "description": "money"}}),
-        (capital.redeem_shares, {"consideration": {"type": "cash", "amount": "5"}}),
-        (capital.redeem_shares, {"consideration": {"type": "products_or_services"}}),
-        (capital.redeem_shares, {"consideration": {"type": "products_or_services",
-                                                   "description": "beer", "currency": "GBP"}}),
+        (capital.repurchase_shares, {"price_per_share": Decimal("-1")}),
+        (capital.repurchase_shares, {"price_per_share": Decimal("NaN")}),
+        (capital.redeem_shares, {"consideration": consideration(type="shares")}),
+        (capital.redeem_shares, {"consideration": consideration(type="cash",
+                                                                description="money")}),
+        (capital.redeem_shares, {"consideration": consideration(type="cash", amount="5")}),
+        (capital.redeem_shares, {"consideration": consideration(type="products_or_services")}),
+        (capital.redeem_shares, {"consideration": consideration(type="products_or_services",
+                                                                description="beer",
+                                                                currency="GBP")}),
     ],
 )  # fmt: skip
 def test_invalid_terms_are_refused(company, service, request_changes):
     request_for = {capital.cancel_shares: cancellation, capital.repurchase_shares: repurchase,
                    capital.redeem_shares: redemption}[service]  # fmt: skip
-    error = company.refused(
-        InvalidInput, None, service, {**request_for(company), **request_changes}
-    )
+    request = replace(request_for(company), **request_changes)
+    error = company.refused(InvalidInput, None, service, request)
     assert error.details["field"] in request_changes
 
 

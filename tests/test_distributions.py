@@ -9,16 +9,22 @@ from decimal import Decimal
 
 import pytest
 
+from app.commands import command
 from app.extensions import db
 from app.ledger import log
 from app.register import classes, holders, restrictions, transfers
-from app.register.distributions import declare_distribution, entitlements
-from app.register.requests import CeaseHolder, EraseHolder
-from app.unit_of_work import command
+from app.register.distributions import declare_distribution
+from app.register.queries import entitlements
+from app.register.requests import CeaseHolder, ChangeFreeze, DeclareDistribution, EraseHolder
+from tests.support.actions import (
+    HOLDER_C,
+    assert_replays,
+    last_entry,
+    register_state,
+)
 from tests.support.helpers import (
     HOLDER_A,
     HOLDER_B,
-    HOLDER_C,
     ORDINARY,
     add_holders,
     bearer,
@@ -27,7 +33,6 @@ from tests.support.helpers import (
     submit,
     transfer_request,
 )
-from tests.test_restrictions import assert_replays, last_entry, register_state
 
 DAY_1 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LAST_MOMENT_OF_DAY_1 = datetime(2026, 3, 2, 23, 59, 59, 999999, tzinfo=UTC)
@@ -51,11 +56,6 @@ def clock(app) -> FakeClock:
     return fake
 
 
-def _change(app, issuer_id: str, service, *args, **kwargs) -> None:
-    with app.app_context(), command() as (session, ledger):
-        service(session, ledger, "test", issuer_id, *args, **kwargs)
-
-
 @pytest.fixture
 def dated(app, client, clock, new_issuer, make_token):
     """Day 1: classes ORD and PREF (nobody holds PREF); A gets 100 ORD, 30 of them frozen,
@@ -67,15 +67,8 @@ def dated(app, client, clock, new_issuer, make_token):
             submit(issuer_id, classes.create_class, class_request(share_class))
         a, b, c = add_holders(issuer_id, HOLDER_A, HOLDER_B, HOLDER_C)
         issue(issuer_id, (a, 100), (b, 50))
-        _change(
-            app,
-            issuer_id,
-            restrictions.freeze,
-            class_code="ORD",
-            holder_id=a,
-            quantity=30,
-            reason="court order 2026/123",
-        )
+        with command("test", issuer_id) as ctx:
+            restrictions.freeze(ctx, ChangeFreeze("ORD", a, 30, reason="court order 2026/123"))
         clock.now = LAST_MOMENT_OF_DAY_1
         issue(issuer_id, (c, 10))
         size_at_end_of_day_1 = log.signed_size(db.session, issuer_id)
@@ -189,17 +182,9 @@ def test_amounts_are_exact_beyond_float_and_default_decimal_precision(app, clock
         (holder,) = add_holders(issuer_id, HOLDER_A)
         issue(issuer_id, (holder, quantity))
         clock.now = DAY_2
-        with command() as (session, ledger):
-            declared = declare_distribution(
-                session,
-                ledger,
-                "test",
-                issuer_id,
-                class_code="ORD",
-                amount_per_share=Decimal(per_share),
-                currency="GBP",
-                record_date=DAY_1.date(),
-            )
+        request = DeclareDistribution("ORD", Decimal(per_share), "GBP", record_date=DAY_1.date())
+        with command("test", issuer_id) as ctx:
+            declared = declare_distribution(ctx, request)
         (line,) = entitlements(db.session, issuer_id, declared.distribution_id)
     # Independent integer arithmetic: the amount has 12 decimal places.
     units = quantity * int(per_share.replace(".", ""))

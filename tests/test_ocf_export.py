@@ -17,12 +17,20 @@ import pytest
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
+from app.commands import command
 from app.interchange.formats.ocf_transactions import Securities, numeric
 from app.register import capital, issuance, restrictions, transfers
-from app.register.requests import IssueShares
-from app.unit_of_work import command
+from app.register.requests import (
+    CancelShares,
+    ChangeFreeze,
+    Consideration,
+    ForcedTransfer,
+    IssueShares,
+    RedeemShares,
+    RepurchaseShares,
+)
 from tests.support.helpers import allocation, submit, transfer_request
-from tests.test_snapshot import ACTOR, build_register, read
+from tests.support.snapshots import ACTOR, build_register, read
 
 FILE_SCHEMAS = {
     "Manifest.ocf.json": "files/OCFManifestFile.schema.json",
@@ -194,28 +202,16 @@ def test_capital_changes_and_skipped_kinds(app, client, new_issuer, regulator_he
         sold = transfer_request(ids["brunel"], ids["carol"], 310, instrument_reference="STF-9",
                                 consideration=Decimal("620.00"), currency="GBP")  # fmt: skip
         submit(issuer_id, transfers.lodge_transfer, sold)
-        with command() as (session, ledger):
-            request = {"class": "ORD", "holder_id": ids["carol"]}
-            capital.cancel_shares(
-                session, ledger, ACTOR, issuer_id, {**request, "quantity": 5, "reason": "forfeit"}
-            )
-            capital.repurchase_shares(
-                session, ledger, ACTOR, issuer_id,
-                {**request, "quantity": 7, "price_per_share": "2.5", "currency": "GBP"},
-            )  # fmt: skip
-            capital.redeem_shares(
-                session, ledger, ACTOR, issuer_id,
-                {**request, "quantity": 3,
-                 "consideration": {"type": "products_or_services", "description": "beer"}},
-            )  # fmt: skip
-            restrictions.freeze(
-                session, ledger, ACTOR, issuer_id, class_code="ORD", holder_id=ids["ada"],
-                quantity=10, reason="court order 1",
-            )  # fmt: skip
+        with command(ACTOR, issuer_id) as ctx:
+            carol = ids["carol"]
+            capital.cancel_shares(ctx, CancelShares("ORD", carol, 5, reason="forfeit"))
+            capital.repurchase_shares(ctx, RepurchaseShares("ORD", carol, 7, Decimal("2.5"), "GBP"))
+            beer = Consideration("products_or_services", description="beer")
+            capital.redeem_shares(ctx, RedeemShares("ORD", carol, 3, beer))
+            restrictions.freeze(ctx, ChangeFreeze("ORD", ids["ada"], 10, reason="court order 1"))
             restrictions.forced_transfer(
-                session, ledger, ACTOR, issuer_id, class_code="ORD", from_holder_id=ids["ada"],
-                to_holder_id=ids["ada2"], quantity=50, legal_reference="court order 2",
-            )  # fmt: skip
+                ctx, ForcedTransfer("ORD", ids["ada"], ids["ada2"], 50, "court order 2")
+            )
     package = _package(client, issuer_id, regulator_headers)
     _validate(package, validators)
     transactions = package["Transactions.ocf.json"]["items"]

@@ -36,6 +36,7 @@ from app.register import (
     distributions,
     holders,
     issuance,
+    queries,
     reorganisation,
     restrictions,
     transfers,
@@ -45,10 +46,22 @@ from app.register.replay import check_invariants
 from app.register.requests import (
     AmendClass,
     AmendHolder,
+    CancelShares,
     CeaseHolder,
+    ChangeFreeze,
+    Consideration,
+    ConvertShares,
+    DeclareDistribution,
     EraseHolder,
+    ForcedTransfer,
+    FractionTerms,
     HolderDetails,
     IssueShares,
+    RedeemShares,
+    RegisterPledge,
+    ReleasePledge,
+    ReorganiseClass,
+    RepurchaseShares,
 )
 from tests.support.helpers import (
     HOLDER_A,
@@ -59,7 +72,6 @@ from tests.support.helpers import (
     transfer_request,
 )
 from tests.support.register_driver import (
-    ACTOR,
     FROZEN,
     PLEDGED,
     Driver,
@@ -85,19 +97,21 @@ SMALL_QUANTITY = st.integers(min_value=1, max_value=60)
 CLASS = st.just("ORD") | st.sampled_from(CLASS_CODES)
 DAYS_BACK = st.sampled_from((1, 1, 1, 0, 2))
 REMOVALS = {
-    "shares.cancelled": (capital.cancel_shares, {"reason": "forfeiture"}),
+    "shares.cancelled": (capital.cancel_shares, CancelShares, {"reason": "forfeiture"}),
     "shares.repurchased": (
         capital.repurchase_shares,
-        {"price_per_share": "1.5", "currency": "GBP"},
+        RepurchaseShares,
+        {"price_per_share": Decimal("1.5"), "currency": "GBP"},
     ),
     "shares.redeemed": (
         capital.redeem_shares,
-        {"consideration": {"type": "products_or_services", "description": "a case of beer"}},
+        RedeemShares,
+        {"consideration": Consideration("products_or_services", description="a case of beer")},
     ),
 }
 POLICIES = {
     "round_half_up": {},
-    "round_down_cash_in_lieu": {"cash_in_lieu_price": "0.40", "currency": "GBP"},
+    "round_down_cash_in_lieu": {"cash_in_lieu_price": Decimal("0.40"), "currency": "GBP"},
 }
 SPLITS, CONSOLIDATIONS = ((2, 1), (3, 2)), ((1, 2), (2, 3), (1, 10))
 
@@ -126,34 +140,16 @@ class RegisterMachine(RuleBasedStateMachine):
         self.issuer_id = driver.new_issuer()
         self.model = Model(first_day=clock.now.date())
 
-    def attempt(self, service, *, refusals: set[str], kinds: list[str]):
-        """TRANSITION: `attempt_request` for a service still taking
-        `(session, ledger, actor, issuer_id)`."""
-        return self._attempt(
-            lambda: self.driver.run(
-                lambda session, ledger: service(session, ledger, ACTOR, self.issuer_id)
-            ),
-            refusals=refusals,
-            kinds=kinds,
-        )
-
     def attempt_request(self, service, request, *, refusals: set[str], kinds: list[str]):
         """Run `service(ctx, request)` as one command. If `refusals` is not empty the command
         must be refused with one of those codes (which one depends on the order of checks)
         and leave no trace; otherwise it must append exactly `kinds`."""
-        return self._attempt(
-            lambda: self.driver.submit(self.issuer_id, service, request),
-            refusals=refusals,
-            kinds=kinds,
-        )
-
-    def _attempt(self, run, *, refusals: set[str], kinds: list[str]):
         # The full trace is read only when a refusal is expected (an unexpected one fails
         # anyway); the invariant compares the tables with the model after every step.
         before = self.driver.trace(self.issuer_id) if refusals else None
         size = before.tree_size if before else self.driver.log_size(self.issuer_id)
         try:
-            result = run()
+            result = self.driver.submit(self.issuer_id, service, request)
         except DomainError as error:
             assert error.code in refusals, f"refused with {error.code}: {error.message}"
             assert self.driver.trace(self.issuer_id) == before, "a refused command left a trace"
@@ -328,11 +324,11 @@ class RegisterMachine(RuleBasedStateMachine):
         quantity=QUANTITY,
     )
     def remove_shares(self, kind, code, holder_id, quantity):
-        service, terms = REMOVALS[kind]
-        request = {"class": code, "holder_id": holder_id, "quantity": quantity, **terms}
+        service, request_type, terms = REMOVALS[kind]
+        request = request_type(class_code=code, holder_id=holder_id, quantity=quantity, **terms)
         refusals = self.ceased(holder_id) | self.short(code, holder_id, quantity)
         refusals |= self.missing(code)
-        self.attempt(lambda *args: service(*args, request), refusals=refusals, kinds=[kind])
+        self.attempt_request(service, request, refusals=refusals, kinds=[kind])
         if not refusals:
             self.model.issue(code, holder_id, -quantity)
 
@@ -348,23 +344,17 @@ class RegisterMachine(RuleBasedStateMachine):
             service, kind = restrictions.freeze, "holding.frozen"
             refusals = self.short(code, holder_id, quantity)
         refusals |= self.missing(code)
-        self.attempt(
-            lambda *args: service(
-                *args, class_code=code, holder_id=holder_id, quantity=quantity, reason="order 1"
-            ),
-            refusals=refusals,
-            kinds=[kind],
-        )
+        request = ChangeFreeze(code, holder_id, quantity, reason="order 1")
+        self.attempt_request(service, request, refusals=refusals, kinds=[kind])
         if not refusals:
             self.model.holding(code, holder_id)[FROZEN] += -quantity if lift else quantity
 
     @rule(target=pledges, code=CLASS, holder_id=holders, quantity=SMALL_QUANTITY)
     def register_pledge(self, code, holder_id, quantity):
         refusals = self.short(code, holder_id, quantity) | self.missing(code)
-        pledge = self.attempt(
-            lambda *args: restrictions.register_pledge(
-                *args, class_code=code, holder_id=holder_id, quantity=quantity, pledgee="Bank plc"
-            ),
+        pledge = self.attempt_request(
+            restrictions.register_pledge,
+            RegisterPledge(code, holder_id, quantity, pledgee="Bank plc"),
             refusals=refusals,
             kinds=["pledge.registered"],
         )
@@ -378,8 +368,9 @@ class RegisterMachine(RuleBasedStateMachine):
     def release_pledge(self, pledge_id):
         pledge = self.model.pledges[pledge_id]
         refusals = {"pledge_released"} if pledge.released else set()
-        self.attempt(
-            lambda *args: restrictions.release_pledge(*args, pledge_id),
+        self.attempt_request(
+            restrictions.release_pledge,
+            ReleasePledge(pledge_id),
             refusals=refusals,
             kinds=["pledge.released"],
         )
@@ -396,15 +387,9 @@ class RegisterMachine(RuleBasedStateMachine):
             refusals.add("invalid_input")
         if quantity > free + frozen:
             refusals.add("insufficient_transferable")
-        self.attempt(
-            lambda *args: restrictions.forced_transfer(
-                *args,
-                class_code=code,
-                from_holder_id=source,
-                to_holder_id=recipient,
-                quantity=quantity,
-                legal_reference="court order 2025/7",
-            ),
+        self.attempt_request(
+            restrictions.forced_transfer,
+            ForcedTransfer(code, source, recipient, quantity, legal_reference="court order 2025/7"),
             refusals=refusals,
             kinds=["transfer.forced"],
         )
@@ -430,17 +415,11 @@ class RegisterMachine(RuleBasedStateMachine):
         if source == target_class or whole < 1:
             refusals.add("invalid_input")
         refusals |= self.over_authorised(Counter({target_class: whole}))
-        request = {
-            "holder_id": holder_id,
-            "from_class": source,
-            "to_class": target_class,
-            "quantity": quantity,
-            "ratio": f"{new}:{old}",
-            "fraction_policy": policy,
-            **POLICIES[policy],
-        }
-        self.attempt(
-            lambda *args: reorganisation.convert_shares(*args, request),
+        terms = FractionTerms(f"{new}:{old}", policy, **POLICIES[policy])
+        request = ConvertShares(holder_id, source, target_class, quantity, terms)
+        self.attempt_request(
+            reorganisation.convert_shares,
+            request,
             refusals=refusals,
             kinds=["shares.converted"],
         )
@@ -465,9 +444,10 @@ class RegisterMachine(RuleBasedStateMachine):
         if code in self.model.classes and self.model.splits_encumbrance(code, new, old):
             refusals.add("encumbered_fraction")
         service = reorganisation.split_class if splitting else reorganisation.consolidate_class
-        request = {"ratio": f"{new}:{old}", "fraction_policy": policy, **POLICIES[policy]}
-        self.attempt(
-            lambda *args: service(*args, code, request),
+        terms = FractionTerms(f"{new}:{old}", policy, **POLICIES[policy])
+        self.attempt_request(
+            service,
+            ReorganiseClass(code, terms),
             refusals=refusals,
             kinds=["class.split" if splitting else "class.consolidated"],
         )
@@ -500,14 +480,9 @@ class RegisterMachine(RuleBasedStateMachine):
             refusals.add("no_register_at_record_date")
         elif not held_then:
             refusals.add("no_shares_at_record_date")
-        declared = self.attempt(
-            lambda *args: distributions.declare_distribution(
-                *args,
-                class_code=code,
-                amount_per_share=Decimal(per_share),
-                currency="GBP",
-                record_date=record_date,
-            ),
+        declared = self.attempt_request(
+            distributions.declare_distribution,
+            DeclareDistribution(code, Decimal(per_share), "GBP", record_date),
             refusals=refusals,
             kinds=["distribution.declared"],
         )
@@ -515,9 +490,7 @@ class RegisterMachine(RuleBasedStateMachine):
             return
         expected = {holder: (held, held * Decimal(per_share)) for holder, held in held_then.items()}
         lines = self.driver.read(
-            lambda session: distributions.entitlements(
-                session, self.issuer_id, declared.distribution_id
-            )
+            lambda session: queries.entitlements(session, self.issuer_id, declared.distribution_id)
         )
         assert {line.holder_id: (line.quantity, Decimal(line.amount)) for line in lines} == expected
         assert declared.total_shares == sum(held_then.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -14,12 +15,17 @@ from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.holdings import RegisterInvariantError
 from app.register.projection import Applied, apply_entry
 from app.register.ratios import ROUND_DOWN_CASH_IN_LIEU, ROUND_HALF_UP
-from app.register.requests import AmendClass, CreateClass
+from app.register.requests import AmendClass, ChangeFreeze, CreateClass, ReleasePledge
+from tests.support.actions import (
+    CASH,
+    HALF_UP,
+    Company,
+    conversion,
+    new_company,
+    reorganise_class,
+    replays,
+)
 from tests.support.helpers import HOLDER_A, bearer, holder_request, issue_request
-from tests.test_capital import Company, new_company, replays
-
-CASH = {"fraction_policy": ROUND_DOWN_CASH_IN_LIEU, "cash_in_lieu_price": "0.90", "currency": "GBP"}
-HALF_UP = {"fraction_policy": ROUND_HALF_UP}
 
 
 @pytest.fixture
@@ -48,7 +54,8 @@ def settlements(company: Company) -> list[tuple]:
     return company.driver.read(read)
 
 
-def conversion(company: Company, quantity: int, ratio: str, **changes) -> dict:
+def conversion_body(company: Company, quantity: int, ratio: str, **changes) -> dict:
+    """A conversion as the API takes it."""
     return {"holder_id": company.a, "from_class": "PREF", "to_class": "ORD",
             "quantity": quantity, "ratio": ratio, **HALF_UP, **changes}  # fmt: skip
 
@@ -58,18 +65,18 @@ def allot(company: Company, code: str, holder_id: str, quantity: int) -> None:
 
 
 def split(company: Company, ratio: str, terms: dict, code: str = "ORD"):
-    return company.run(reorganisation.split_class, code, {"ratio": ratio, **terms})
+    return company.submit(reorganisation.split_class, reorganise_class(code, ratio, terms))
 
 
 def consolidate(company: Company, ratio: str, terms: dict, code: str = "ORD"):
-    return company.run(reorganisation.consolidate_class, code, {"ratio": ratio, **terms})
+    return company.submit(reorganisation.consolidate_class, reorganise_class(code, ratio, terms))
 
 
 # --- conversion --------------------------------------------------------------------------------
 
 
 def test_converting_moves_shares_between_classes_at_the_ratio(company):
-    result = company.run(reorganisation.convert_shares, conversion(company, 4, "3:1"))
+    result = company.submit(reorganisation.convert_shares, conversion(company, 4, "3:1"))
     assert result.allotted == 12
     assert (result.from_holding.held, result.to_holding.held) == (6, 112)
     assert (company.issued("PREF"), company.issued("ORD")) == (6, 162)
@@ -80,7 +87,7 @@ def test_converting_moves_shares_between_classes_at_the_ratio(company):
         "ratio": "3:1", "fraction_policy": ROUND_HALF_UP, "allotted": "12",
     }  # fmt: skip
     # One for one is the commonest conversion, so 1:1 is allowed here.
-    company.run(reorganisation.convert_shares, conversion(company, 6, "1:1"))
+    company.submit(reorganisation.convert_shares, conversion(company, 6, "1:1"))
     assert company.holding("PREF", company.a) == (0, 0, 0, 0)
     assert company.holding("ORD", company.a) == (118, 0, 0, 0)
     assert settlements(company) == []
@@ -88,8 +95,8 @@ def test_converting_moves_shares_between_classes_at_the_ratio(company):
 
 
 def test_a_conversion_pays_cash_for_the_fraction(company):
-    request = {**conversion(company, 10, "1:3", from_class="ORD", to_class="PREF"), **CASH}
-    result = company.run(reorganisation.convert_shares, request)
+    request = conversion(company, 10, "1:3", from_class="ORD", to_class="PREF", **CASH)
+    result = company.submit(reorganisation.convert_shares, request)
     assert (result.allotted, result.fraction, result.cash_in_lieu) == (3, "0.333333333333", "0.30")
     assert company.holding("ORD", company.a) == (90, 0, 0, 0)
     assert company.holding("PREF", company.a) == (13, 0, 0, 0)
@@ -99,7 +106,7 @@ def test_a_conversion_pays_cash_for_the_fraction(company):
     index = result.entry.index
     assert settlements(company) == [(index, company.a, "PREF", "0.333333333333", "0.30", "GBP")]
     # A conversion with no leftover records no settlement.
-    company.run(reorganisation.convert_shares, {**request, "quantity": 9})
+    company.submit(reorganisation.convert_shares, replace(request, quantity=9))
     assert len(settlements(company)) == 1
     replays(company)
 
@@ -109,7 +116,7 @@ def test_a_conversion_respects_the_authorised_number_of_the_new_class(company):
     request = conversion(company, 91, "11:1", from_class="ORD", to_class="PREF")
     error = company.refused(Refused, "authorised_exceeded", reorganisation.convert_shares, request)
     assert error.details["requested"] == 1001
-    company.run(reorganisation.convert_shares, {**request, "quantity": 90})
+    company.submit(reorganisation.convert_shares, replace(request, quantity=90))
     assert company.issued("PREF") == 1000
     replays(company)
 
@@ -136,7 +143,8 @@ def test_conversion_refusals_leave_no_trace(company):
         {"cash_in_lieu_price": "1.00", "currency": "GBP"},  # a price but no cash policy
         {"ratio": "1:3", "quantity": 1},  # not one whole share
     ]:
-        company.refused(InvalidInput, None, convert, {**conversion(company, 1, "3:1"), **changes})
+        request = conversion(company, **{"quantity": 1, "ratio": "3:1", **changes})
+        company.refused(InvalidInput, None, convert, request)
     replays(company)
 
 
@@ -156,6 +164,10 @@ def test_a_split_is_one_entry_that_scales_every_holding(company):
         "class": "ORD", "ratio": "2:1", "fraction_policy": ROUND_HALF_UP,
         "issued_before": "150", "issued_after": "300",
         "authorised_before": None, "authorised_after": None,
+        # Each holding's result, in holder order, so that the applier only applies them.
+        "holdings": sorted([{"holder_id": company.a, "held": "200"},
+                            {"holder_id": company.b, "held": "100"}],
+                           key=lambda result: result["holder_id"]),
     }  # fmt: skip
     company.driver.verify_log(company.issuer_id)
     replays(company)
@@ -219,7 +231,7 @@ def test_encumbrances_scale_down_and_pledges_scale_one_by_one(company):
 
     assert company.driver.read(pledges) == [10, 13]
     # Releasing a pledge releases its scaled quantity, so nothing goes negative.
-    company.run(restrictions.release_pledge, first)
+    company.submit(restrictions.release_pledge, ReleasePledge(first))
     assert company.holding("ORD", company.a) == (50, 20, 10, 0)
     split(company, "3:1", CASH)
     assert company.holding("ORD", company.a) == (150, 60, 30, 0)
@@ -232,16 +244,12 @@ def test_a_ratio_that_would_split_frozen_shares_is_refused(company):
     allot(company, "ORD", company.b, 5)
     company.freeze("ORD", company.b, 55)
     before = company.holding("ORD", company.b)
-    request = {"ratio": "1:10", **HALF_UP}
+    request = reorganise_class("ORD", "1:10", HALF_UP)
     error = company.refused(Refused, "encumbered_fraction", reorganisation.consolidate_class,
-                            "ORD", request)  # fmt: skip
+                            request)  # fmt: skip
     assert error.details["holder_id"] == company.b
     assert company.holding("ORD", company.b) == before
-    company.run(
-        lambda *a: restrictions.unfreeze(
-            *a, class_code="ORD", holder_id=company.b, quantity=5, reason="order varied"
-        )
-    )
+    company.submit(restrictions.unfreeze, ChangeFreeze("ORD", company.b, 5, "order varied"))
     consolidate(company, "1:10", HALF_UP)
     assert company.holding("ORD", company.b) == (6, 5, 0, 0)
     replays(company)
@@ -264,9 +272,9 @@ def test_rounding_up_may_not_exceed_the_scaled_authorised_number(company):
     allot(company, "PREF", company.b, 5)
     company.submit(classes.amend_class, AmendClass("PREF", authorised=15))
     # 1:10 rounding half up: a 10 -> 1, b 5 -> 1 (a half), but only 1 is authorised.
-    request = {"ratio": "1:10", **HALF_UP}
+    request = reorganise_class("PREF", "1:10", HALF_UP)
     error = company.refused(Refused, "authorised_exceeded", reorganisation.consolidate_class,
-                            "PREF", request)  # fmt: skip
+                            request)  # fmt: skip
     assert (error.details["authorised"], error.details["issued"]) == (1, 2)
     consolidate(company, "1:10", {**CASH, "cash_in_lieu_price": "3"}, code="PREF")
     assert (company.authorised("PREF"), company.issued("PREF")) == (1, 1)
@@ -285,7 +293,7 @@ def test_reorganisation_refusals_leave_no_trace(company):
         (consolidate_class, "10:10"),
         (consolidate_class, "1/10"),
     ]:
-        company.refused(InvalidInput, None, service, "ORD", {"ratio": ratio, **HALF_UP})
+        company.refused(InvalidInput, None, service, reorganise_class("ORD", ratio, HALF_UP))
     for terms in [
         {"fraction_policy": "round_up"},
         {"fraction_policy": ROUND_DOWN_CASH_IN_LIEU},
@@ -293,8 +301,8 @@ def test_reorganisation_refusals_leave_no_trace(company):
         {**CASH, "cash_in_lieu_price": "-1"},
         {**HALF_UP, "cash_in_lieu_price": "1", "currency": "GBP"},
     ]:
-        company.refused(InvalidInput, None, split_class, "ORD", {"ratio": "3:2", **terms})
-    company.refused(NotFound, None, split_class, "NOPE", {"ratio": "2:1", **HALF_UP})
+        company.refused(InvalidInput, None, split_class, reorganise_class("ORD", "3:2", terms))
+    company.refused(NotFound, None, split_class, reorganise_class("NOPE", "2:1", HALF_UP))
     replays(company)
 
 
@@ -318,12 +326,12 @@ def test_every_holding_is_scaled_across_chunks_in_holder_order(company, monkeypa
 
 def test_a_split_may_not_overflow_what_the_register_counts(company):
     allot(company, "ORD", company.b, 10**10)
-    request = {"ratio": f"{10**9}:1", **HALF_UP}
-    company.refused(Refused, "too_many_shares", reorganisation.split_class, "ORD", request)
+    request = reorganise_class("ORD", f"{10**9}:1", HALF_UP)
+    company.refused(Refused, "too_many_shares", reorganisation.split_class, request)
     convert = conversion(company, 10**10, f"{10**9}:1", from_class="ORD", to_class="PREF")
     company.submit(classes.amend_class, AmendClass("PREF", authorised=None))
     company.refused(Refused, "too_many_shares", reorganisation.convert_shares,
-                    {**convert, "holder_id": company.b})  # fmt: skip
+                    replace(convert, holder_id=company.b))  # fmt: skip
 
 
 def test_an_empty_class_can_be_split(company):
@@ -334,13 +342,41 @@ def test_an_empty_class_can_be_split(company):
 
 
 def test_replay_refuses_an_entry_whose_totals_do_not_follow(company):
-    """The applier re-derives what the command recorded; a log that says otherwise fails."""
+    """An entry whose holdings do not add up to the total it states fails. This one has no
+    per-holding results (as entries written before they were carried): its holdings are
+    worked out from the terms."""
     data = {"class": "ORD", "ratio": "2:1", "fraction_policy": ROUND_HALF_UP,
             "issued_before": "150", "issued_after": "301",
             "authorised_before": None, "authorised_after": None}  # fmt: skip
     entry = Applied(company.issuer_id, 99, datetime.now(UTC), "class.split", data)
     with pytest.raises(RegisterInvariantError, match="issued_after"):
-        company.driver.run(lambda session, ledger: apply_entry(APPLIERS, session, entry))
+        with company.driver.command(company.issuer_id) as ctx:
+            apply_entry(APPLIERS, ctx.session, entry)
+
+
+def test_an_entry_without_per_holding_results_applies_as_its_command_did(app, company):
+    """Entries written before they carried each holding's result state only the terms and
+    totals; their applier works the holdings out as the command did, with the same result."""
+    twin = new_company(app)
+    for each in (company, twin):
+        each.freeze("ORD", each.a, 30)
+        each.pledge("ORD", each.a, 9)
+    result = consolidate(company, "1:3", CASH)
+    data = {name: value for name, value in result.entry.data.items() if name != "holdings"}
+    assert twin.driver.log_size(twin.issuer_id) == result.entry.index
+    entry = Applied(twin.issuer_id, result.entry.index, datetime.now(UTC), "class.consolidated",
+                    data)  # fmt: skip
+    with twin.driver.command(twin.issuer_id) as ctx:
+        apply_entry(APPLIERS, ctx.session, entry)
+    for mine, theirs in ((company.a, twin.a), (company.b, twin.b)):
+        assert twin.holding("ORD", theirs) == company.holding("ORD", mine)
+    assert twin.holding("ORD", twin.a) == (33, 10, 3, 0)
+    paid = {row[1]: row[3:] for row in settlements(company)}
+    assert {row[1]: row[3:] for row in settlements(twin)} == {
+        twin.a: paid[company.a],
+        twin.b: paid[company.b],
+    }
+    assert (twin.issued("ORD"), twin.authorised("ORD")) == (49, None)
 
 
 # --- the API -----------------------------------------------------------------------------------
@@ -351,7 +387,7 @@ def post(client, company, path, body, headers):
 
 
 def test_api_converts(client, company, secretary):
-    body = {**conversion(company, 10, "1:3", from_class="ORD", to_class="PREF"), **CASH}
+    body = {**conversion_body(company, 10, "1:3", from_class="ORD", to_class="PREF"), **CASH}
     response = post(client, company, "conversions", body, secretary)
     assert response.status_code == 201, response.get_json()
     result = response.get_json()
@@ -394,7 +430,7 @@ def test_api_splits_and_consolidates(client, company, secretary, operator_header
 def test_api_refusals_change_nothing(client, company, secretary, make_token, new_issuer):
     company.submit(classes.amend_class, AmendClass("PREF", authorised=10))
     before = company.driver.trace(company.issuer_id)
-    convert = conversion(company, 1, "3:1", from_class="ORD", to_class="PREF")
+    convert = conversion_body(company, 1, "3:1", from_class="ORD", to_class="PREF")
     cases = [
         ("conversions", convert, 409, "authorised_exceeded", None),
         ("conversions", {**convert, "holder_id": company.gone}, 409, "holder_ceased", None),

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from app.extensions import db
-from app.ledger import log
-from app.models.issuer import Issuer
 from app.register import classes, holders, holdings, transfers
 from app.register.errors import Refused
-from app.register.replay import LOG_DERIVED, replay_and_compare
 from app.register.requests import CeaseHolder
+from tests.support.actions import (
+    HOLDER_C,
+    assert_replays,
+    last_entry,
+    register_state,
+)
 from tests.support.helpers import (
     HOLDER_A,
     HOLDER_B,
-    HOLDER_C,
     add_holders,
     bearer,
     class_request,
@@ -23,40 +24,6 @@ from tests.support.helpers import (
     submit,
     transfer_request,
 )
-
-# --- helpers shared with test_distributions.py ---------------------------------------------
-
-
-def register_state(app, issuer_id: str) -> tuple[int, dict[str, list[tuple]]]:
-    """The signed log size and every log-derived row of the issuer: what a refusal must not
-    change."""
-    with app.app_context():
-        rows = {
-            model.__tablename__: [
-                tuple(row)
-                for row in db.session.execute(
-                    select(model.__table__).where(
-                        getattr(model, "id" if model is Issuer else "issuer_id") == issuer_id
-                    )
-                )
-            ]
-            for model in LOG_DERIVED
-        }
-        return log.signed_size(db.session, issuer_id), rows
-
-
-def assert_replays(app, issuer_id: str) -> None:
-    with app.app_context():
-        report = replay_and_compare(db.session, issuer_id)
-        assert report.entries == log.signed_size(db.session, issuer_id)
-
-
-def last_entry(app, issuer_id: str) -> dict:
-    with app.app_context():
-        size = log.signed_size(db.session, issuer_id)
-        (entry,) = log.read_entries(db.session, issuer_id, size - 1, size)
-        return entry.envelope
-
 
 # --- fixtures ------------------------------------------------------------------------------
 

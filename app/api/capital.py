@@ -3,7 +3,7 @@ classes, and splits and consolidations of a class."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from flask_smorest import Blueprint
@@ -20,10 +20,11 @@ from app.api.capital_schemas import (
     RepurchaseSchema,
 )
 from app.api.errors import ErrorSchema
+from app.commands import command
 from app.register import capital, reorganisation
 from app.register.capital import Removal
 from app.register.reorganisation import Conversion, Reorganisation
-from app.unit_of_work import command
+from app.register.requests import FractionTerms, ReorganiseClass
 
 blp = Blueprint(
     "capital",
@@ -53,10 +54,10 @@ def _removal_view(removal: Removal) -> dict[str, Any]:
     }
 
 
-def _remove(service: Callable[..., Removal], issuer_id: str, request: Mapping) -> dict:
+def _remove(service: Callable[..., Removal], issuer_id: str, request: object) -> dict:
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        return _removal_view(service(session, ledger, principal.actor, issuer_id, request))
+    with command(principal.actor, issuer_id) as ctx:
+        return _removal_view(service(ctx, request))
 
 
 @blp.route("/cancellations", methods=["POST"])
@@ -122,11 +123,8 @@ def _conversion_view(conversion: Conversion) -> dict[str, Any]:
 def convert_shares(request, issuer_id):
     """Convert a holder's shares of one class into another at a ratio (`shares.converted`)."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        conversion = reorganisation.convert_shares(
-            session, ledger, principal.actor, issuer_id, request
-        )
-        return _conversion_view(conversion)
+    with command(principal.actor, issuer_id) as ctx:
+        return _conversion_view(reorganisation.convert_shares(ctx, request))
 
 
 def _reorganisation_view(result: Reorganisation) -> dict[str, Any]:
@@ -148,11 +146,12 @@ def _reorganisation_view(result: Reorganisation) -> dict[str, Any]:
     }
 
 
-def _reorganise(service: Callable[..., Reorganisation], issuer_id: str, code: str, request):
+def _reorganise(
+    service: Callable[..., Reorganisation], issuer_id: str, code: str, terms: FractionTerms
+) -> dict[str, Any]:
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        result = service(session, ledger, principal.actor, issuer_id, code, request)
-        return _reorganisation_view(result)
+    with command(principal.actor, issuer_id) as ctx:
+        return _reorganisation_view(service(ctx, ReorganiseClass(code, terms)))
 
 
 @blp.route("/classes/<code>/splits", methods=["POST"])

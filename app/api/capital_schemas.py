@@ -11,8 +11,17 @@ from marshmallow import validate
 
 from app.api.fields import Text
 from app.api.register_schemas import CLASS_CODE, CURRENCY, POSITIVE, HoldingSchema, money
+from app.api.request_schemas import RequestSchema
 from app.register.capital import CONSIDERATION_TYPES
 from app.register.ratios import FRACTION_POLICIES, RATIO_PATTERN
+from app.register.requests import (
+    CancelShares,
+    Consideration,
+    ConvertShares,
+    FractionTerms,
+    RedeemShares,
+    RepurchaseShares,
+)
 
 RATIO_DESCRIPTION = (
     '"new:old" in positive whole numbers: new shares for every old share(s), e.g. "2:1" '
@@ -31,12 +40,12 @@ POLICY_DESCRIPTION = (
 
 
 def _class_field(**kwargs: object) -> ma.fields.String:
-    # Loaded under the key the services and the log use.
     return ma.fields.String(required=True, validate=CLASS_CODE, **kwargs)
 
 
-class _HoldingReductionSchema(ma.Schema):
-    class_code = _class_field(data_key="class", attribute="class")
+class _HoldingReductionSchema(RequestSchema):
+    # The public JSON (and the log) call it "class", a Python keyword.
+    class_code = _class_field(data_key="class")
     holder_id = ma.fields.String(required=True, validate=validate.Length(min=1, max=36))
     quantity = ma.fields.Integer(required=True, strict=True, validate=POSITIVE)
 
@@ -51,6 +60,8 @@ class CancellationSchema(_HoldingReductionSchema):
         },
     )
 
+    request_type = CancelShares
+
 
 class RepurchaseSchema(_HoldingReductionSchema):
     """A buy-back: the shares are cancelled at once (treasury shares are not supported)."""
@@ -58,8 +69,10 @@ class RepurchaseSchema(_HoldingReductionSchema):
     price_per_share = money(required=True)
     currency = ma.fields.String(required=True, validate=CURRENCY)
 
+    request_type = RepurchaseShares
 
-class ConsiderationSchema(ma.Schema):
+
+class ConsiderationSchema(RequestSchema):
     type = ma.fields.String(required=True, validate=validate.OneOf(CONSIDERATION_TYPES))
     amount = money(
         metadata={"description": "Required for cash; optional value of products or services"}
@@ -73,12 +86,20 @@ class ConsiderationSchema(ma.Schema):
         },
     )
 
+    request_type = Consideration
+
 
 class RedemptionSchema(_HoldingReductionSchema):
     consideration = ma.fields.Nested(ConsiderationSchema, required=True)
 
+    request_type = RedeemShares
 
-class _FractionTermsSchema(ma.Schema):
+
+class _FractionTermsSchema(RequestSchema):
+    """The terms' fields sit flat in the public JSON; they load as one `FractionTerms`."""
+
+    TERMS = ("ratio", "fraction_policy", "cash_in_lieu_price", "currency")
+
     ratio = ma.fields.String(
         required=True,
         validate=validate.Regexp(RATIO_PATTERN, error='write the ratio as "new:old", e.g. "2:1"'),
@@ -94,6 +115,10 @@ class _FractionTermsSchema(ma.Schema):
         validate=CURRENCY, metadata={"description": "Currency of the cash in lieu"}
     )
 
+    def terms(self, data: dict) -> FractionTerms:
+        """Take the terms' fields out of `data` as one `FractionTerms`."""
+        return FractionTerms(**{name: data.pop(name) for name in self.TERMS if name in data})
+
 
 class ConversionInputSchema(_FractionTermsSchema):
     holder_id = ma.fields.String(required=True, validate=validate.Length(min=1, max=36))
@@ -106,9 +131,17 @@ class ConversionInputSchema(_FractionTermsSchema):
         metadata={"description": "Shares of from_class to convert"},
     )
 
+    request_type = ConvertShares
+
+    def make(self, data: dict) -> ConvertShares:
+        return ConvertShares(terms=self.terms(data), **data)
+
 
 class ReorganisationInputSchema(_FractionTermsSchema):
-    """A split ("2:1") or consolidation ("1:10") of every holding of the class."""
+    """A split ("2:1") or consolidation ("1:10") of every holding of the class (named by the
+    path, so the view builds the `ReorganiseClass` request)."""
+
+    request_type = FractionTerms
 
 
 class RemovalSchema(ma.Schema):

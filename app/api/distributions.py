@@ -15,10 +15,10 @@ from app.api.distributions_schemas import (
     DistributionListSchema,
 )
 from app.auth.disclosure import disclose_read
+from app.commands import command
 from app.extensions import db
 from app.models.register import Distribution
-from app.register import distributions
-from app.unit_of_work import command
+from app.register import distributions, queries
 
 blp = Blueprint(
     "distributions",
@@ -37,7 +37,7 @@ def _views(session: Session, issuer_id: str, found: list[Distribution]) -> list[
 def _detail(session: Session, issuer_id: str, distribution_id: str) -> dict:
     distribution = distributions.get_distribution(session, issuer_id, distribution_id)
     (view,) = _views(session, issuer_id, [distribution])
-    lines = distributions.entitlements(session, issuer_id, distribution_id)
+    lines = queries.entitlements(session, issuer_id, distribution_id)
     return {**view, "entitlements": [asdict(line) for line in lines]}
 
 
@@ -46,23 +46,21 @@ def _detail(session: Session, issuer_id: str, distribution_id: str) -> dict:
 def list_distributions(issuer_id):
     """The issuer's declared distributions, in the order declared."""
     require_read(issuer_id)
-    found = distributions.list_distributions(db.session, issuer_id)
+    found = queries.distributions(db.session, issuer_id)
     return {"distributions": _views(db.session, issuer_id, found)}
 
 
 @blp.route("/distributions", methods=["POST"])
 @blp.arguments(DistributionInputSchema)
 @blp.response(201, DistributionDetailSchema)
-def declare_distribution(fields, issuer_id):
+def declare_distribution(request, issuer_id):
     """Declare a distribution (`distribution.declared`) with its entitlement list.
 
     Entitlements follow the register at the end of the record date (UTC), which must be a day
     that has ended."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        distribution = distributions.declare_distribution(
-            session, ledger, principal.actor, issuer_id, **fields
-        )
+    with command(principal.actor, issuer_id) as ctx:
+        distribution = distributions.declare_distribution(ctx, request)
     return _detail(db.session, issuer_id, distribution.distribution_id)
 
 

@@ -8,6 +8,8 @@ import marshmallow as ma
 
 from app.api.fields import DecimalText
 from app.api.register_schemas import CLASS_CODE, CURRENCY
+from app.api.request_schemas import RequestSchema
+from app.register.requests import DeclareDistribution
 
 
 def _positive(value: Decimal) -> None:
@@ -15,7 +17,7 @@ def _positive(value: Decimal) -> None:
         raise ma.ValidationError("must be more than zero")
 
 
-class DistributionInputSchema(ma.Schema):
+class DistributionInputSchema(RequestSchema):
     class_code = ma.fields.String(required=True, data_key="class", validate=CLASS_CODE)
     amount_per_share = DecimalText(
         required=True,
@@ -31,6 +33,8 @@ class DistributionInputSchema(ma.Schema):
         },
     )
     payment_date = ma.fields.Date(load_default=None, allow_none=True)
+
+    request_type = DeclareDistribution
 
 
 class EntitlementSchema(ma.Schema):

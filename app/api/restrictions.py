@@ -14,9 +14,10 @@ from app.api.restrictions_schemas import (
     PledgeListSchema,
     PledgeSchema,
 )
+from app.commands import command
 from app.extensions import db
-from app.register import restrictions
-from app.unit_of_work import command
+from app.register import queries, restrictions
+from app.register.requests import ReleasePledge
 
 blp = Blueprint(
     "restrictions",
@@ -29,21 +30,21 @@ blp = Blueprint(
 @blp.route("/freezes", methods=["POST"])
 @blp.arguments(FreezeSchema)
 @blp.response(201, HoldingSchema)
-def freeze(fields, issuer_id):
+def freeze(request, issuer_id):
     """Freeze part of a holding (`holding.frozen`); the shares stay held but not available."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        return restrictions.freeze(session, ledger, principal.actor, issuer_id, **fields)
+    with command(principal.actor, issuer_id) as ctx:
+        return restrictions.freeze(ctx, request)
 
 
 @blp.route("/unfreezes", methods=["POST"])
 @blp.arguments(FreezeSchema)
 @blp.response(201, HoldingSchema)
-def unfreeze(fields, issuer_id):
+def unfreeze(request, issuer_id):
     """Lift (part of) a freeze (`holding.unfrozen`)."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        return restrictions.unfreeze(session, ledger, principal.actor, issuer_id, **fields)
+    with command(principal.actor, issuer_id) as ctx:
+        return restrictions.unfreeze(ctx, request)
 
 
 @blp.route("/pledges")
@@ -51,17 +52,17 @@ def unfreeze(fields, issuer_id):
 def list_pledges(issuer_id):
     """Every pledge registered on the issuer's shares, active or released, oldest first."""
     require_read(issuer_id)
-    return {"pledges": restrictions.list_pledges(db.session, issuer_id)}
+    return {"pledges": queries.pledges(db.session, issuer_id)}
 
 
 @blp.route("/pledges", methods=["POST"])
 @blp.arguments(PledgeInputSchema)
 @blp.response(201, PledgeSchema)
-def register_pledge(fields, issuer_id):
+def register_pledge(request, issuer_id):
     """Register shares pledged as security (`pledge.registered`)."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        return restrictions.register_pledge(session, ledger, principal.actor, issuer_id, **fields)
+    with command(principal.actor, issuer_id) as ctx:
+        return restrictions.register_pledge(ctx, request)
 
 
 @blp.route("/pledges/<pledge_id>/release", methods=["POST"])
@@ -69,19 +70,19 @@ def register_pledge(fields, issuer_id):
 def release_pledge(issuer_id, pledge_id):
     """Release a whole pledge (`pledge.released`); its shares become available again."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        return restrictions.release_pledge(session, ledger, principal.actor, issuer_id, pledge_id)
+    with command(principal.actor, issuer_id) as ctx:
+        return restrictions.release_pledge(ctx, ReleasePledge(pledge_id))
 
 
 @blp.route("/forced-transfers", methods=["POST"])
 @blp.arguments(ForcedTransferInputSchema)
 @blp.response(201, ForcedTransferSchema)
-def forced_transfer(fields, issuer_id):
+def forced_transfer(request, issuer_id):
     """Transfer shares under a legal order (`transfer.forced`).
 
     Takes available shares first, then frozen ones (the freeze shrinks accordingly); never
     pledged or reserved shares."""
     principal = require_write(issuer_id)
-    with command() as (session, ledger):
-        entry = restrictions.forced_transfer(session, ledger, principal.actor, issuer_id, **fields)
+    with command(principal.actor, issuer_id) as ctx:
+        entry = restrictions.forced_transfer(ctx, request)
     return {"log_index": entry.index, **entry.data}

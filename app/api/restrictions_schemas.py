@@ -7,10 +7,12 @@ from marshmallow import validate
 
 from app.api.fields import Text
 from app.api.register_schemas import CLASS_CODE, POSITIVE
+from app.api.request_schemas import RequestSchema
+from app.register.requests import ChangeFreeze, ForcedTransfer, RegisterPledge
 
 
-class _HoldingRestrictionSchema(ma.Schema):
-    # Loaded as `class_code`, the services' keyword for it.
+class _HoldingRestrictionSchema(RequestSchema):
+    # The public JSON (and the log) call it "class", a Python keyword.
     class_code = ma.fields.String(required=True, data_key="class", validate=CLASS_CODE)
     holder_id = ma.fields.String(required=True)
     quantity = ma.fields.Integer(required=True, strict=True, validate=POSITIVE)
@@ -26,6 +28,8 @@ class FreezeSchema(_HoldingRestrictionSchema):
         },
     )
 
+    request_type = ChangeFreeze
+
 
 class PledgeInputSchema(_HoldingRestrictionSchema):
     pledgee = Text(
@@ -37,6 +41,8 @@ class PledgeInputSchema(_HoldingRestrictionSchema):
             "the log, which cannot be erased: never a private person's name or details."
         },
     )
+
+    request_type = RegisterPledge
 
 
 class PledgeSchema(ma.Schema):
@@ -58,7 +64,7 @@ class PledgeListSchema(ma.Schema):
     pledges = ma.fields.List(ma.fields.Nested(PledgeSchema), required=True)
 
 
-class ForcedTransferInputSchema(ma.Schema):
+class ForcedTransferInputSchema(RequestSchema):
     class_code = ma.fields.String(required=True, data_key="class", validate=CLASS_CODE)
     from_holder_id = ma.fields.String(required=True)
     to_holder_id = ma.fields.String(required=True)
@@ -68,6 +74,8 @@ class ForcedTransferInputSchema(ma.Schema):
         validate=validate.Length(min=1, max=200),
         metadata={"description": "The order that compels the transfer, e.g. a court order number"},
     )
+
+    request_type = ForcedTransfer
 
 
 class ForcedTransferSchema(ma.Schema):

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.auth.tokens import create_token
 from app.auth.users import create_user
 from app.cli.demo_data import cn_person, gb_person
-from app.commands import command as new_command
+from app.commands import command
 from app.extensions import db
 from app.ledger.log import utc_now
 from app.models.issuer import Issuer
@@ -37,14 +37,21 @@ from app.register import (
 )
 from app.register.requests import (
     Allocation,
+    ChangeFreeze,
+    Consideration,
     CreateClass,
+    DeclareDistribution,
+    FractionTerms,
     HolderDetails,
     IssueShares,
     LodgeTransfer,
+    RedeemShares,
     RegisterHolder,
     RegisterIssuer,
+    RegisterPledge,
+    ReorganiseClass,
+    RepurchaseShares,
 )
-from app.unit_of_work import command
 
 DEMO_PASSWORD = "demo-password"
 ACTOR = "operator:demo"
@@ -108,17 +115,10 @@ def load_demo() -> list[str]:
     return _credentials_file().read_text().splitlines()
 
 
-def _run(clock: DemoClock, days: float, service, *args, **kwargs):
-    """Run one command `days` after the previous one."""
-    clock.advance(days)
-    with command() as (session, ledger):
-        return service(session, ledger, ACTOR, *args, **kwargs)
-
-
 def _submit(clock: DemoClock, days: float, issuer_id: str | None, service, request):
     """Run one command `days` after the previous one (a service taking a typed request)."""
     clock.advance(days)
-    with new_command(ACTOR, issuer_id) as ctx:
+    with command(ACTOR, issuer_id) as ctx:
         return service(ctx, request)
 
 
@@ -198,21 +198,23 @@ def build_brewery(clock: DemoClock, rng: random.Random) -> dict:
             instrument_reference=f"STF-2026-{n + 1:03d}", consideration=Decimal("330.00"),
             currency="GBP",
         ))  # fmt: skip
-    _run(clock, 5, reorganisation.split_class, issuer_id, "ORD",
-         {"ratio": "2:1", "fraction_policy": "round_half_up"})  # fmt: skip
-    _run(clock, 3, restrictions.register_pledge, issuer_id, class_code="ORD",
-         holder_id=founder_ids[0], quantity=200_000,
-         pledgee="Northern Bank plc, facility 2026-77")  # fmt: skip
-    _run(clock, 2, restrictions.freeze, issuer_id, class_code="ORD", holder_id=crowd_ids[4],
-         quantity=1_000, reason="Court order 2026/123 (probate)")  # fmt: skip
-    _run(clock, 4, capital.redeem_shares, issuer_id, {
-        "holder_id": crowd_ids[0], "class": "B", "quantity": 200,
-        "consideration": {"type": "products_or_services",
-                          "description": "48 bottles of Harbour Lights IPA"},
-    })  # fmt: skip
+    _submit(clock, 5, issuer_id, reorganisation.split_class,
+            ReorganiseClass("ORD", FractionTerms("2:1", "round_half_up")))  # fmt: skip
+    _submit(clock, 3, issuer_id, restrictions.register_pledge,
+            RegisterPledge(class_code="ORD", holder_id=founder_ids[0], quantity=200_000,
+                           pledgee="Northern Bank plc, facility 2026-77"))  # fmt: skip
+    _submit(clock, 2, issuer_id, restrictions.freeze,
+            ChangeFreeze(class_code="ORD", holder_id=crowd_ids[4], quantity=1_000,
+                         reason="Court order 2026/123 (probate)"))  # fmt: skip
+    beer = Consideration(type="products_or_services",
+                         description="48 bottles of Harbour Lights IPA")  # fmt: skip
+    _submit(clock, 4, issuer_id, capital.redeem_shares,
+            RedeemShares(class_code="B", holder_id=crowd_ids[0], quantity=200,
+                         consideration=beer))  # fmt: skip
     record_date = (clock.now - timedelta(days=1)).date()
-    _run(clock, 3, distributions.declare_distribution, issuer_id, class_code="ORD",
-         amount_per_share=Decimal("0.015"), currency="GBP", record_date=record_date)  # fmt: skip
+    _submit(clock, 3, issuer_id, distributions.declare_distribution,
+            DeclareDistribution(class_code="ORD", amount_per_share=Decimal("0.015"),
+                                currency="GBP", record_date=record_date))  # fmt: skip
     return {"issuer_id": issuer_id, "investor": crowd_ids[1], "investor_details": crowd[1]}
 
 
@@ -237,12 +239,12 @@ def build_tech(clock: DemoClock, rng: random.Random) -> dict:
             instrument_reference=f"OTC-{n + 1:04d}", consideration=Decimal("21000.00"),
             currency="CNY",
         ))  # fmt: skip
-    _run(clock, 2, capital.repurchase_shares, issuer_id, {
-        "holder_id": holder_ids[3], "class": "ORD", "quantity": 2_000,
-        "price_per_share": Decimal("4.10"), "currency": "CNY",
-    })  # fmt: skip
-    _run(clock, 1, restrictions.freeze, issuer_id, class_code="ORD", holder_id=holder_ids[7],
-         quantity=3_000, reason="Regulatory hold CSRC-2026-88")  # fmt: skip
+    _submit(clock, 2, issuer_id, capital.repurchase_shares,
+            RepurchaseShares(class_code="ORD", holder_id=holder_ids[3], quantity=2_000,
+                             price_per_share=Decimal("4.10"), currency="CNY"))  # fmt: skip
+    _submit(clock, 1, issuer_id, restrictions.freeze,
+            ChangeFreeze(class_code="ORD", holder_id=holder_ids[7], quantity=3_000,
+                         reason="Regulatory hold CSRC-2026-88"))  # fmt: skip
     return {"issuer_id": issuer_id, "investor": holder_ids[0], "investor_details": people[0]}
 
 

@@ -10,22 +10,21 @@ register has no treasury holder, so a buy-back always cancels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.ledger.log import Ledger
 from app.models.register import HoldingVersion, ShareClass
 from app.register import classes, holdings
+from app.register.context import CommandContext
 from app.register.errors import InvalidInput
 from app.register.holders import require_active_holder
-from app.register.issuers import lock_issuer
 from app.register.limits import require_quantity
-from app.register.projection import Applied, record
+from app.register.projection import Applied
 from app.register.ratios import decimal_text
+from app.register.requests import CancelShares, Consideration, RedeemShares, RepurchaseShares
 
 CONSIDERATION_TYPES = ("cash", "products_or_services")
 
@@ -46,49 +45,38 @@ def money_text(amount: Any, field: str) -> str:
     return decimal_text(value)
 
 
-def cancel_shares(
-    session: Session, ledger: Ledger, actor: str, issuer_id: str, request: Mapping[str, Any]
-) -> Removal:
-    """Cancel a holder's shares (forfeiture, a court-approved reduction of capital, ...).
-    request: holder_id, class, quantity, reason."""
-    if not request.get("reason"):
+def cancel_shares(ctx: CommandContext, request: CancelShares) -> Removal:
+    """Cancel a holder's shares (forfeiture, a court-approved reduction of capital, ...)."""
+    if not request.reason:
         raise InvalidInput("give the reason for the cancellation", field="reason")
-    extra = {"reason": request["reason"]}
-    return _remove(session, ledger, actor, issuer_id, "shares.cancelled", request, extra)
+    return _remove(ctx, "shares.cancelled", request, {"reason": request.reason})
 
 
-def repurchase_shares(
-    session: Session, ledger: Ledger, actor: str, issuer_id: str, request: Mapping[str, Any]
-) -> Removal:
-    """The company buys a holder's shares back and cancels them.
-    request: holder_id, class, quantity, price_per_share, currency."""
+def repurchase_shares(ctx: CommandContext, request: RepurchaseShares) -> Removal:
+    """The company buys a holder's shares back and cancels them."""
     extra = {
-        "price_per_share": money_text(request["price_per_share"], "price_per_share"),
-        "currency": request["currency"],
+        "price_per_share": money_text(request.price_per_share, "price_per_share"),
+        "currency": request.currency,
     }
-    return _remove(session, ledger, actor, issuer_id, "shares.repurchased", request, extra)
+    return _remove(ctx, "shares.repurchased", request, extra)
 
 
-def redeem_shares(
-    session: Session, ledger: Ledger, actor: str, issuer_id: str, request: Mapping[str, Any]
-) -> Removal:
+def redeem_shares(ctx: CommandContext, request: RedeemShares) -> Removal:
     """Redeem a holder's shares for cash, or for the company's products or services (a
     brewery's shares redeemed for beer, say): then the description is what counts and a money
-    value is optional. request: holder_id, class, quantity, consideration {type, amount?,
-    currency?, description?}."""
-    extra = {"consideration": _consideration(request["consideration"])}
-    return _remove(session, ledger, actor, issuer_id, "shares.redeemed", request, extra)
+    value is optional."""
+    extra = {"consideration": _consideration(request.consideration)}
+    return _remove(ctx, "shares.redeemed", request, extra)
 
 
-def _consideration(consideration: Mapping[str, Any]) -> dict[str, Any]:
-    kind = consideration.get("type")
+def _consideration(consideration: Consideration) -> dict[str, Any]:
+    kind, amount, currency = consideration.type, consideration.amount, consideration.currency
+    description = consideration.description
     if kind not in CONSIDERATION_TYPES:
         raise InvalidInput(
             f"the consideration's type is one of {', '.join(CONSIDERATION_TYPES)}",
             field="consideration",
         )
-    amount, currency = consideration.get("amount"), consideration.get("currency")
-    description = consideration.get("description")
     if kind == "cash" and amount is None:
         raise InvalidInput("a cash redemption needs an amount and currency", field="consideration")
     if kind == "products_or_services" and not description:
@@ -107,22 +95,19 @@ def _consideration(consideration: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _remove(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
+    ctx: CommandContext,
     kind: str,
-    request: Mapping[str, Any],
-    extra: Mapping[str, Any],
+    request: CancelShares | RepurchaseShares | RedeemShares,
+    extra: dict[str, Any],
 ) -> Removal:
-    code, holder_id, quantity = request["class"], request["holder_id"], request["quantity"]
+    code, holder_id, quantity = request.class_code, request.holder_id, request.quantity
     require_quantity(quantity)
-    lock_issuer(session, ledger, issuer_id)
+    session, issuer_id = ctx.session, ctx.issuer_id
     share_class = classes.get_class(session, issuer_id, code)
     require_active_holder(session, issuer_id, holder_id)
     holdings.require_available(session, issuer_id, code, holder_id, quantity)
     data = {"class": code, "holder_id": holder_id, "quantity": str(quantity), **extra}
-    entry = record(session, ledger, issuer_id, actor, kind, data)
+    entry = ctx.record(kind, data)
     holding = holdings.current(session, issuer_id, code, holder_id)
     return Removal(entry=entry, holding=holding, share_class=share_class)
 

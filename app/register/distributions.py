@@ -12,21 +12,21 @@ is not supported yet.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, localcontext
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.ledger.log import Ledger, checkpoint_as_of
-from app.models.register import Distribution, Entitlement, HolderDetails, HoldingVersion
+from app.models.register import Distribution, Entitlement, HoldingVersion
 from app.register import classes
+from app.register.context import CommandContext
 from app.register.errors import InvalidInput, NotFound, Refused
-from app.register.issuers import lock_issuer
-from app.register.projection import Applied, record
+from app.register.projection import Applied
 from app.register.queries import versions_as_of
 from app.register.ratios import decimal_text
+from app.register.requests import DeclareDistribution
+from app.register.snapshot import NoCheckpoint, find_checkpoint
 
 # Enough digits that quantity x amount per share and their sums are exact, never rounded.
 EXACT_DIGITS = 80
@@ -36,38 +36,21 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class EntitlementLine:
-    holder_id: str
-    name: str | None  # None once the holder's details are erased
-    quantity: int
-    amount: str
-
-
 # --- declaring -----------------------------------------------------------------------------
 
 
-def declare_distribution(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    *,
-    class_code: str,
-    amount_per_share: Decimal,
-    currency: str,
-    record_date: date,
-    payment_date: date | None = None,
-) -> Distribution:
+def declare_distribution(ctx: CommandContext, request: DeclareDistribution) -> Distribution:
     """Declare a distribution on one class and fix its entitlement list from the register as
-    it stood at the end of `record_date`."""
-    lock_issuer(session, ledger, issuer_id)
+    it stood at the end of the record date."""
+    session, issuer_id = ctx.session, ctx.issuer_id
+    class_code, amount_per_share = request.class_code, request.amount_per_share
+    record_date, payment_date = request.record_date, request.payment_date
     classes.get_class(session, issuer_id, class_code)
     if not amount_per_share.is_finite() or amount_per_share <= 0:
         raise InvalidInput("the amount per share must be above zero", field="amount_per_share")
     if payment_date is not None and payment_date < record_date:
         raise InvalidInput("payment cannot precede the record date", field="payment_date")
-    record_tree_size = _record_tree_size(session, ledger, issuer_id, record_date)
+    record_tree_size = _record_tree_size(ctx, record_date)
     if not holdings_as_of(session, issuer_id, class_code, record_tree_size):
         raise Refused(
             "no_shares_at_record_date",
@@ -80,19 +63,19 @@ def declare_distribution(
         "distribution_id": str(uuid.uuid4()),
         "class": class_code,
         "amount_per_share": decimal_text(amount_per_share),
-        "currency": currency,
+        "currency": request.currency,
         "record_date": record_date.isoformat(),
         "record_tree_size": str(record_tree_size),
     }
     if payment_date is not None:
         data["payment_date"] = payment_date.isoformat()
-    record(session, ledger, issuer_id, actor, "distribution.declared", data)
+    ctx.record("distribution.declared", data)
     return get_distribution(session, issuer_id, data["distribution_id"])
 
 
-def _record_tree_size(session: Session, ledger: Ledger, issuer_id: str, record_date: date) -> int:
+def _record_tree_size(ctx: CommandContext, record_date: date) -> int:
     moment = end_of_day(record_date)
-    now = ledger.clock()
+    now = ctx.clock()
     if moment >= now:
         raise Refused(
             "record_date_in_future",
@@ -101,13 +84,14 @@ def _record_tree_size(session: Session, ledger: Ledger, issuer_id: str, record_d
             record_date=record_date.isoformat(),
             today=now.date().isoformat(),
         )
-    checkpoint = checkpoint_as_of(session, issuer_id, moment)
-    if checkpoint is None:
+    try:
+        checkpoint = find_checkpoint(ctx.session, ctx.issuer_id, as_of=moment)
+    except NoCheckpoint:
         raise Refused(
             "no_register_at_record_date",
             f"the issuer had no register yet at the end of {record_date.isoformat()}",
             record_date=record_date.isoformat(),
-        )
+        ) from None
     return checkpoint.tree_size
 
 
@@ -173,36 +157,3 @@ def get_distribution(session: Session, issuer_id: str, distribution_id: str) -> 
     if distribution is None:
         raise NotFound(f"no distribution {distribution_id}", distribution_id=distribution_id)
     return distribution
-
-
-def list_distributions(session: Session, issuer_id: str) -> list[Distribution]:
-    return list(
-        session.scalars(
-            select(Distribution)
-            .where(Distribution.issuer_id == issuer_id)
-            .order_by(Distribution.declared_index)
-        )
-    )
-
-
-def entitlements(session: Session, issuer_id: str, distribution_id: str) -> list[EntitlementLine]:
-    """The entitlement list by holder name (erased holders, who have none, last)."""
-    rows = session.execute(
-        select(Entitlement, HolderDetails.name)
-        .outerjoin(
-            HolderDetails,
-            (HolderDetails.issuer_id == Entitlement.issuer_id)
-            & (HolderDetails.holder_id == Entitlement.holder_id),
-        )
-        .where(
-            Entitlement.issuer_id == issuer_id,
-            Entitlement.distribution_id == distribution_id,
-        )
-        .order_by(
-            HolderDetails.name.is_(None), func.lower(HolderDetails.name), Entitlement.holder_id
-        )
-    )
-    return [
-        EntitlementLine(entitlement.holder_id, name, entitlement.quantity, entitlement.amount)
-        for entitlement, name in rows
-    ]

@@ -7,6 +7,7 @@ and none before N closed it. Views and commands select through these; none write
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -15,7 +16,15 @@ from sqlalchemy.orm import Session
 from app.db import transaction_cache
 from app.models.access import PersonalDataAccess
 from app.models.issuer import Issuer
-from app.models.register import Holder, HolderDetails, HoldingVersion, ShareClass
+from app.models.register import (
+    Distribution,
+    Entitlement,
+    Holder,
+    HolderDetails,
+    HoldingVersion,
+    Pledge,
+    ShareClass,
+)
 from app.register.errors import NotFound
 
 T = TypeVar("T")
@@ -169,3 +178,59 @@ def versions_as_of(tree_size: int, versions: Any = HoldingVersion) -> ColumnElem
         versions.from_index < tree_size,
         or_(versions.to_index.is_(None), versions.to_index >= tree_size),
     )
+
+
+# --- restrictions and distributions --------------------------------------------------------
+
+
+def pledges(session: Session, issuer_id: str) -> list[Pledge]:
+    """Every pledge on the issuer's shares, active or released, in the order registered."""
+    return list(
+        session.scalars(
+            select(Pledge)
+            .where(Pledge.issuer_id == issuer_id)
+            .order_by(Pledge.registered_index, Pledge.pledge_id)
+        )
+    )
+
+
+def distributions(session: Session, issuer_id: str) -> list[Distribution]:
+    """The issuer's declared distributions, in the order declared."""
+    return list(
+        session.scalars(
+            select(Distribution)
+            .where(Distribution.issuer_id == issuer_id)
+            .order_by(Distribution.declared_index)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class EntitlementLine:
+    holder_id: str
+    name: str | None  # None once the holder's details are erased
+    quantity: int
+    amount: str
+
+
+def entitlements(session: Session, issuer_id: str, distribution_id: str) -> list[EntitlementLine]:
+    """A distribution's entitlement list by holder name (erased holders, who have none, last)."""
+    rows = session.execute(
+        select(Entitlement, HolderDetails.name)
+        .outerjoin(
+            HolderDetails,
+            (HolderDetails.issuer_id == Entitlement.issuer_id)
+            & (HolderDetails.holder_id == Entitlement.holder_id),
+        )
+        .where(
+            Entitlement.issuer_id == issuer_id,
+            Entitlement.distribution_id == distribution_id,
+        )
+        .order_by(
+            HolderDetails.name.is_(None), func.lower(HolderDetails.name), Entitlement.holder_id
+        )
+    )
+    return [
+        EntitlementLine(entitlement.holder_id, name, entitlement.quantity, entitlement.amount)
+        for entitlement, name in rows
+    ]

@@ -1,8 +1,9 @@
 """Ratio and rounding arithmetic for conversions, splits and consolidations.
 
 Pure functions on integers, `Fraction` and `Decimal`: no floats, no database. Commands use them
-to check and describe a change before recording it; appliers use the very same functions to
-apply it, so the two can never disagree.
+to compute a change once; the entry records the result and the appliers apply it. Only the
+applier of a split or consolidation entry written before entries carried each holding's result
+works the holdings out again, with these same functions.
 
 A ratio "new:old" means `new` resulting shares for every `old` shares: a split "2:1", a
 consolidation "1:10", a conversion "3:1" (three shares of the new class for each one converted).

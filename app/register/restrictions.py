@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.ledger.log import Ledger
 from app.models.register import HoldingVersion, Pledge
 from app.register import classes, holdings
+from app.register.context import CommandContext
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.holders import get_holder, require_active_holder
-from app.register.issuers import lock_issuer
 from app.register.limits import require_quantity
-from app.register.projection import Applied, record
+from app.register.projection import Applied
+from app.register.requests import ChangeFreeze, ForcedTransfer, RegisterPledge, ReleasePledge
 
 
 def _require_class_and_holder(
@@ -39,58 +38,42 @@ def _holding_data(class_code: str, holder_id: str, quantity: int) -> dict[str, s
 # --- freezes -------------------------------------------------------------------------------
 
 
-def freeze(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    *,
-    class_code: str,
-    holder_id: str,
-    quantity: int,
-    reason: str,
-) -> HoldingVersion:
-    """Freeze part of a holding. `reason` names the legal ground (e.g. "court order
+def freeze(ctx: CommandContext, request: ChangeFreeze) -> HoldingVersion:
+    """Freeze part of a holding. The reason names the legal ground (e.g. "court order
     2026/123"); it goes on the log, so it must concern the shares, not a person."""
-    lock_issuer(session, ledger, issuer_id)
+    session, issuer_id = ctx.session, ctx.issuer_id
+    code, holder_id, quantity = request.class_code, request.holder_id, request.quantity
     require_quantity(quantity)
-    _require_class_and_holder(session, issuer_id, class_code, holder_id)
-    holdings.require_available(session, issuer_id, class_code, holder_id, quantity)
-    data = {**_holding_data(class_code, holder_id, quantity), "reason": reason}
-    record(session, ledger, issuer_id, actor, "holding.frozen", data)
-    return holdings.current(session, issuer_id, class_code, holder_id)
+    _require_class_and_holder(session, issuer_id, code, holder_id)
+    holdings.require_available(session, issuer_id, code, holder_id, quantity)
+    ctx.record("holding.frozen", _freeze_data(request))
+    return holdings.current(session, issuer_id, code, holder_id)
 
 
-def unfreeze(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    *,
-    class_code: str,
-    holder_id: str,
-    quantity: int,
-    reason: str,
-) -> HoldingVersion:
-    """Lift (part of) a freeze; `reason` names the ground, e.g. the order that lifts it."""
-    lock_issuer(session, ledger, issuer_id)
+def unfreeze(ctx: CommandContext, request: ChangeFreeze) -> HoldingVersion:
+    """Lift (part of) a freeze; the reason names the ground, e.g. the order that lifts it."""
+    session, issuer_id = ctx.session, ctx.issuer_id
+    code, holder_id, quantity = request.class_code, request.holder_id, request.quantity
     require_quantity(quantity)
-    _require_class_and_holder(session, issuer_id, class_code, holder_id)
-    holding = holdings.current(session, issuer_id, class_code, holder_id)
+    _require_class_and_holder(session, issuer_id, code, holder_id)
+    holding = holdings.current(session, issuer_id, code, holder_id)
     frozen = holding.frozen if holding else 0
     if quantity > frozen:
         raise Refused(
             "exceeds_frozen",
-            f"holder {holder_id} has {frozen} {class_code} shares frozen; "
-            f"{quantity} cannot be unfrozen",
+            f"holder {holder_id} has {frozen} {code} shares frozen; {quantity} cannot be unfrozen",
             holder_id=holder_id,
-            class_code=class_code,
+            class_code=code,
             frozen=frozen,
             requested=quantity,
         )
-    data = {**_holding_data(class_code, holder_id, quantity), "reason": reason}
-    record(session, ledger, issuer_id, actor, "holding.unfrozen", data)
-    return holdings.current(session, issuer_id, class_code, holder_id)
+    ctx.record("holding.unfrozen", _freeze_data(request))
+    return holdings.current(session, issuer_id, code, holder_id)
+
+
+def _freeze_data(request: ChangeFreeze) -> dict[str, str]:
+    holding = _holding_data(request.class_code, request.holder_id, request.quantity)
+    return {**holding, "reason": request.reason}
 
 
 def apply_holding_frozen(session: Session, entry: Applied) -> None:
@@ -113,47 +96,26 @@ def get_pledge(session: Session, issuer_id: str, pledge_id: str) -> Pledge:
     return pledge
 
 
-def list_pledges(session: Session, issuer_id: str) -> list[Pledge]:
-    return list(
-        session.scalars(
-            select(Pledge)
-            .where(Pledge.issuer_id == issuer_id)
-            .order_by(Pledge.registered_index, Pledge.pledge_id)
-        )
-    )
-
-
-def register_pledge(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    *,
-    class_code: str,
-    holder_id: str,
-    quantity: int,
-    pledgee: str,
-) -> Pledge:
-    """Register shares pledged as security. `pledgee` is the secretary's reference to the
+def register_pledge(ctx: CommandContext, request: RegisterPledge) -> Pledge:
+    """Register shares pledged as security. The pledgee is the secretary's reference to the
     secured party (an institution's name and facility reference); it goes on the log, so it
     must never be a private person's details."""
-    lock_issuer(session, ledger, issuer_id)
+    session, issuer_id = ctx.session, ctx.issuer_id
+    code, holder_id, quantity = request.class_code, request.holder_id, request.quantity
     require_quantity(quantity)
-    _require_class_and_holder(session, issuer_id, class_code, holder_id)
-    holdings.require_available(session, issuer_id, class_code, holder_id, quantity)
+    _require_class_and_holder(session, issuer_id, code, holder_id)
+    holdings.require_available(session, issuer_id, code, holder_id, quantity)
     # The id is drawn here and carried by the entry, so replay recreates the same pledge.
     pledge_id = str(uuid.uuid4())
-    data = {"pledge_id": pledge_id, **_holding_data(class_code, holder_id, quantity)}
-    record(session, ledger, issuer_id, actor, "pledge.registered", {**data, "pledgee": pledgee})
+    data = {"pledge_id": pledge_id, **_holding_data(code, holder_id, quantity)}
+    ctx.record("pledge.registered", {**data, "pledgee": request.pledgee})
     return get_pledge(session, issuer_id, pledge_id)
 
 
-def release_pledge(
-    session: Session, ledger: Ledger, actor: str, issuer_id: str, pledge_id: str
-) -> Pledge:
+def release_pledge(ctx: CommandContext, request: ReleasePledge) -> Pledge:
     """Release a whole pledge: its shares become available again."""
-    lock_issuer(session, ledger, issuer_id)
-    pledge = get_pledge(session, issuer_id, pledge_id)
+    pledge_id = request.pledge_id
+    pledge = get_pledge(ctx.session, ctx.issuer_id, pledge_id)
     if pledge.released_index is not None:
         raise Refused(
             "pledge_released",
@@ -161,7 +123,7 @@ def release_pledge(
             pledge_id=pledge_id,
             released_index=pledge.released_index,
         )
-    record(session, ledger, issuer_id, actor, "pledge.released", {"pledge_id": pledge_id})
+    ctx.record("pledge.released", {"pledge_id": pledge_id})
     return pledge
 
 
@@ -192,37 +154,28 @@ def apply_pledge_released(session: Session, entry: Applied) -> None:
 # --- forced transfers ----------------------------------------------------------------------
 
 
-def forced_transfer(
-    session: Session,
-    ledger: Ledger,
-    actor: str,
-    issuer_id: str,
-    *,
-    class_code: str,
-    from_holder_id: str,
-    to_holder_id: str,
-    quantity: int,
-    legal_reference: str,
-) -> Applied:
+def forced_transfer(ctx: CommandContext, request: ForcedTransfer) -> Applied:
     """Move shares under a legal order (e.g. a court order number in `legal_reference`),
     without the transferor's instrument. Unrestricted shares go first; frozen shares make up
     the rest, and the freeze shrinks by what is taken from it."""
-    lock_issuer(session, ledger, issuer_id)
+    session, issuer_id = ctx.session, ctx.issuer_id
+    code, quantity = request.class_code, request.quantity
+    from_holder_id, to_holder_id = request.from_holder_id, request.to_holder_id
     require_quantity(quantity)
     if from_holder_id == to_holder_id:
         raise InvalidInput("a transfer needs two different holders", field="to_holder_id")
-    _require_class_and_holder(session, issuer_id, class_code, from_holder_id)
+    _require_class_and_holder(session, issuer_id, code, from_holder_id)
     require_active_holder(session, issuer_id, to_holder_id)
-    holding = holdings.current(session, issuer_id, class_code, from_holder_id)
+    holding = holdings.current(session, issuer_id, code, from_holder_id)
     free, frozen = (holding.available, holding.frozen) if holding else (0, 0)
     if quantity > free + frozen:
         raise Refused(
             "insufficient_transferable",
-            f"holder {from_holder_id} has {free + frozen} {class_code} shares that a forced "
+            f"holder {from_holder_id} has {free + frozen} {code} shares that a forced "
             f"transfer may take ({free} available, {frozen} frozen; pledged and reserved shares "
             f"cannot be taken), {quantity} ordered",
             holder_id=from_holder_id,
-            class_code=class_code,
+            class_code=code,
             available=free,
             frozen=frozen,
             pledged=holding.pledged if holding else 0,
@@ -230,14 +183,14 @@ def forced_transfer(
             requested=quantity,
         )
     data = {
-        "class": class_code,
+        "class": code,
         "from_holder_id": from_holder_id,
         "to_holder_id": to_holder_id,
         "quantity": str(quantity),
         "frozen_taken": str(max(0, quantity - free)),
-        "legal_reference": legal_reference,
+        "legal_reference": request.legal_reference,
     }
-    return record(session, ledger, issuer_id, actor, "transfer.forced", data)
+    return ctx.record("transfer.forced", data)
 
 
 def apply_transfer_forced(session: Session, entry: Applied) -> None:

@@ -23,11 +23,16 @@ from app.register.errors import DomainError
 from app.register.requests import (
     Allocation,
     AmendClass,
+    CancelShares,
+    ConvertShares,
     CreateClass,
+    FractionTerms,
     HolderDetails,
     IssueShares,
     LodgeTransfer,
     RegisterHolder,
+    ReorganiseClass,
+    RepurchaseShares,
 )
 
 ISSUE_BATCH = 1_000  # allocations per issue_shares call, all inside the one command
@@ -124,37 +129,36 @@ def _set_authorised(context: _Context, args: Mapping[str, Any]) -> None:
     classes.amend_class(context.command, request)
 
 
-def _removal(context: _Context, args: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "class": args["code"],
-        "holder_id": context.holder_ids[args["key"]],
-        "quantity": args["quantity"],
-    }
-
-
 def _cancel(context: _Context, args: Mapping[str, Any]) -> None:
-    capital.cancel_shares(*context.call, {**_removal(context, args), "reason": args["reason"]})
+    request = CancelShares(
+        class_code=args["code"],
+        holder_id=context.holder_ids[args["key"]],
+        quantity=args["quantity"],
+        reason=args["reason"],
+    )
+    capital.cancel_shares(context.command, request)
 
 
 def _repurchase(context: _Context, args: Mapping[str, Any]) -> None:
-    request = {
-        **_removal(context, args),
-        "price_per_share": args["price"],
-        "currency": args["currency"],
-    }
-    capital.repurchase_shares(*context.call, request)
+    request = RepurchaseShares(
+        class_code=args["code"],
+        holder_id=context.holder_ids[args["key"]],
+        quantity=args["quantity"],
+        price_per_share=args["price"],
+        currency=args["currency"],
+    )
+    capital.repurchase_shares(context.command, request)
 
 
 def _convert(context: _Context, args: Mapping[str, Any]) -> None:
-    request = {
-        "holder_id": context.holder_ids[args["key"]],
-        "from_class": args["source"],
-        "to_class": args["target"],
-        "quantity": args["quantity"],
-        "ratio": str(args["ratio"]),
-        "fraction_policy": FRACTION_POLICY,
-    }
-    reorganisation.convert_shares(*context.call, request)
+    request = ConvertShares(
+        holder_id=context.holder_ids[args["key"]],
+        from_class=args["source"],
+        to_class=args["target"],
+        quantity=args["quantity"],
+        terms=FractionTerms(str(args["ratio"]), FRACTION_POLICY),
+    )
+    reorganisation.convert_shares(context.command, request)
 
 
 def _reorganise(context: _Context, args: Mapping[str, Any]) -> None:
@@ -162,8 +166,9 @@ def _reorganise(context: _Context, args: Mapping[str, Any]) -> None:
     service = (
         reorganisation.split_class if ratio.new > ratio.old else reorganisation.consolidate_class
     )
-    request = {"ratio": str(ratio), "fraction_policy": FRACTION_POLICY}
-    service(*context.call, args["code"], request)
+    service(
+        context.command, ReorganiseClass(args["code"], FractionTerms(str(ratio), FRACTION_POLICY))
+    )
 
 
 APPLIERS: dict[str, Callable[[_Context, Mapping[str, Any]], None]] = {
