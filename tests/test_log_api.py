@@ -85,10 +85,11 @@ def test_a_regulator_verifies_checkpoint_entries_and_proofs(client, issuer, regu
 
 
 def test_entries_are_paged_at_1000(app, client, regulator_headers):
+    from app.commands import command
     from app.extensions import db
-    from app.unit_of_work import command
 
-    with app.app_context(), command() as (session, ledger):
+    with app.app_context(), command("test") as ctx:
+        session, ledger = ctx.session, ctx.ledger
         issuer_id = "00000000-0000-4000-8000-0000000000aa"
         ledger.create_log(session, issuer_id)
         for n in range(1005):
@@ -146,10 +147,11 @@ def test_bad_parameters_get_400_with_a_code_and_a_message(
 
 
 def test_a_size_without_a_checkpoint_is_404(client, app, regulator_headers, new_issuer):
-    from app.unit_of_work import command
+    from app.commands import command
 
     issuer = new_issuer()
-    with app.app_context(), command() as (session, ledger):
+    with app.app_context(), command("test") as ctx:
+        session, ledger = ctx.session, ctx.ledger
         for _ in range(3):
             ledger.append(session, issuer["id"], "test.event", "test", {})
     response = client.get(

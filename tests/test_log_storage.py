@@ -5,23 +5,25 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from app.commands import command, current_ledger
 from app.extensions import db
 from app.ledger import log, merkle, notes
 from app.ledger.keyring import verifiers
 from app.ledger.log import LogIntegrityError
-from app.unit_of_work import command, current_ledger
 
 
 def _grow(app, issuer_id: str, count: int, per_command: int = 1) -> None:
     with app.app_context():
         for start in range(0, count, per_command):
-            with command() as (session, ledger):
+            with command("test") as ctx:
+                session, ledger = ctx.session, ctx.ledger
                 for n in range(start, min(start + per_command, count)):
                     ledger.append(session, issuer_id, "test.event", "test", {"n": str(n)})
 
 
 def _open_log(app, issuer_id: str = "00000000-0000-4000-8000-000000000001") -> str:
-    with app.app_context(), command() as (session, ledger):
+    with app.app_context(), command("test") as ctx:
+        session, ledger = ctx.session, ctx.ledger
         ledger.create_log(session, issuer_id)
         ledger.append(session, issuer_id, "test.opened", "test", {})
     return issuer_id
@@ -75,7 +77,8 @@ def test_every_command_leaves_a_signed_checkpoint_of_its_size(app):
 
 def test_leaf_is_the_exact_canonical_envelope(app):
     issuer_id = _open_log(app)
-    with app.app_context(), command() as (session, ledger):
+    with app.app_context(), command("test") as ctx:
+        session, ledger = ctx.session, ctx.ledger
         entry = ledger.append(session, issuer_id, "test.event", "user:7", {"b": "2", "a": "1"})
     assert entry.leaf.startswith(b'{"actor":"user:7","data":{"a":"1","b":"2"},"index":1,')
     assert entry.envelope["origin"].endswith(f"/issuers/{issuer_id}")
@@ -85,7 +88,8 @@ def test_leaf_is_the_exact_canonical_envelope(app):
 def test_a_failed_command_leaves_no_trace(app):
     issuer_id = _open_log(app)
     with app.app_context():
-        with pytest.raises(RuntimeError, match="boom"), command() as (session, ledger):
+        with pytest.raises(RuntimeError, match="boom"), command("test") as ctx:
+            session, ledger = ctx.session, ctx.ledger
             ledger.append(session, issuer_id, "test.event", "test", {})
             raise RuntimeError("boom")
         assert log.get_state(db.session, issuer_id).tree_size == 1
@@ -112,7 +116,8 @@ def test_committing_appended_entries_without_a_seal_is_refused(app):
 def test_non_nfc_text_never_reaches_the_log(app):
     issuer_id = _open_log(app)
     with app.app_context():
-        with pytest.raises(ValueError, match="NFC"), command() as (session, ledger):
+        with pytest.raises(ValueError, match="NFC"), command("test") as ctx:
+            session, ledger = ctx.session, ctx.ledger
             ledger.append(session, issuer_id, "test.event", "test", {"name": "Cafe\u0301"})
 
 
@@ -125,7 +130,8 @@ def test_a_seal_refuses_a_tree_inconsistent_with_the_last_checkpoint(app):
             # Corrupt the frontier as a bug might: the next root cannot extend the signed tree.
             state.frontier = bytes(32) * len(log.split_hashes(state.frontier))
         with pytest.raises(LogIntegrityError, match="not consistent"):
-            with command() as (session, ledger):
+            with command("test") as ctx:
+                session, ledger = ctx.session, ctx.ledger
                 ledger.append(session, issuer_id, "test.event", "test", {})
         assert log.latest_checkpoint(db.session, issuer_id).tree_size == 5
 

@@ -11,7 +11,7 @@ from marshmallow import validate
 
 from app.api.fields import Text
 from app.api.register_schemas import CLASS_CODE, CURRENCY, POSITIVE, HoldingSchema, money
-from app.api.request_schemas import RequestSchema
+from app.api.request_schema import RequestSchema
 from app.register.capital import CONSIDERATION_TYPES
 from app.register.ratios import FRACTION_POLICIES, RATIO_PATTERN
 from app.register.requests import (

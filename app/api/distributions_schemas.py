@@ -8,7 +8,7 @@ import marshmallow as ma
 
 from app.api.fields import DecimalText
 from app.api.register_schemas import CLASS_CODE, CURRENCY
-from app.api.request_schemas import RequestSchema
+from app.api.request_schema import RequestSchema
 from app.register.requests import DeclareDistribution
 
 

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from app.api.fields import Text
 from app.api.register_schemas import CLASS_CODE, POSITIVE
-from app.api.request_schemas import RequestSchema
+from app.api.request_schema import RequestSchema
 from app.register.requests import ChangeFreeze, ForcedTransfer, RegisterPledge
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from app.auth.tokens import create_token
 from app.auth.users import create_user
@@ -23,7 +22,6 @@ from app.cli.demo_data import cn_person, gb_person
 from app.commands import command
 from app.extensions import db
 from app.ledger.log import utc_now
-from app.models.issuer import Issuer
 from app.register import (
     capital,
     classes,
@@ -31,6 +29,7 @@ from app.register import (
     holders,
     issuance,
     issuers,
+    queries,
     reorganisation,
     restrictions,
     transfers,
@@ -100,7 +99,7 @@ def _credentials_file() -> Path:
 
 def load_demo() -> list[str]:
     """Create the demo data unless it exists; return the lines that tell how to log in."""
-    exists = db.session.scalar(select(Issuer.id).where(Issuer.legal_name == BREWERY["legal_name"]))
+    exists = queries.issuer_named(db.session, BREWERY["legal_name"])
     if exists is None or not _credentials_file().exists():
         clock = DemoClock()
         current_app.config["LEDGER_CLOCK"] = clock

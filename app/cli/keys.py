@@ -9,10 +9,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.commands import load_signer
 from app.extensions import db
 from app.ledger import keyring, keys, log, notes
 from app.ledger.log import utc_now
-from app.unit_of_work import load_signer
 
 keys_cli = AppGroup("keys", help="Checkpoint signing keys.")
 

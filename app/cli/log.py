@@ -7,15 +7,14 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from app.extensions import db
-from app.ledger import keyring
+from app.ledger import keyring, queries
 from app.ledger.audit import audit_log
 from app.ledger.log import get_state, read_entries
 from app.ledger.verify import VerificationError, write_bundle
 from app.models.issuer import Issuer
-from app.models.log import LogCheckpoint, LogState
+from app.models.log import LogState
 from app.register.replay import ReplayMismatch, replay_and_compare
 
 log_cli = AppGroup("log", help="Verify and export the verifiable logs.")
@@ -37,11 +36,7 @@ def verify(issuer_id: str | None) -> None:
     """Recompute every leaf hash, node, checkpoint root and signature from the stored leaves,
     then replay each register from its log and compare it with the stored tables."""
     session = db.session
-    issuer_ids = (
-        [issuer_id]
-        if issuer_id
-        else list(session.scalars(select(LogState.issuer_id).order_by(LogState.issuer_id)))
-    )
+    issuer_ids = [issuer_id] if issuer_id else queries.log_ids(session)
     total = 0
     for current in issuer_ids:
         state = session.get(LogState, current)
@@ -84,14 +79,7 @@ def export(issuer_id: str, output: Path) -> None:
             for entry in read_entries(session, issuer_id, start, min(start + EXPORT_BATCH, size)):
                 yield entry.index, entry.leaf
 
-    checkpoints = (
-        (row.tree_size, row.note)
-        for row in session.execute(
-            select(LogCheckpoint.tree_size, LogCheckpoint.note)
-            .where(LogCheckpoint.issuer_id == issuer_id, LogCheckpoint.tree_size <= size)
-            .order_by(LogCheckpoint.tree_size)
-        ).all()
-    )
+    checkpoints = iter(queries.checkpoint_notes(session, issuer_id, size))
     vkeys = [key.vkey for key in keyring.published_keys(session)]
     with output.open("w", encoding="utf-8") as out:
         count = write_bundle(out, state.origin, vkeys, leaves(), checkpoints)

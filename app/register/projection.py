@@ -44,20 +44,3 @@ def apply_entry(appliers: Mapping[str, Applier], session: Session, entry: Applie
 
 def ignore(_session: Session, _entry: Applied) -> None:
     """For entries that concern the log itself (key rotations), not the register."""
-
-
-def record(
-    session: Session,
-    ledger: Any,
-    issuer_id: str,
-    actor: str,
-    kind: str,
-    data: Mapping[str, Any],
-) -> Applied:
-    """TRANSITION (removed once every service records through its CommandContext)."""
-    from app.register.appliers import APPLIERS
-
-    entry = ledger.append(session, issuer_id, kind, actor, data)
-    applied = Applied(issuer_id, entry.index, entry.recorded_at, kind, data)
-    apply_entry(APPLIERS, session, applied)
-    return applied

@@ -49,6 +49,12 @@ def list_issuers(session: Session, only: str | None = None) -> list[Issuer]:
     return list(session.scalars(query))
 
 
+def issuer_named(session: Session, legal_name: str) -> Issuer | None:
+    """The first issuer registered under `legal_name` (names are not unique), if any."""
+    query = select(Issuer).where(Issuer.legal_name == legal_name).order_by(Issuer.id).limit(1)
+    return session.scalars(query).first()
+
+
 def issuer_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Issuer))
 

@@ -20,20 +20,18 @@ from sqlalchemy.orm import Session
 from app.commands import command
 from app.db import normalise_url
 from app.extensions import db
-from app.ledger.log import Ledger, read_entries
+from app.ledger.log import read_entries
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState
 from app.models.register import Holder, HolderDetails, HoldingVersion, ShareClass
 from app.register import issuers
 from app.register.context import CommandContext
 from app.register.replay import LOG_DERIVED, replay_and_compare
 from app.register.requests import RegisterIssuer
-from app.unit_of_work import command as legacy_command
 from tests.support.helpers import bearer, issuer_fields
 
 ACTOR = "test"
 T = TypeVar("T")
 R = TypeVar("R")
-Service = Callable[[Session, Ledger], T]
 Quantities = tuple[int, int, int, int]  # held, frozen, pledged, reserved
 
 
@@ -67,12 +65,6 @@ class Trace:
 class Driver:
     def __init__(self, app: Flask) -> None:
         self.app = app
-
-    def run(self, service: Service[T]) -> T:
-        """TRANSITION (for the services still taking a session and a ledger): run a service
-        as one command: it commits, or (if it raises) leaves nothing."""
-        with self.app.app_context(), legacy_command() as (session, ledger):
-            return service(session, ledger)
 
     @contextmanager
     def command(self, issuer_id: str | None = None) -> Iterator[CommandContext]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app.interchange.importing.plan import (
     FRACTION_POLICY,
     ImportRejected,
@@ -16,7 +14,6 @@ from app.interchange.importing.plan import (
     Progress,
     Step,
 )
-from app.ledger.log import Ledger
 from app.register import capital, classes, holders, issuance, reorganisation, transfers
 from app.register.context import CommandContext
 from app.register.errors import DomainError
@@ -42,12 +39,6 @@ class _Context:
     def __init__(self, command: CommandContext) -> None:
         self.command = command
         self.holder_ids: dict[str, str] = {}  # import key -> the holder_id the register gave
-
-    @property
-    def call(self) -> tuple[Session, Ledger, str, str]:
-        """TRANSITION: the old service arguments, until every service takes the context."""
-        command = self.command
-        return command.session, command.ledger, command.actor, command.issuer_id
 
 
 def apply(command: CommandContext, plan: Plan, progress: Progress) -> None:

@@ -1,0 +1,23 @@
+"""Reads of the logs for the CLI and the API that are not proofs (those are in `log`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models.log import LogCheckpoint, LogState
+
+
+def log_ids(session: Session) -> list[str]:
+    """The issuer id of every log, in order."""
+    return list(session.scalars(select(LogState.issuer_id).order_by(LogState.issuer_id)))
+
+
+def checkpoint_notes(session: Session, issuer_id: str, up_to: int) -> list[tuple[int, str]]:
+    """(tree_size, signed note) of every checkpoint of the log up to size `up_to`, in order."""
+    rows = session.execute(
+        select(LogCheckpoint.tree_size, LogCheckpoint.note)
+        .where(LogCheckpoint.issuer_id == issuer_id, LogCheckpoint.tree_size <= up_to)
+        .order_by(LogCheckpoint.tree_size)
+    )
+    return [(row.tree_size, row.note) for row in rows]
