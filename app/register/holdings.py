@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.db import transaction_cache
 from app.models.register import HoldingVersion
@@ -14,6 +16,8 @@ from app.register.projection import Applied
 from app.register.queries import current_versions
 
 BUCKETS = ("held", "frozen", "pledged", "reserved")
+_COLUMNS = ("issuer_id", "class_code", "holder_id", "from_index", "to_index", *BUCKETS)
+_KEY_COLUMNS = ("issuer_id", "class_code", "holder_id", "from_index")
 
 
 class RegisterInvariantError(RuntimeError):
@@ -24,26 +28,138 @@ class RegisterInvariantError(RuntimeError):
 HoldingKey = tuple[str, str, str]  # issuer_id, class_code, holder_id
 
 
-def _cache(session: Session) -> dict[HoldingKey, HoldingVersion | None]:
+@dataclass(slots=True, eq=False)
+class Holding:
+    """One holding version as commands see it: a plain object, not an ORM instance.
+
+    A batch of 100,000 allocations built 100,000 HoldingVersion instances (29% of its time:
+    instrumentation, identity map, unit-of-work sorting); these rows are buffered and written
+    with one executemany per statement instead (see `_Pending`)."""
+
+    issuer_id: str
+    class_code: str
+    holder_id: str
+    from_index: int
+    to_index: int | None
+    held: int
+    frozen: int
+    pledged: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return self.held - self.frozen - self.pledged - self.reserved
+
+    def row(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _COLUMNS}
+
+
+@dataclass
+class _Pending:
+    """Versions this transaction changed but has not written yet.
+
+    `new` are versions that are not in the table; `dirty` are stored versions since closed
+    (to_index) or amended. Both are written by `write_pending`, which runs before any statement
+    the session executes and before commit, so every read in the transaction sees them."""
+
+    new: dict[int, Holding] = field(default_factory=dict)  # by id(): one row per version
+    dirty: dict[int, Holding] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.new or self.dirty)
+
+
+_PENDING_KEY = "shareledger.holdings.pending"
+# The stored version's primary key is bound under other names than the SET columns.
+# Core statements on the table: an ORM-enabled insert/update with a parameter list would run
+# the ORM's bulk path, which processes every row through the mapper.
+_TABLE = HoldingVersion.__table__
+_INSERT_VERSIONS = insert(_TABLE)
+_UPDATE_VERSION = (
+    update(_TABLE)
+    .where(*(_TABLE.c[name] == bindparam(f"k_{name}") for name in _KEY_COLUMNS))
+    .values({name: bindparam(name) for name in ("to_index", *BUCKETS)})
+)
+
+
+def _pending(session: Session) -> _Pending:
+    pending = session.info.get(_PENDING_KEY)
+    if pending is None:
+        pending = session.info[_PENDING_KEY] = _Pending()
+    return pending
+
+
+def write_pending(session: Session) -> None:
+    """Write the buffered versions: one executemany UPDATE and one INSERT.
+
+    The ORM's own pending objects are flushed first, since the versions' foreign keys may name
+    a holder or class this transaction added."""
+    pending = session.info.get(_PENDING_KEY)
+    if not pending:
+        return
+    # Taken out before executing, so the statements below do not re-enter this function.
+    session.info[_PENDING_KEY] = _Pending()
+    session.flush()
+    if pending.dirty:
+        session.execute(
+            _UPDATE_VERSION,
+            [
+                {
+                    **{f"k_{name}": getattr(version, name) for name in _KEY_COLUMNS},
+                    "to_index": version.to_index,
+                    **{name: getattr(version, name) for name in BUCKETS},
+                }
+                for version in pending.dirty.values()
+            ],
+        )
+    if pending.new:
+        session.execute(_INSERT_VERSIONS, [v.row() for v in pending.new.values()])
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_statement(state: ORMExecuteState) -> None:
+    # Reads elsewhere in the command (snapshots, reorganisations, replay's comparison) query
+    # holding_versions directly, as autoflush let them see ORM changes before.
+    write_pending(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def _cache(session: Session) -> dict[HoldingKey, Holding | None]:
     # Commands touch the same holdings repeatedly (batches, checks then changes); within one
     # transaction the current version is read from the database once.
     return transaction_cache(session, "holdings")
 
 
-def current(
-    session: Session, issuer_id: str, class_code: str, holder_id: str
-) -> HoldingVersion | None:
+def _read_current(session: Session, issuer_id: str, code: str, holder_ids: list[str]) -> Any:
+    columns = [getattr(HoldingVersion, name) for name in _COLUMNS]
+    return session.execute(
+        select(*columns).where(
+            HoldingVersion.issuer_id == issuer_id,
+            HoldingVersion.class_code == code,
+            HoldingVersion.holder_id.in_(holder_ids)
+            if len(holder_ids) > 1
+            else HoldingVersion.holder_id == holder_ids[0],
+            current_versions(),
+        )
+    )
+
+
+def current(session: Session, issuer_id: str, class_code: str, holder_id: str) -> Holding | None:
     cache = _cache(session)
     key = (issuer_id, class_code, holder_id)
     if key not in cache:
-        cache[key] = session.scalars(
-            select(HoldingVersion).where(
-                HoldingVersion.issuer_id == issuer_id,
-                HoldingVersion.class_code == class_code,
-                HoldingVersion.holder_id == holder_id,
-                current_versions(),
-            )
-        ).one_or_none()
+        row = _read_current(session, issuer_id, class_code, [holder_id]).one_or_none()
+        cache[key] = Holding(*row) if row is not None else None
     return cache[key]
 
 
@@ -61,16 +177,8 @@ def preload(session: Session, issuer_id: str, keys: Iterable[tuple[str, str]]) -
             chunk = holder_ids[start : start + 500]
             for holder_id in chunk:
                 cache[(issuer_id, code, holder_id)] = None
-            rows = session.scalars(
-                select(HoldingVersion).where(
-                    HoldingVersion.issuer_id == issuer_id,
-                    HoldingVersion.class_code == code,
-                    HoldingVersion.holder_id.in_(chunk),
-                    current_versions(),
-                )
-            )
-            for row in rows:
-                cache[(issuer_id, row.class_code, row.holder_id)] = row
+            for row in _read_current(session, issuer_id, code, chunk):
+                cache[(issuer_id, row.class_code, row.holder_id)] = Holding(*row)
 
 
 def available(session: Session, issuer_id: str, class_code: str, holder_id: str) -> int:
@@ -105,26 +213,33 @@ def change(
     frozen: int = 0,
     pledged: int = 0,
     reserved: int = 0,
-) -> HoldingVersion:
+) -> Holding:
     """Apply deltas as of `entry`: close the current version and open the next one."""
     previous = current(session, entry.issuer_id, class_code, holder_id)
+    pending = _pending(session)
     if previous is not None and previous.from_index == entry.index:
         version = previous  # a second change by the same entry amends its own version
+        if id(version) not in pending.new:
+            pending.dirty[id(version)] = version  # already written by an earlier statement
     else:
-        version = HoldingVersion(
-            issuer_id=entry.issuer_id,
-            class_code=class_code,
-            holder_id=holder_id,
-            from_index=entry.index,
-            to_index=None,
-            held=previous.held if previous else 0,
-            frozen=previous.frozen if previous else 0,
-            pledged=previous.pledged if previous else 0,
-            reserved=previous.reserved if previous else 0,
-        )
-        if previous is not None:
+        if previous is None:
+            version = Holding(entry.issuer_id, class_code, holder_id, entry.index, None, 0, 0, 0, 0)
+        else:
+            version = Holding(
+                entry.issuer_id,
+                class_code,
+                holder_id,
+                entry.index,
+                None,
+                previous.held,
+                previous.frozen,
+                previous.pledged,
+                previous.reserved,
+            )
             previous.to_index = entry.index
-        session.add(version)
+            if id(previous) not in pending.new:
+                pending.dirty[id(previous)] = previous
+        pending.new[id(version)] = version
         _cache(session)[(entry.issuer_id, class_code, holder_id)] = version
     version.held += held
     version.frozen += frozen
