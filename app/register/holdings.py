@@ -64,6 +64,9 @@ class _Pending:
 
     new: dict[int, Holding] = field(default_factory=dict)  # by id(): one row per version
     dirty: dict[int, Holding] = field(default_factory=dict)
+    # The transaction cache these versions are in; while it is, it answers every read of a
+    # current version they belong to (see `_write_before_statement`).
+    cache: dict | None = None
 
     def __bool__(self) -> bool:
         return bool(self.new or self.dirty)
@@ -116,10 +119,21 @@ def write_pending(session: Session) -> None:
         session.execute(_INSERT_VERSIONS, [v.row() for v in pending.new.values()])
 
 
+_READ_OPTION = "shareledger_current_holdings"
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _write_before_statement(state: ORMExecuteState) -> None:
     # Reads elsewhere in the command (snapshots, reorganisations, replay's comparison) query
-    # holding_versions directly, as autoflush let them see ORM changes before.
+    # holding_versions directly, as autoflush let them see ORM changes before. This module's
+    # own reads of current versions need not wait: a holding with pending versions is in the
+    # cache, so it is never read from the table, unless the cache was dropped (replay drops
+    # it between batches). Writing here would split a transfer's writes in two rounds.
+    pending = state.session.info.get(_PENDING_KEY)
+    if not pending:
+        return
+    if state.execution_options.get(_READ_OPTION) and pending.cache is _cache(state.session):
+        return
     write_pending(state.session)
 
 
@@ -143,7 +157,8 @@ def _cache(session: Session) -> dict[HoldingKey, Holding | None]:
 def _read_current(session: Session, issuer_id: str, code: str, holder_ids: list[str]) -> Any:
     columns = [getattr(HoldingVersion, name) for name in _COLUMNS]
     return session.execute(
-        select(*columns).where(
+        select(*columns)
+        .where(
             HoldingVersion.issuer_id == issuer_id,
             HoldingVersion.class_code == code,
             HoldingVersion.holder_id.in_(holder_ids)
@@ -151,6 +166,7 @@ def _read_current(session: Session, issuer_id: str, code: str, holder_ids: list[
             else HoldingVersion.holder_id == holder_ids[0],
             current_versions(),
         )
+        .execution_options(**{_READ_OPTION: True})
     )
 
 
@@ -217,6 +233,7 @@ def change(
     """Apply deltas as of `entry`: close the current version and open the next one."""
     previous = current(session, entry.issuer_id, class_code, holder_id)
     pending = _pending(session)
+    pending.cache = _cache(session)
     if previous is not None and previous.from_index == entry.index:
         version = previous  # a second change by the same entry amends its own version
         if id(version) not in pending.new:
