@@ -109,13 +109,17 @@ def envelope(
 def _require_nfc(value: Any) -> None:
     # Input validation normalises text; this guard keeps a missed field from putting two
     # spellings of one name on the log, where they could never be corrected.
+    # ASCII text is always NFC; the checks below skip the call for it (13 calls an allocation
+    # were 5% of a batch's time).
     if isinstance(value, str):
-        if not unicodedata.is_normalized("NFC", value):
+        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
             raise ValueError(f"text on the log must be NFC-normalised: {value!r}")
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            _require_nfc(key)
-            _require_nfc(item)
+            if not (type(key) is str and key.isascii()):
+                _require_nfc(key)
+            if not (type(item) is str and item.isascii()):
+                _require_nfc(item)
     elif isinstance(value, list | tuple):
         for item in value:
             _require_nfc(item)
