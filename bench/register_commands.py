@@ -466,6 +466,28 @@ class Results:
     transfers: Transfers
 
 
+def measure_loading(count: int) -> list[list[str]]:
+    """Seconds to load a batch request of `count` allocations: the marshmallow schema against
+    app.api.batch_rows (the same rows, as JSON would decode them)."""
+    from app.api.batch_rows import load_allocations
+    from app.api.register_schemas import IssuanceSchema
+
+    step(f"loading a request of {count:,} allocations: schema, then batch_rows")
+    rows = allocations([f"h{n:07d}" for n in range(count)], 100)
+    loaders: list[tuple[str, Callable[[], object]]] = [
+        ("marshmallow IssuanceSchema", lambda: IssuanceSchema().load({"allocations": rows})),
+        ("app.api.batch_rows", lambda: load_allocations(rows)),
+    ]
+    timings = []
+    for name, load in loaders:
+        with clocked() as clocks:
+            load()
+        timings.append((name, clocks))
+    schema = timings[0][1].wall
+    return [[name, f"{count:,}", f"{c.wall:.2f}", f"{c.cpu:.2f}", f"{schema / c.wall:.1f}x"]
+            for name, c in timings]  # fmt: skip
+
+
 def load_average() -> str:
     return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
@@ -595,6 +617,8 @@ def run(engine_names: Sequence[str], sizes: Sizes, with_profile: bool) -> None:
         print_results([result], f" ({name})")
     print_table("Environment", ["item", "value"], info)
     print_results(results)
+    print_table("Batch request loading (no database)", ["loader", "rows", "wall s", "CPU s",
+                "vs schema"], measure_loading(sizes.holders))  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> None:
