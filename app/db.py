@@ -146,6 +146,30 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
+def insert_many(
+    session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """INSERT `rows` (tuples in the order of `columns`) into `table` in one executemany."""
+    marks = ", ".join(["?"] * len(columns))
+    execute_many(session, f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def execute_many(session: Session, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Run `sql` (written with ? placeholders) once per row of plain values, in the session's
+    transaction, as the driver's own executemany.
+
+    Core's executemany built and type-processed a parameter dict per row (`construct_params`:
+    1.4 s of a 100,000-allocation batch's 400,000 rows); the rows written this way hold only
+    strings, integers, bytes and None, which both drivers take as they are. Statement events
+    (before_cursor_execute) still see the statement."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")  # psycopg's positional form; none of our SQL holds a ?
+    connection.exec_driver_sql(sql, list(rows))
+
+
 _CACHE_PREFIX = "shareledger.cache."
 
 

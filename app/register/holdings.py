@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from app.db import transaction_cache
+from app.db import execute_many, insert_many, transaction_cache
 from app.models.register import HoldingVersion
 from app.register.errors import Refused
 from app.register.projection import Applied
@@ -17,7 +17,6 @@ from app.register.queries import current_versions
 
 BUCKETS = ("held", "frozen", "pledged", "reserved")
 _COLUMNS = ("issuer_id", "class_code", "holder_id", "from_index", "to_index", *BUCKETS)
-_KEY_COLUMNS = ("issuer_id", "class_code", "holder_id", "from_index")
 
 
 class RegisterInvariantError(RuntimeError):
@@ -50,8 +49,12 @@ class Holding:
     def available(self) -> int:
         return self.held - self.frozen - self.pledged - self.reserved
 
-    def row(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _COLUMNS}
+    def row(self) -> tuple[Any, ...]:  # in the order of _COLUMNS
+        return (self.issuer_id, self.class_code, self.holder_id, self.from_index, self.to_index,
+                self.held, self.frozen, self.pledged, self.reserved)  # fmt: skip
+
+    def key(self) -> tuple[str, str, str, int]:  # the primary key
+        return (self.issuer_id, self.class_code, self.holder_id, self.from_index)
 
 
 @dataclass
@@ -74,14 +77,9 @@ class _Pending:
 
 _PENDING_KEY = "shareledger.holdings.pending"
 # The stored version's primary key is bound under other names than the SET columns.
-# Core statements on the table: an ORM-enabled insert/update with a parameter list would run
-# the ORM's bulk path, which processes every row through the mapper.
-_TABLE = HoldingVersion.__table__
-_INSERT_VERSIONS = insert(_TABLE)
 _UPDATE_VERSION = (
-    update(_TABLE)
-    .where(*(_TABLE.c[name] == bindparam(f"k_{name}") for name in _KEY_COLUMNS))
-    .values({name: bindparam(name) for name in ("to_index", *BUCKETS)})
+    f"UPDATE {HoldingVersion.__tablename__} SET to_index = ?, held = ?, frozen = ?, pledged = ?,"
+    " reserved = ? WHERE issuer_id = ? AND class_code = ? AND holder_id = ? AND from_index = ?"
 )
 
 
@@ -103,20 +101,17 @@ def write_pending(session: Session) -> None:
     # Taken out before executing, so the statements below do not re-enter this function.
     session.info[_PENDING_KEY] = _Pending()
     session.flush()
-    if pending.dirty:
-        session.execute(
-            _UPDATE_VERSION,
-            [
-                {
-                    **{f"k_{name}": getattr(version, name) for name in _KEY_COLUMNS},
-                    "to_index": version.to_index,
-                    **{name: getattr(version, name) for name in BUCKETS},
-                }
-                for version in pending.dirty.values()
-            ],
-        )
-    if pending.new:
-        session.execute(_INSERT_VERSIONS, [v.row() for v in pending.new.values()])
+    execute_many(
+        session,
+        _UPDATE_VERSION,
+        [
+            (v.to_index, v.held, v.frozen, v.pledged, v.reserved, *v.key())
+            for v in pending.dirty.values()
+        ],
+    )
+    insert_many(
+        session, HoldingVersion.__tablename__, _COLUMNS, [v.row() for v in pending.new.values()]
+    )
 
 
 _READ_OPTION = "shareledger_current_holdings"
