@@ -53,6 +53,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def exists_on(obj: Any, dialect_name: str) -> bool:
+    """Whether a schema item made dialect-specific with `.ddl_if(dialect=...)` is created on
+    `dialect_name`. Alembic's autogenerate ignores ddl_if; migrations/env.py and the schema
+    test pass this as `include_object` so they compare what each engine really has."""
+    condition = getattr(obj, "_ddl_if", None)
+    if condition is None or condition.dialect is None:
+        return True
+    wanted = condition.dialect
+    return dialect_name in ((wanted,) if isinstance(wanted, str) else wanted)
+
+
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever driver the URL names (or omits)."""
     parsed = make_url(url)
