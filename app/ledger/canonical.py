@@ -59,12 +59,15 @@ def _sorted_for_jcs(value: Any) -> Any:
             return value
         raise _Unsupported
     if kind is dict:
-        keys = list(value)
-        if not all(type(key) is str for key in keys):
-            raise _Unsupported
+        try:
+            # One C call checks every key is text (join refuses anything else) and finds
+            # whether any is non-ASCII; per-key generator tests were a fifth of the encoder.
+            ascii_keys = "".join(value).isascii()
+        except TypeError:
+            raise _Unsupported from None
         # Code-point order is UTF-16 order except where astral characters meet U+E000..U+FFFF,
         # so only keys with non-ASCII text pay for encoding.
-        keys.sort(key=None if all(key.isascii() for key in keys) else _utf16_order)
+        keys = sorted(value) if ascii_keys else sorted(value, key=_utf16_order)
         # Most values are strings: skip the call for them (half the encoder's time otherwise).
         return {
             key: item if type(item) is str else _sorted_for_jcs(item)
