@@ -160,9 +160,32 @@ def begin_write(session: Session) -> None:
 def insert_many(
     session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """INSERT `rows` (tuples in the order of `columns`) into `table` in one executemany."""
+    """INSERT `rows` (tuples in the order of `columns`) into `table`: one executemany, or on
+    PostgreSQL from COPY_ROWS_FROM rows up one COPY (see `_copy`)."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_ROWS_FROM:
+        _copy(connection, table, columns, rows)
+        return
     marks = ", ".join(["?"] * len(columns))
     execute_many(session, f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+# Below this many rows an executemany costs less than setting up a COPY.
+COPY_ROWS_FROM = 100
+
+
+def _copy(
+    connection: Any, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    # psycopg 3's COPY streams the rows in one statement, where executemany sends (pipelined)
+    # one INSERT per row. It runs on the session's own driver connection, so inside the
+    # command's transaction; statement events do not see it (it is one statement).
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def execute_many(session: Session, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:

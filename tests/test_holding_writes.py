@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import app.db as app_db
 from app.extensions import db
 from app.models.register import HoldingVersion
 from app.register import holdings, issuance, transfers
@@ -30,7 +31,11 @@ def _issue(session, ledger, issuer_id: str, holder_id: str, *quantities: int) ->
     return issuance.issue_shares(session, ledger, "test", issuer_id, batch)
 
 
-def test_reads_in_the_same_command_see_buffered_versions(app, new_issuer):
+@pytest.mark.parametrize("copy_rows_from", [100, 1], ids=["executemany", "copy"])
+def test_reads_in_the_same_command_see_buffered_versions(app, new_issuer, monkeypatch,
+                                                         copy_rows_from):  # fmt: skip
+    # On PostgreSQL, "copy" writes every bulk row (leaves, nodes, versions) through COPY.
+    monkeypatch.setattr(app_db, "COPY_ROWS_FROM", copy_rows_from)
     issuer_id = new_issuer()["id"]
     a, b = seed_register(app, issuer_id, shares_for_a=90)
     with app.app_context():
