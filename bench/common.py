@@ -245,3 +245,21 @@ def print_profile(title: str, profiler: Any, limit: int = 30) -> None:
         print(f"\nProfile: {title}, by {order}", flush=True)
         stats = pstats.Stats(profiler, stream=sys.stdout)
         stats.strip_dirs().sort_stats(order).print_stats(limit)
+
+
+def top_cost_centres(profiler: Any, limit: int = 5, per: int = 1) -> list[list[str]]:
+    """A cProfile.Profile's `limit` functions with the most own time (tottime), with their
+    cumulative time; both divided by `per` (e.g. per command) and given in milliseconds."""
+    import pstats
+
+    stats = pstats.Stats(profiler).strip_dirs()
+    total = stats.total_tt or 1.0
+    ranked = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:limit]
+    return [
+        [f"{name} ({file}:{line})", f"{calls / per:,.1f}", f"{own / per * 1000:.2f}",
+         f"{own / total:.1%}", f"{cumulative / per * 1000:.2f}"]
+        for (file, line, name), (_, calls, own, cumulative, _callers) in ranked
+    ]  # fmt: skip
+
+
+COST_CENTRE_HEADERS = ["function", "calls", "own ms", "own share", "cumulative ms"]

@@ -14,6 +14,9 @@
 Every command runs through `app.commands.command()` on a real app, as the API does. Wall
 seconds come with the process's CPU seconds (the machine may be busy; on PostgreSQL the server's
 work is not in them) and, for the issuance, the seconds spent in CPython's cyclic collector.
+Statements are counted per command (`before_cursor_execute`) for the batch and for a transfer,
+and the five functions with the most own time (cProfile) are listed for a second batch on the
+crowd (one more allocation to each holder, profiled, not timed) and for one transfer.
 After the timing, both transfer issuers are replayed (`replay_and_compare`), which also proves
 that the plain SQL wrote what the appliers would. --profile adds cProfile listings of an
 issuance and of transfers. PostgreSQL and progress lines as in bench/log_append.py.
@@ -55,6 +58,7 @@ from app.register.requests import (
     RegisterIssuer,
 )
 from bench.common import (
+    COST_CENTRE_HEADERS,
     Clocks,
     Progress,
     clocked,
@@ -63,6 +67,7 @@ from bench.common import (
     print_profile,
     print_table,
     step,
+    top_cost_centres,
 )
 from bench.log_append import (
     INSERT_CHECKPOINT,
@@ -357,6 +362,8 @@ class Crowd:
     holders_per_command: int
     holder_clocks: Clocks
     issuance: Split
+    issuance_statements: Counter
+    issuance_profile: list[list[str]]  # top cost centres of a second, profiled batch
     transfers: int  # lodged afterwards on the same issuer
     transfer_clocks: Clocks
     log_size: int
@@ -371,6 +378,7 @@ class Transfers:
     statements: Counter  # ours, per transfer
     plain_statements: float  # per transfer
     checks: list[tuple[str, str]]
+    profile: list[list[str]]  # top cost centres per transfer
 
     @property
     def ratio(self) -> float:
@@ -385,7 +393,8 @@ def measure_crowd(sizes: Sizes) -> Crowd:
     with clocked() as holder_clocks:
         ids = register_holders(issuer_id, sizes.holders, sizes.holders_per_command, "holders")
     step(f"issuing {len(ids):,} allocations in one command")
-    split = issue(issuer_id, allocations(ids, 100))
+    with counting_statements(db.engine) as statements:
+        split = issue(issuer_id, allocations(ids, 100))
     with Session(bind=db.engine) as session:
         check_invariants(session, issuer_id)
     count = sizes.crowd_transfers
@@ -396,8 +405,12 @@ def measure_crowd(sizes: Sizes) -> Crowd:
     timed = moves[sizes.warmup :]
     clocks = timed_commands("crowd transfers", count, lambda i: lodge(
         issuer_id, transfer_of(ids, timed[i], sizes.warmup + i)))  # fmt: skip
-    return Crowd(sizes.holders, sizes.holders_per_command, holder_clocks, split, count, clocks,
-                 log_size(issuer_id))  # fmt: skip
+    size = log_size(issuer_id)
+    step(f"profiling a second batch of {len(ids):,} allocations (untimed)")
+    profiler = cProfile.Profile()
+    profiler.runcall(issue, issuer_id, allocations(ids, 1))
+    return Crowd(sizes.holders, sizes.holders_per_command, holder_clocks, split, statements,
+                 top_cost_centres(profiler), count, clocks, size)  # fmt: skip
 
 
 def measure_transfers(sizes: Sizes) -> Transfers:
@@ -423,6 +436,11 @@ def measure_transfers(sizes: Sizes) -> Transfers:
         plain = timed_commands("plain SQL", len(rest), lambda i: write_plain(writer, rest[i]))
     finally:
         writer.close()
+    step("profiling transfers (untimed)")
+    profiler = cProfile.Profile()
+    extra = transfer_moves(n, sizes.warmup, seed=13)
+    for i, move in enumerate(extra):
+        profiler.runcall(lodge, ours_id, transfer_of(ours_holders, move, len(moves) + i))
     step("checking: a command on top of the plain rows, then replaying both issuers")
     # Its seal checks the plain-written log state against the last plain-written checkpoint.
     lodge(plain_id, transfer_of(plain_holders, (0, 1, 1), len(moves)))
@@ -436,6 +454,7 @@ def measure_transfers(sizes: Sizes) -> Transfers:
         statements=Counter({k: v / len(timed) for k, v in counts.items()}),
         plain_statements=sum(t.statements for t in rest) / len(rest),
         checks=checks,
+        profile=top_cost_centres(profiler, per=len(extra)),
     )
 
 
@@ -460,6 +479,28 @@ class Results:
     engine: str
     crowd: Crowd
     transfers: Transfers
+
+
+def measure_loading(count: int) -> list[list[str]]:
+    """Seconds to load a batch request of `count` allocations: the marshmallow schema against
+    app.api.batch_rows (the same rows, as JSON would decode them)."""
+    from app.api.batch_rows import load_allocations
+    from app.api.register_schemas import IssuanceSchema
+
+    step(f"loading a request of {count:,} allocations: schema, then batch_rows")
+    rows = allocations([f"h{n:07d}" for n in range(count)], 100)
+    loaders: list[tuple[str, Callable[[], object]]] = [
+        ("marshmallow IssuanceSchema", lambda: IssuanceSchema().load({"allocations": rows})),
+        ("app.api.batch_rows", lambda: load_allocations(rows)),
+    ]
+    timings = []
+    for name, load in loaders:
+        with clocked() as clocks:
+            load()
+        timings.append((name, clocks))
+    schema = timings[0][1].wall
+    return [[name, f"{count:,}", f"{c.wall:.2f}", f"{c.cpu:.2f}", f"{schema / c.wall:.1f}x"]
+            for name, c in timings]  # fmt: skip
 
 
 def load_average() -> str:
@@ -540,6 +581,28 @@ def transfer_rows(r: Results) -> list[list[str]]:
              f"{t.plain_statements:.1f}"]]  # fmt: skip
 
 
+def statement_rows(r: Results) -> list[list[str]]:
+    def listed(counts: Counter, per: float) -> list[str]:
+        detail = ", ".join(f"{v / per:,.1f} {k}" for k, v in sorted(counts.items()))
+        return [f"{sum(counts.values()) / per:,.1f}", detail]
+
+    return [
+        [
+            r.engine,
+            f"batch issuance of {r.crowd.holders:,}",
+            *listed(r.crowd.issuance_statements, 1),
+        ],
+        [r.engine, "lodged transfer", *listed(r.transfers.statements, 1)],
+    ]
+
+
+def profile_rows(r: Results) -> list[list[str]]:
+    return [
+        *([r.engine, f"batch of {r.crowd.holders:,}", *row] for row in r.crowd.issuance_profile),
+        *([r.engine, "one transfer", *row] for row in r.transfers.profile),
+    ]
+
+
 def check_rows(r: Results) -> list[list[str]]:
     return [[r.engine, name, outcome] for name, outcome in r.transfers.checks]
 
@@ -552,6 +615,10 @@ def print_results(results: Sequence[Results], title: str = "") -> None:
     print_table(f"Batch issuance, one command{title}", ISSUANCE_HEADERS, rows(issuance_rows))
     print_table(f"Lodged transfers vs plain SQL, one per transaction{title}", TRANSFER_HEADERS,
                 rows(transfer_rows))  # fmt: skip
+    print_table(f"Statements per command{title}", ["engine", "command", "statements", "by kind"],
+                rows(statement_rows))  # fmt: skip
+    print_table(f"Top five cost centres by own time (cProfile){title}",
+                ["engine", "command", *COST_CENTRE_HEADERS], rows(profile_rows))  # fmt: skip
     print_table(f"Checks{title}", ["engine", "check", "passed"], rows(check_rows))
 
 
@@ -565,6 +632,8 @@ def run(engine_names: Sequence[str], sizes: Sizes, with_profile: bool) -> None:
         print_results([result], f" ({name})")
     print_table("Environment", ["item", "value"], info)
     print_results(results)
+    print_table("Batch request loading (no database)", ["loader", "rows", "wall s", "CPU s",
+                "vs schema"], measure_loading(sizes.holders))  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> None:

