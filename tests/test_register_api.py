@@ -80,6 +80,33 @@ def test_issuance_beyond_the_authorised_number_is_refused_whole(app, client, reg
     assert _holdings(client, register) == {}
 
 
+@pytest.mark.parametrize("quantity", [1.5, "5", 5.0, True])
+def test_a_quantity_that_is_not_a_whole_number_is_refused_not_rounded(
+    app, client, register, quantity
+):
+    before = _size(app, register["issuer_id"])
+    response = _issue(client, register, {"holder_id": register["a"], "quantity": quantity})
+    assert response.status_code == 422, response.get_json()
+    body = response.get_json()
+    assert body["code"] == "invalid_input"
+    assert "quantity" in str(body["errors"])
+    assert _size(app, register["issuer_id"]) == before
+    assert _holdings(client, register) == {}
+
+
+@pytest.mark.parametrize(("field", "value"), [("authorised", 1.5), ("votes_per_share", "2")])
+def test_class_numbers_must_be_whole_numbers(client, register, field, value):
+    response = client.post(
+        f"{register['base']}/classes",
+        json={**ORDINARY, "code": "PREF", field: value},
+        headers=register["headers"],
+    )
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"]
+    classes = client.get(f"{register['base']}/classes", headers=register["headers"]).get_json()
+    assert [c["code"] for c in classes["classes"]] == ["ORD"]
+
+
 def test_issuance_to_an_unknown_holder_is_404_and_changes_nothing(app, client, register):
     before = _size(app, register["issuer_id"])
     response = _issue(
@@ -124,6 +151,9 @@ def test_transfer_moves_shares_and_keeps_the_class_total(app, client, register):
         ({"class": "PREF"}, 404, "not_found"),
         ({"instrument_reference": ""}, 422, "invalid_input"),
         ({"consideration": "5"}, 422, "invalid_input"),
+        ({"quantity": 1.5}, 422, "invalid_input"),
+        ({"quantity": "10"}, 422, "invalid_input"),
+        ({"quantity": 10.0}, 422, "invalid_input"),
     ],
 )
 def test_bad_transfers_are_refused_and_change_nothing(app, client, register, change, status, code):

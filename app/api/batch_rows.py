@@ -7,18 +7,16 @@ the same values, and becomes an `Allocation` at once. Any other row is loaded by
 allocation schema itself, so a refused row gets the schema's messages word for word, keyed
 by its index as `List(Nested(...))` keys them: {"allocations": {17: {"quantity": [...]}}}.
 
-One difference, on purpose: quantities must be integers. `ma.fields.Integer` (not strict)
-takes "5" and truncates 1.5 to 1; here both are refused ("Not a valid integer."), as are
-booleans. tests/test_batch_rows.py compares this module with the schema over generated rows.
+tests/test_batch_rows.py compares this module with the nested schema over generated rows.
 
-Not wired into the API yet: the view still loads `IssuanceSchema`.
+`IssuanceSchema` below is what `POST /issuances` loads: the nested schema's fields (and so
+its OpenAPI document), with this loader doing the work.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -28,15 +26,14 @@ from app.api.fields import TEXT_PATTERN, DecimalText
 from app.api.register_schemas import (
     CLASS_CODE,
     CURRENCY,
-    POSITIVE,
     AllocationSchema,
-    IssuanceSchema,
+    NestedIssuanceSchema,
 )
 from app.register.limits import MAX_SHARES
-from app.register.requests import Allocation
+from app.register.requests import Allocation, IssueShares
 
 FIELD = "allocations"
-_LENGTH = IssuanceSchema._declared_fields[FIELD].validators[0]  # Length(min=1, max=100_000)
+_LENGTH = NestedIssuanceSchema._declared_fields[FIELD].validators[0]  # Length(min=1, max=100_000)
 _REFERENCE_MAX = 200  # AllocationSchema.reference: Length(max=200)
 _KNOWN = frozenset({"class", "holder_id", "quantity", "price_per_share", "currency", "reference"})
 _CLASS_CODE = CLASS_CODE.regex
@@ -45,20 +42,14 @@ _PRICE = re.compile(DecimalText.PATTERN)
 _TEXT = re.compile(TEXT_PATTERN)
 
 
-class StrictAllocationSchema(AllocationSchema):
-    """The allocation schema with a strict quantity: what rows off the fast path go through."""
-
-    quantity = ma.fields.Integer(required=True, strict=True, validate=POSITIVE)
-
-
-_ROW_SCHEMA = StrictAllocationSchema()
-_NULL_ROW = ma.fields.Nested(StrictAllocationSchema).error_messages["null"]
+_ROW_SCHEMA = AllocationSchema()
+_NULL_ROW = ma.fields.Nested(AllocationSchema).error_messages["null"]
 _LIST_SCHEMA = ma.Schema.from_dict(
     {
         FIELD: ma.fields.List(
-            ma.fields.Nested(StrictAllocationSchema),
+            ma.fields.Nested(AllocationSchema),
             required=True,
-            validate=IssuanceSchema._declared_fields[FIELD].validators,
+            validate=NestedIssuanceSchema._declared_fields[FIELD].validators,
         )
     }
 )()
@@ -77,7 +68,7 @@ def load_allocations(rows: Any) -> tuple[Allocation, ...]:
             continue
         if allocation is None:
             try:
-                allocation = _allocation(_ROW_SCHEMA.load(row))
+                allocation = _ROW_SCHEMA.load(row)
             except ma.ValidationError as error:
                 errors[index] = error.messages
                 continue
@@ -126,14 +117,12 @@ def _plain_text(value: Any, max_length: int) -> bool:
     )
 
 
-def _allocation(loaded: Mapping[str, Any] | Allocation) -> Allocation:
-    if isinstance(loaded, Allocation):  # once the schema builds the dataclass itself
-        return loaded
-    return Allocation(
-        class_code=loaded["class"],
-        holder_id=loaded["holder_id"],
-        quantity=loaded["quantity"],
-        price_per_share=loaded.get("price_per_share"),
-        currency=loaded.get("currency"),
-        reference=loaded.get("reference"),
-    )
+class IssuanceSchema(NestedIssuanceSchema):
+    """`NestedIssuanceSchema` with its rows loaded by `load_allocations`: same fields, same
+    results, same errors. A body with anything beside "allocations" goes the nested way, so
+    that its errors are the schema's too."""
+
+    def load(self, data: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(data) is dict and data.keys() == {FIELD}:
+            return IssueShares(load_allocations(data[FIELD]))
+        return super().load(data, *args, **kwargs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from app.api.fields import Text
+from app.api.fields import Text, WholeNumber
 from app.api.register_schemas import CLASS_CODE, CURRENCY, POSITIVE, HoldingSchema, money
 from app.api.request_schema import RequestSchema
 from app.register.capital import CONSIDERATION_TYPES
@@ -47,7 +47,7 @@ class _HoldingReductionSchema(RequestSchema):
     # The public JSON (and the log) call it "class", a Python keyword.
     class_code = _class_field(data_key="class")
     holder_id = ma.fields.String(required=True, validate=validate.Length(min=1, max=36))
-    quantity = ma.fields.Integer(required=True, strict=True, validate=POSITIVE)
+    quantity = WholeNumber(required=True, validate=POSITIVE)
 
 
 class CancellationSchema(_HoldingReductionSchema):
@@ -124,9 +124,8 @@ class ConversionInputSchema(_FractionTermsSchema):
     holder_id = ma.fields.String(required=True, validate=validate.Length(min=1, max=36))
     from_class = _class_field()
     to_class = _class_field()
-    quantity = ma.fields.Integer(
+    quantity = WholeNumber(
         required=True,
-        strict=True,
         validate=POSITIVE,
         metadata={"description": "Shares of from_class to convert"},
     )

@@ -52,3 +52,11 @@ class DecimalText(ma.fields.String):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else str(value)
+
+
+class WholeNumber(ma.fields.Integer):
+    """A count sent as a JSON integer. 1.5, 5.0, "5" and true are refused, never rounded or
+    converted: a register must not record a number the sender did not write."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, strict=True, **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.access import require_read, require_write
+from app.api.batch_rows import IssuanceSchema
 from app.api.register_schemas import (
     AccessLogSchema,
     CeaseSchema,
@@ -19,7 +20,6 @@ from app.api.register_schemas import (
     HolderSchema,
     HoldingListSchema,
     HoldingQuery,
-    IssuanceSchema,
     RecordedSchema,
     TransferSchema,
 )

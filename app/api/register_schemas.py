@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from app.api.fields import DecimalText, Text
+from app.api.fields import DecimalText, Text, WholeNumber
 from app.api.request_schema import RequestSchema
 from app.register.limits import MAX_SHARES, MAX_VOTES_PER_SHARE
 from app.register.requests import (
@@ -40,10 +40,10 @@ class ClassInputSchema(RequestSchema):
 
     code = ma.fields.String(required=True, validate=CLASS_CODE)
     name = Text(required=True, validate=validate.Length(min=1, max=200))
-    votes_per_share = ma.fields.Integer(load_default=1, validate=VOTES)
+    votes_per_share = WholeNumber(load_default=1, validate=VOTES)
     par_value = money(load_default="0")
     currency = ma.fields.String(required=True, validate=CURRENCY)
-    authorised = ma.fields.Integer(
+    authorised = WholeNumber(
         load_default=None,
         allow_none=True,
         validate=POSITIVE,
@@ -56,10 +56,10 @@ class ClassAmendSchema(RequestSchema):
     path_fields = ("code",)
 
     name = Text(validate=validate.Length(min=1, max=200))
-    votes_per_share = ma.fields.Integer(validate=VOTES)
+    votes_per_share = WholeNumber(validate=VOTES)
     par_value = money()
     currency = ma.fields.String(validate=CURRENCY)
-    authorised = ma.fields.Integer(allow_none=True, validate=POSITIVE)
+    authorised = WholeNumber(allow_none=True, validate=POSITIVE)
 
     @ma.validates_schema
     def not_empty(self, data: dict, **_kwargs: object) -> None:
@@ -161,7 +161,7 @@ class AllocationSchema(RequestSchema):
     # "class" on the wire, as the log names it.
     class_code = ma.fields.String(required=True, data_key="class", validate=CLASS_CODE)
     holder_id = ma.fields.String(required=True)
-    quantity = ma.fields.Integer(required=True, validate=POSITIVE)
+    quantity = WholeNumber(required=True, validate=POSITIVE)
     price_per_share = money(load_default=None, allow_none=True)
     currency = ma.fields.String(load_default=None, allow_none=True, validate=CURRENCY)
     reference = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
@@ -172,7 +172,10 @@ class AllocationSchema(RequestSchema):
             raise ma.ValidationError("a price needs a currency", "currency")
 
 
-class IssuanceSchema(RequestSchema):
+class NestedIssuanceSchema(RequestSchema):
+    """A batch issuance as its OpenAPI document shows it, loaded by marshmallow one nested
+    allocation at a time (the reference for `app.api.batch_rows.IssuanceSchema`)."""
+
     request_type = IssueShares
 
     allocations = ma.fields.List(
@@ -198,7 +201,7 @@ class TransferSchema(RequestSchema):
     class_code = ma.fields.String(required=True, data_key="class", validate=CLASS_CODE)
     from_holder_id = ma.fields.String(required=True)
     to_holder_id = ma.fields.String(required=True)
-    quantity = ma.fields.Integer(required=True, validate=POSITIVE)
+    quantity = WholeNumber(required=True, validate=POSITIVE)
     instrument_reference = Text(
         required=True,
         validate=validate.Length(min=1, max=200),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from app.api.fields import Text
+from app.api.fields import Text, WholeNumber
 from app.api.register_schemas import CLASS_CODE, POSITIVE
 from app.api.request_schema import RequestSchema
 from app.register.requests import ChangeFreeze, ForcedTransfer, RegisterPledge
@@ -15,7 +15,7 @@ class _HoldingRestrictionSchema(RequestSchema):
     # The public JSON (and the log) call it "class", a Python keyword.
     class_code = ma.fields.String(required=True, data_key="class", validate=CLASS_CODE)
     holder_id = ma.fields.String(required=True)
-    quantity = ma.fields.Integer(required=True, strict=True, validate=POSITIVE)
+    quantity = WholeNumber(required=True, validate=POSITIVE)
 
 
 class FreezeSchema(_HoldingRestrictionSchema):
@@ -68,7 +68,7 @@ class ForcedTransferInputSchema(RequestSchema):
     class_code = ma.fields.String(required=True, data_key="class", validate=CLASS_CODE)
     from_holder_id = ma.fields.String(required=True)
     to_holder_id = ma.fields.String(required=True)
-    quantity = ma.fields.Integer(required=True, strict=True, validate=POSITIVE)
+    quantity = WholeNumber(required=True, validate=POSITIVE)
     legal_reference = Text(
         required=True,
         validate=validate.Length(min=1, max=200),
