@@ -186,9 +186,9 @@ def _scratch_engine(path: Path) -> Engine:
 
     The app's pragmas make every commit durable (synchronous=FULL: 95 ms a commit on a busy
     disk here); a scratch copy needs none of that, so each batch commits without an fsync and
-    the rollback journal stays in memory, bounded by the batch. The secondary indexes serve the app's
-    reads, not the appliers' (they look rows up by primary key) nor the comparison (primary-key
-    order), so they are left out: each insert maintains one B-tree instead of three."""
+    the rollback journal stays in memory, bounded by the batch. The secondary indexes serve
+    the app's reads, not the appliers' (they look rows up by primary key) nor the comparison
+    (primary-key order), so they are left out: each insert maintains one B-tree, not three."""
     engine = make_engine(f"sqlite:///{path}")
 
     @event.listens_for(engine, "connect")
