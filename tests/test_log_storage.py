@@ -10,6 +10,7 @@ from app.extensions import db
 from app.ledger import log, merkle, notes
 from app.ledger.keyring import verifiers
 from app.ledger.log import LogIntegrityError
+from tests.support import rfc6962
 
 
 def _grow(app, issuer_id: str, count: int, per_command: int = 1) -> None:
@@ -46,9 +47,11 @@ def test_roots_and_proofs_from_storage_match_the_reference_tree(app):
             assert log.root_at(db.session, issuer_id, size) == root
             for index in range(size):
                 proof = log.inclusion_proof(db.session, issuer_id, index, size)
+                assert proof == rfc6962.path(index, hashes[:size]), (index, size)
                 merkle.verify_inclusion(hashes[index], index, size, proof, root)
-        for first in (1, 3, 8, 13):
+        for first in range(28):
             proof = log.consistency_proof(db.session, issuer_id, first, 27)
+            assert proof == rfc6962.proof(first, hashes), first
             merkle.verify_consistency(
                 first,
                 27,

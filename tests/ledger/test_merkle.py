@@ -33,6 +33,7 @@ from app.ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from tests.support import rfc6962
 
 
 def _vectors_dir() -> Path:
@@ -72,35 +73,7 @@ def _reference_tree() -> tuple[list[bytes], list[bytes]]:
     return leaves, [bytes.fromhex(x) for x in data["root_hex_by_size"]]
 
 
-# --- test-side reference: RFC 6962 §2.1 read literally, and every stored subtree ---------------
-
-
-def _split(n: int) -> int:
-    return 1 << ((n - 1).bit_length() - 1)
-
-
-def _rfc_path(m: int, d: Sequence[bytes]) -> list[bytes]:
-    """PATH(m, D[n]) over leaf hashes."""
-    if len(d) == 1:
-        return []
-    k = _split(len(d))
-    if m < k:
-        return [*_rfc_path(m, d[:k]), root_from_leaf_hashes(d[k:])]
-    return [*_rfc_path(m - k, d[k:]), root_from_leaf_hashes(d[:k])]
-
-
-def _rfc_subproof(m: int, d: Sequence[bytes], b: bool) -> list[bytes]:
-    n = len(d)
-    if m == n:
-        return [] if b else [root_from_leaf_hashes(d)]
-    k = _split(n)
-    if m <= k:
-        return [*_rfc_subproof(m, d[:k], b), root_from_leaf_hashes(d[k:])]
-    return [*_rfc_subproof(m - k, d[k:], False), root_from_leaf_hashes(d[:k])]
-
-
-def _rfc_proof(m: int, d: Sequence[bytes]) -> list[bytes]:
-    return [] if m in (0, len(d)) else _rfc_subproof(m, d, True)
+# --- test-side reference: every stored subtree (RFC 6962 §2.1 itself is in tests/support) ---
 
 
 def _leaves(size: int, salt: bytes = b"") -> list[bytes]:
@@ -280,12 +253,12 @@ def test_plans_match_rfc_exhaustively(size: int) -> None:
     for index in range(size):
         plan = inclusion_plan(index, size)
         proof = plan.assemble(_fetch(plan.ids, store))
-        assert proof == _rfc_path(index, hashes), index
+        assert proof == rfc6962.path(index, hashes), index
         verify_inclusion(hashes[index], index, size, proof, root)
     for size1 in range(size + 1):
         plan = consistency_plan(size1, size)
         proof = plan.assemble(_fetch(plan.ids, store))
-        assert proof == _rfc_proof(size1, hashes), size1
+        assert proof == rfc6962.proof(size1, hashes), size1
         verify_consistency(size1, size, proof, root_from_leaf_hashes(hashes[:size1]), root)
 
 
