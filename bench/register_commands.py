@@ -488,7 +488,12 @@ def measure_loading(count: int) -> list[list[str]]:
     from app.api.register_schemas import NestedIssuanceSchema
 
     step(f"loading a request of {count:,} allocations: schema, then batch_rows")
-    rows = allocations([f"h{n:07d}" for n in range(count)], 100)
+    rows = [
+        {"class": row.class_code, "holder_id": row.holder_id, "quantity": row.quantity,
+         "price_per_share": str(row.price_per_share), "currency": row.currency,
+         "reference": row.reference}
+        for row in allocations([f"h{n:07d}" for n in range(count)], 100).allocations
+    ]  # fmt: skip
     loaders: list[tuple[str, Callable[[], object]]] = [
         (
             "marshmallow NestedIssuanceSchema",
