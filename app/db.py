@@ -123,18 +123,33 @@ def refresh_statistics(
         if tables is None:
             connection.exec_driver_sql("ANALYZE")
         else:
-            estimates = connection.execute(
-                text(
-                    "SELECT relname, reltuples FROM pg_class WHERE oid IN"
-                    " (SELECT to_regclass(name) FROM unnest(CAST(:names AS text[])) AS name)"
-                ),
-                {"names": list(tables)},
-            )
-            # reltuples is -1 for a table never analysed (0 before PostgreSQL 14).
-            stale = [name for name, rows in estimates if grown_by > STALE_FRACTION * max(rows, 0)]
-            if stale:
-                connection.exec_driver_sql(f"ANALYZE {', '.join(sorted(stale))}")
+            _analyse_stale(connection, tables, grown_by)
         connection.commit()
+
+
+def refresh_statistics_within(session: Session, tables: Sequence[str], grown_by: int) -> None:
+    """`refresh_statistics` inside the session's transaction, for a command about to write
+    rows whose checks are planned on tables it has itself filled. PostgreSQL's ANALYZE counts
+    the rows the running transaction inserted, and the new statistics replan what follows."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _analyse_stale(connection, tables, grown_by)
+
+
+def _analyse_stale(connection: Any, tables: Sequence[str], grown_by: int) -> None:
+    """ANALYZE those of `tables` whose statistics count fewer than `grown_by / STALE_FRACTION`
+    rows."""
+    estimates = connection.execute(
+        text(
+            "SELECT relname, reltuples FROM pg_class WHERE oid IN"
+            " (SELECT to_regclass(name) FROM unnest(CAST(:names AS text[])) AS name)"
+        ),
+        {"names": list(tables)},
+    )
+    # reltuples is -1 for a table never analysed (0 before PostgreSQL 14).
+    stale = [name for name, rows in estimates if grown_by > STALE_FRACTION * max(rows, 0)]
+    if stale:
+        connection.exec_driver_sql(f"ANALYZE {', '.join(sorted(stale))}")
 
 
 @contextmanager
