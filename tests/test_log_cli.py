@@ -209,3 +209,48 @@ def test_secretary_token_needs_an_issuer(runner):
     result = runner.invoke(args=["tokens", "create", "--role", "secretary", "--label", "x"])
     assert result.exit_code != 0
     assert "must name its issuer" in result.output
+
+
+def test_verify_catches_a_deleted_last_checkpoint(app, runner, grown_issuer):
+    """Every command seals its leaves. With the triggers dropped, the last checkpoint row can
+    be deleted (the state row still agrees with the leaves): its leaves are then covered by no
+    checkpoint."""
+    _drop_triggers(app)
+    _flip_byte(
+        app,
+        "DELETE FROM log_checkpoints WHERE issuer_id = :i AND tree_size = 40",
+        {"i": grown_issuer},
+    )
+    result = runner.invoke(args=["log", "verify", "--issuer", grown_issuer])
+    assert result.exit_code != 0, result.output
+    assert "leaves after 37 are covered by no checkpoint" in result.output
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("name", "Ada King"), ("salt", "00" * 16), ("address", "Elsewhere")]
+)
+def test_verify_catches_changed_holder_details(app, runner, grown_issuer, column, value):
+    """Details stay off the log, but the log holds a commitment to them."""
+    with app.app_context():
+        holder_id = db.session.execute(
+            text("SELECT holder_id FROM holder_details WHERE issuer_id = :i ORDER BY holder_id"),
+            {"i": grown_issuer},
+        ).first()[0]
+    _flip_byte(
+        app,
+        f"UPDATE holder_details SET {column} = :v WHERE issuer_id = :i AND holder_id = :h",
+        {"v": value, "i": grown_issuer, "h": holder_id},
+    )
+    result = runner.invoke(args=["log", "verify", "--issuer", grown_issuer])
+    assert result.exit_code != 0, result.output
+    assert f"holder {holder_id}: the stored details do not match" in result.output
+
+
+def test_verify_counts_erased_holders_apart(app, runner, grown_issuer):
+    with app.app_context():
+        details = db.session.execute(
+            text("SELECT holder_id FROM holder_details WHERE issuer_id = :i"), {"i": grown_issuer}
+        ).all()
+    result = runner.invoke(args=["log", "verify", "--issuer", grown_issuer])
+    assert result.exit_code == 0, result.output
+    assert f"{len(details)} holders' details match their commitments (0 erased)" in result.output

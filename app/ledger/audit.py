@@ -90,6 +90,13 @@ def audit_log(
             progress(verifier.size, size)
     if verifier.size != size:
         raise VerificationError(f"the log has {verifier.size} leaves; its state says {size}")
+    if verifier.last_checkpoint_size != size:
+        # Every command seals the log it grew, so its last leaf always has a checkpoint; the
+        # state row alone (which a command also rewrites) does not vouch for those leaves.
+        raise VerificationError(
+            f"leaves after {verifier.last_checkpoint_size} are covered by no checkpoint",
+            verifier.last_checkpoint_size,
+        )
     stored_checkpoints = session.scalar(
         select(func.count()).select_from(LogCheckpoint).where(LogCheckpoint.issuer_id == issuer_id)
     )
