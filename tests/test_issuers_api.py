@@ -117,3 +117,29 @@ def test_issuer_list_shows_what_the_caller_may_see(client, new_issuer, make_toke
     assert {i["id"] for i in regulator.get_json()["issuers"]} == {first["id"], second["id"]}
     secretary = client.get("/api/v1/issuers", headers=bearer(make_token("secretary", second["id"])))
     assert [i["id"] for i in secretary.get_json()["issuers"]] == [second["id"]]
+
+
+def test_an_issuer_shows_its_log_size_and_when_it_was_last_signed(
+    client, operator_headers, new_issuer, make_token
+):
+    """`last_log_index` is where the issuer's own record last changed; a reader wants to know
+    how long the log is and when it was last signed."""
+    issuer = new_issuer()
+    secretary = bearer(make_token("secretary", issuer["id"]))
+    base = f"/api/v1/issuers/{issuer['id']}"
+    for code in ("ORD", "PREF"):
+        created = client.post(
+            f"{base}/classes",
+            json={"code": code, "name": f"{code} shares", "currency": "GBP"},
+            headers=secretary,
+        )
+        assert created.status_code == 201, created.get_json()
+    listed = client.get("/api/v1/issuers", headers=operator_headers).get_json()["issuers"]
+    (shown,) = [i for i in listed if i["id"] == issuer["id"]]
+    one = client.get(base, headers=secretary).get_json()
+    checkpoint = client.get(f"{base}/log/checkpoint", headers=secretary).get_data(as_text=True)
+    assert int(checkpoint.splitlines()[1]) == 3
+    for body in (shown, one):
+        assert body["last_log_index"] == 0
+        assert body["log"]["tree_size"] == 3
+        assert body["log"]["signed_at"] is not None

@@ -45,6 +45,15 @@ class IssuerAmendSchema(IssuerInputSchema):
             raise ma.ValidationError("name at least one field to amend")
 
 
+class LogPositionSchema(ma.Schema):
+    tree_size = ma.fields.Integer(
+        required=True, metadata={"description": "Entries in the issuer's log, all signed"}
+    )
+    signed_at = ma.fields.DateTime(
+        allow_none=True, metadata={"description": "When its latest checkpoint was signed"}
+    )
+
+
 class IssuerSchema(ma.Schema):
     id = ma.fields.String(required=True)
     legal_name = ma.fields.String(required=True)
@@ -53,7 +62,10 @@ class IssuerSchema(ma.Schema):
     lei = ma.fields.String(allow_none=True)
     disclosure_profile = ma.fields.String(required=True)
     registered_at = ma.fields.DateTime(required=True)
-    last_log_index = ma.fields.Integer(required=True)
+    last_log_index = ma.fields.Integer(
+        required=True, metadata={"description": "The entry that last changed this record"}
+    )
+    log = ma.fields.Nested(LogPositionSchema, required=True)
 
 
 class IssuerListSchema(ma.Schema):

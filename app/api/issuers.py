@@ -24,7 +24,8 @@ def list_issuers():
     """The issuers the caller may see."""
     principal = require_principal()
     only = None if principal.sees_all_issuers else principal.issuer_id
-    return {"issuers": queries.list_issuers(db.session, only)}
+    issuers_seen = queries.list_issuers(db.session, only)
+    return {"issuers": queries.with_log_positions(db.session, issuers_seen)}
 
 
 @blp.route("/issuers", methods=["POST"])
@@ -34,7 +35,8 @@ def register_issuer(request):
     """Register an issuer and open its log (operator only)."""
     principal = require_role("operator")
     with command(principal.actor) as ctx:
-        return issuers.register_issuer(ctx, request)
+        registered = issuers.register_issuer(ctx, request)
+    return queries.issuer_with_log(db.session, registered.id)
 
 
 @blp.route("/issuers/<issuer_id>")
@@ -42,7 +44,7 @@ def register_issuer(request):
 def get_issuer(issuer_id):
     """One issuer's registered details."""
     require_read(issuer_id)
-    return queries.get_issuer(db.session, issuer_id)
+    return queries.issuer_with_log(db.session, issuer_id)
 
 
 @blp.route("/issuers/<issuer_id>", methods=["PATCH"])
@@ -52,4 +54,5 @@ def amend_issuer(request, issuer_id):
     """Amend an issuer's details; the change is logged as `issuer.amended`."""
     principal = require_write(issuer_id)
     with command(principal.actor, issuer_id) as ctx:
-        return issuers.amend_issuer(ctx, request)
+        issuers.amend_issuer(ctx, request)
+    return queries.issuer_with_log(db.session, issuer_id)

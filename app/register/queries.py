@@ -8,6 +8,7 @@ and none before N closed it. Views and commands select through these; none write
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.db import transaction_cache
 from app.models.access import PersonalDataAccess
 from app.models.issuer import Issuer
+from app.models.log import LogCheckpoint, LogState
 from app.models.register import (
     Distribution,
     Entitlement,
@@ -47,6 +49,47 @@ def list_issuers(session: Session, only: str | None = None) -> list[Issuer]:
     if only is not None:
         query = query.where(Issuer.id == only)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class LogPosition:
+    """How long an issuer's log is and when its latest checkpoint was signed."""
+
+    tree_size: int
+    signed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class IssuerWithLog:
+    """An issuer as readers see it: its record, and where its log stands."""
+
+    issuer: Issuer
+    log: LogPosition
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.issuer, name)
+
+
+def with_log_positions(session: Session, issuers: list[Issuer]) -> list[IssuerWithLog]:
+    """The issuers, each with the size of its log and the time of its latest checkpoint."""
+    ids = [issuer.id for issuer in issuers]
+    rows = session.execute(
+        select(LogState.issuer_id, LogState.checkpoint_size, LogCheckpoint.created_at)
+        .outerjoin(
+            LogCheckpoint,
+            (LogCheckpoint.issuer_id == LogState.issuer_id)
+            & (LogCheckpoint.tree_size == LogState.checkpoint_size),
+        )
+        .where(LogState.issuer_id.in_(ids))
+    )
+    positions = {row.issuer_id: LogPosition(row.checkpoint_size, row.created_at) for row in rows}
+    unsigned = LogPosition(0, None)
+    return [IssuerWithLog(issuer, positions.get(issuer.id, unsigned)) for issuer in issuers]
+
+
+def issuer_with_log(session: Session, issuer_id: str) -> IssuerWithLog:
+    (found,) = with_log_positions(session, [get_issuer(session, issuer_id)])
+    return found
 
 
 def issuer_named(session: Session, legal_name: str) -> Issuer | None:
