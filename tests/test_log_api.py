@@ -181,3 +181,35 @@ def test_log_reads_need_a_token_of_a_role_that_may_read(client, issuer, new_issu
     response = client.get(path, headers=other)
     assert response.status_code == 403
     assert response.get_json()["code"] == "forbidden"
+
+
+def test_a_client_can_check_its_checkpoint_is_still_in_the_log(client, issuer, regulator_headers):
+    """After a fork, a client's old checkpoint of size M must be compared with the log's root
+    at M: the proof answers both roots, and for M == N an empty proof with that root."""
+    base = f"/api/v1/issuers/{issuer['id']}/log"
+    roots = {}
+    for size in (3, 6):
+        note = client.get(f"{base}/checkpoint?tree_size={size}", headers=regulator_headers)
+        opened = notes.open_note(note.get_data(as_text=True), _verifiers(client))
+        roots[size] = notes.parse_checkpoint(opened.text).root
+    same = client.get(f"{base}/proof/consistency?first=6&second=6", headers=regulator_headers)
+    assert same.status_code == 200, same.get_json()
+    body = same.get_json()
+    assert body["proof"] == []
+    assert b64d(body["first_root"]) == b64d(body["second_root"]) == roots[6]
+    grown = client.get(
+        f"{base}/proof/consistency?first=3&second=6", headers=regulator_headers
+    ).get_json()
+    assert (b64d(grown["first_root"]), b64d(grown["second_root"])) == (roots[3], roots[6])
+
+
+def test_a_checkpoint_beyond_the_log_says_the_log_was_rolled_back(
+    client, issuer, regulator_headers
+):
+    base = f"/api/v1/issuers/{issuer['id']}/log"
+    response = client.get(f"{base}/proof/consistency?first=9&second=6", headers=regulator_headers)
+    assert response.status_code == 409, response.get_json()
+    body = response.get_json()
+    assert body["code"] == "log_rolled_back"
+    assert "the log is shorter than a checkpoint you hold" in body["message"]
+    assert "9" in body["message"] and "6" in body["message"]

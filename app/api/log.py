@@ -112,6 +112,30 @@ def consistency_proof(query, issuer_id):
     """RFC 6962 consistency proof between the trees of sizes `first` and `second`."""
     require_read(issuer_id)
     first, second = query["first"], query["second"]
+    signed = log.signed_size(db.session, issuer_id)
+    if first > signed:
+        # A client holds a checkpoint of a longer log than this one: restored from an older
+        # backup, or a fork. Said in words, not as a bad parameter.
+        raise ApiError(
+            409,
+            "log_rolled_back",
+            f"the log is shorter than a checkpoint you hold: it was rolled back "
+            f"(your checkpoint has {first} entries, the log has {signed} signed)",
+        )
     _require_within_signed_tree(issuer_id, second, "second")
+    if first > second:
+        raise ApiError(
+            400,
+            "invalid_parameters",
+            "first must not be greater than second",
+            {"first": ["must not be greater than second"]},
+        )
     proof = log.consistency_proof(db.session, issuer_id, first, second)
-    return {"first": first, "second": second, "proof": [b64(node) for node in proof]}
+    return {
+        "first": first,
+        "second": second,
+        "proof": [b64(node) for node in proof],
+        # Equal sizes have an empty proof; only the roots tell whether the log forked.
+        "first_root": b64(log.root_at(db.session, issuer_id, first)),
+        "second_root": b64(log.root_at(db.session, issuer_id, second)),
+    }
