@@ -1,10 +1,12 @@
 """DDL that makes a table append-only: triggers refuse UPDATE and DELETE (and TRUNCATE on
 PostgreSQL). Migrations apply it to every log table, on both engines; tests use the same
-statements to drop the triggers when they play an attacker with direct database access."""
+statements to drop the triggers when they play an attacker with direct database access.
+The access log (who read personal data) is evidence too, and append-only the same way."""
 
 from __future__ import annotations
 
 LOG_TABLES = ("log_leaves", "log_nodes", "log_checkpoints")
+ACCESS_LOG_TABLES = ("personal_data_access",)
 PG_FUNCTION = "shareledger_refuse_change"
 
 PG_FUNCTION_DDL = f"""

@@ -11,7 +11,8 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.commands import command
 from app.extensions import db
@@ -249,7 +250,7 @@ def test_html_is_a_printable_register_with_the_note(client, register, regulator_
     page = response.get_data(as_text=True)
     json_note = _get(client, register, regulator_headers, tree_size=register.issued_size)
     assert json_note.get_json()["checkpoint"] in page
-    for text in (
+    for expected in (
         "Register of members",
         "Acme Widgets Ltd",
         "Ada Lovelace",
@@ -261,7 +262,7 @@ def test_html_is_a_printable_register_with_the_note(client, register, regulator_
         "How to verify it",
         "43.4783",
     ):
-        assert text in page, text
+        assert expected in page, expected
     assert "http" not in page.split("<body>")[0].replace("http-equiv", "")  # no CDN assets
     assert "Dora Dee" not in page
 
@@ -387,3 +388,21 @@ def test_the_openapi_document_describes_every_format(client):
         "format",
     }
     json.dumps(spec)  # serialisable
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE personal_data_access SET role = 'operator' WHERE issuer_id = :i",
+        "DELETE FROM personal_data_access WHERE issuer_id = :i",
+    ],
+)
+def test_the_access_log_is_append_only(app, client, register, make_token, statement):
+    """Its rows are evidence of who read personal data: nobody rewrites or removes them."""
+    _get(client, register, bearer(make_token("regulator")))
+    before = _access_count(app, register.issuer_id)
+    assert before >= 1
+    with app.app_context(), pytest.raises(DBAPIError, match="append-only"):
+        with db.engine.begin() as connection:
+            connection.execute(text(statement), {"i": register.issuer_id})
+    assert _access_count(app, register.issuer_id) == before
