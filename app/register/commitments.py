@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from app.models.register import Holder, HolderDetails
 from app.register.holders import commitment, details_of
+from app.register.replay import ReplayMismatch
 
 
-class CommitmentMismatch(Exception):
-    def __init__(self, message: str, index: int | None = None) -> None:
-        super().__init__(message)
-        self.index = index
+class CommitmentMismatch(ReplayMismatch):
+    """A holder's stored details differ from what the log committed to."""
 
 
 @dataclass(frozen=True)
