@@ -131,11 +131,13 @@ def consistency_proof(query, issuer_id):
             {"first": ["must not be greater than second"]},
         )
     proof = log.consistency_proof(db.session, issuer_id, first, second)
+    # Equal sizes have an empty proof; only the roots tell whether the log forked.
+    first_root = log.root_at(db.session, issuer_id, first)
+    second_root = first_root if first == second else log.root_at(db.session, issuer_id, second)
     return {
         "first": first,
         "second": second,
         "proof": [b64(node) for node in proof],
-        # Equal sizes have an empty proof; only the roots tell whether the log forked.
-        "first_root": b64(log.root_at(db.session, issuer_id, first)),
-        "second_root": b64(log.root_at(db.session, issuer_id, second)),
+        "first_root": b64(first_root),
+        "second_root": b64(second_root),
     }

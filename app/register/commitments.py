@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.register import Holder, HolderDetails
 from app.register.holders import commitment, details_of
+from app.register.queries import holders_page
 from app.register.replay import ReplayMismatch
 
 
@@ -36,22 +35,10 @@ def check_commitments(session: Session, issuer_id: str) -> CommitmentReport:
     the log gave them (`holders.commitment`, replayed from the log). Raises
     CommitmentMismatch naming the first holder that differs and the entry that committed."""
     matched = erased = 0
-    after = ""
+    after: str | None = None
     while True:
-        rows = session.execute(
-            select(Holder, HolderDetails)
-            .outerjoin(
-                HolderDetails,
-                (HolderDetails.issuer_id == Holder.issuer_id)
-                & (HolderDetails.holder_id == Holder.holder_id),
-            )
-            .where(Holder.issuer_id == issuer_id, Holder.holder_id > after)
-            .order_by(Holder.holder_id)
-            .limit(CHUNK)
-        ).all()
-        if not rows:
-            return CommitmentReport(matched, erased)
-        for holder, details in rows:
+        page, after = holders_page(session, issuer_id, after, CHUNK)
+        for holder, details in page:
             if details is None:
                 erased += 1
             elif commitment(details.salt, details_of(details)) != holder.commitment:
@@ -62,5 +49,6 @@ def check_commitments(session: Session, issuer_id: str) -> CommitmentReport:
                 )
             else:
                 matched += 1
-        after = rows[-1][0].holder_id
         session.expunge_all()
+        if after is None:
+            return CommitmentReport(matched, erased)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import event, select
@@ -247,17 +247,7 @@ def change(
         if previous is None:
             version = Holding(entry.issuer_id, class_code, holder_id, entry.index, None, 0, 0, 0, 0)
         else:
-            version = Holding(
-                entry.issuer_id,
-                class_code,
-                holder_id,
-                entry.index,
-                None,
-                previous.held,
-                previous.frozen,
-                previous.pledged,
-                previous.reserved,
-            )
+            version = replace(previous, from_index=entry.index, to_index=None)
             previous.to_index = entry.index
             if id(previous) not in pending.new:
                 pending.dirty[id(previous)] = previous

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from app.ledger.log import Ledger, LogNotFound
 from app.models.issuer import Issuer
-from app.register.errors import Duplicate, InvalidInput, NotFound
+from app.register.errors import Duplicate, InvalidInput
 from app.register.projection import Applied
-from app.register.queries import get_issuer
+from app.register.queries import get_issuer, unknown_issuer
 from app.register.requests import AmendIssuer, RegisterIssuer, amended_fields
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def lock_issuer(session: Session, ledger: Ledger, issuer_id: str) -> Issuer:
     try:
         ledger.lock(session, issuer_id)
     except LogNotFound:
-        raise NotFound(f"no issuer {issuer_id}", issuer_id=issuer_id) from None
+        raise unknown_issuer(issuer_id) from None
     return get_issuer(session, issuer_id)
 
 

@@ -36,10 +36,15 @@ T = TypeVar("T")
 # the commands use the same lookups, so an unknown issuer, class or holder reads alike.
 
 
+def unknown_issuer(issuer_id: str) -> NotFound:
+    """The one answer to a request about an issuer nobody registered (404 in the API)."""
+    return NotFound(f"no issuer {issuer_id}", issuer_id=issuer_id)
+
+
 def get_issuer(session: Session, issuer_id: str) -> Issuer:
     issuer = session.get(Issuer, issuer_id)
     if issuer is None:
-        raise NotFound(f"no issuer {issuer_id}", issuer_id=issuer_id)
+        raise unknown_issuer(issuer_id)
     return issuer
 
 
