@@ -24,6 +24,7 @@ from tests.support.helpers import (
     class_request,
     holder_request,
     issue_request,
+    seed_register,
     submit,
 )
 
@@ -259,3 +260,49 @@ def test_verify_counts_erased_holders_apart(app, runner, grown_issuer):
     result = runner.invoke(args=["log", "verify", "--issuer", grown_issuer])
     assert result.exit_code == 0, result.output
     assert f"{live} holders' details match their commitments (1 erased)" in result.output
+
+
+def test_verify_catches_a_deleted_middle_checkpoint(app, runner, grown_issuer, tmp_path):
+    """Each checkpoint names the size of the one before it, so deleting one in the middle
+    leaves the next naming a size that has no checkpoint: in the database and in a bundle."""
+    bundle = tmp_path / "log.jsonl"
+    runner.invoke(args=["log", "export", "--issuer", grown_issuer, "-o", str(bundle)])
+    lines = bundle.read_text().splitlines()
+    without_22 = [line for line in lines if '"tree_size":22,' not in line]
+    assert len(without_22) == len(lines) - 1
+    with pytest.raises(VerificationError, match="checkpoint 25 follows checkpoint 22, which is"):
+        verify_bundle(iter(without_22))
+    _drop_triggers(app)
+    _flip_byte(
+        app,
+        "DELETE FROM log_checkpoints WHERE issuer_id = :i AND tree_size = 22",
+        {"i": grown_issuer},
+    )
+    result = runner.invoke(args=["log", "verify", "--issuer", grown_issuer])
+    assert result.exit_code != 0, result.output
+    assert "checkpoint 25 follows checkpoint 22, which is missing" in result.output
+
+
+def test_checkpoints_from_before_the_chain_are_said_to_be_unprovable(
+    app, runner, new_issuer, monkeypatch, tmp_path
+):
+    """Checkpoints signed before they named their predecessor carry no such line: the output
+    says from which size on a deleted checkpoint would show."""
+    monkeypatch.setattr(log, "checkpoint_extensions", lambda previous: ())
+    issuer_id = new_issuer()["id"]
+    with app.app_context():
+        seed_register(app, issuer_id, 10)
+        monkeypatch.undo()
+        submit(issuer_id, issuers.amend_issuer, AmendIssuer(disclosure_profile="otc"))
+    result = runner.invoke(args=["log", "verify", "--issuer", issuer_id])
+    assert result.exit_code == 0, result.output
+    assert "checkpoint chain provable from size 5 on" in result.output
+    bundle = tmp_path / "log.jsonl"
+    runner.invoke(args=["log", "export", "--issuer", issuer_id, "-o", str(bundle)])
+    assert verify_bundle(iter(bundle.read_text().splitlines())).chain_from == 5
+
+
+def test_an_honest_log_proves_its_whole_checkpoint_chain(runner, grown_issuer):
+    result = runner.invoke(args=["log", "verify", "--issuer", grown_issuer])
+    assert result.exit_code == 0, result.output
+    assert "every checkpoint names its predecessor" in result.output

@@ -12,7 +12,9 @@ from app.extensions import db
 from app.ledger import keyring, queries
 from app.ledger.audit import audit_log
 from app.ledger.log import get_state, read_entries
-from app.ledger.verify import VerificationError, write_bundle
+from app.ledger.log_verifier import VerificationError, chain_summary
+from app.ledger.trust import TrustError, load_kept, load_pinned
+from app.ledger.verify import write_bundle
 from app.models.issuer import Issuer
 from app.models.log import LogState
 from app.register.commitments import check_commitments
@@ -33,20 +35,57 @@ def _progress(origin: str):
 
 @log_cli.command("verify")
 @click.option("--issuer", "issuer_id", help="Verify one issuer's log (default: all).")
-def verify(issuer_id: str | None) -> None:
+@click.option("--vkey", "vkeys", multiple=True, help="A verifier key you trust (repeatable).")
+@click.option(
+    "--vkey-file",
+    "vkey_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Verifier keys you trust, one a line (# comments).",
+)
+@click.option(
+    "--checkpoint",
+    "kept_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A signed checkpoint you kept: its log must still contain it (repeatable).",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 3) when no key is pinned.")
+def verify(
+    issuer_id: str | None,
+    vkeys: tuple[str, ...],
+    vkey_files: tuple[Path, ...],
+    kept_files: tuple[Path, ...],
+    strict: bool,
+) -> None:
     """Recompute every leaf hash, node, checkpoint root and signature from the stored leaves,
-    then replay each register from its log and compare it with the stored tables."""
+    then replay each register from its log and compare it with the stored tables.
+
+    Without --vkey the signatures are checked with the keys in the database itself, which
+    proves only that the database agrees with itself."""
     session = db.session
+    try:
+        pinned = load_pinned(vkeys, vkey_files)
+        kept = load_kept(kept_files)
+    except TrustError as error:
+        raise click.ClickException(str(error)) from None
     issuer_ids = [issuer_id] if issuer_id else queries.log_ids(session)
-    total = 0
+    origins = {}
     for current in issuer_ids:
         state = session.get(LogState, current)
         if state is None:
             click.echo(f"FAILED: no log for issuer {current}", err=True)
             sys.exit(1)
-        origin = state.origin
+        origins[current] = state.origin
+    strangers = [k.what for k in kept if k.checkpoint.origin not in origins.values()]
+    if strangers:
+        click.echo(f"FAILED: {strangers[0]} is of no log verified here", err=True)
+        sys.exit(1)
+    total, warning = 0, None
+    for current, origin in origins.items():
+        mine = [k for k in kept if k.checkpoint.origin == origin]
         try:
-            report = audit_log(session, current, _progress(origin))
+            report = audit_log(session, current, _progress(origin), pinned, mine)
             replayed = ""
             if session.get(Issuer, current) is not None:
                 replay = replay_and_compare(session, current, _progress(f"{origin} replay"))
@@ -64,7 +103,18 @@ def verify(issuer_id: str | None) -> None:
             f"ok  {report.origin}: {report.size} leaves, {report.nodes} nodes, "
             f"{report.checkpoints} checkpoints{replayed}"
         )
+        click.echo(f"    signed by: {'; '.join(report.signers)}")
+        click.echo(f"    {chain_summary(report.chain_from)}")
+        for what in report.kept:
+            click.echo(f"    contains {what}: not rolled back, not forked")
         total += report.size
+        warning = warning or report.warning
+    if warning:
+        banner = "!" * 78
+        click.echo(f"{banner}\n{warning}\n{banner}")
+        if strict:
+            click.echo("FAILED (--strict): no key pinned", err=True)
+            sys.exit(3)
     click.echo(f"verified {len(issuer_ids)} logs, {total} entries: all hold")
 
 

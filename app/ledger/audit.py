@@ -1,18 +1,22 @@
 """`log verify` over the database: recompute every leaf hash, every stored node, every
-checkpoint's root and signature, and the state row, streaming the log in batches."""
+checkpoint's root and signature, and the state row, streaming the log in batches.
+
+The keys in the database came with the data: unless the caller pins keys, checking signatures
+against them proves only that the database agrees with itself, and the report says so."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.ledger import merkle
+from app.ledger import merkle, notes
 from app.ledger.keyring import verifiers
 from app.ledger.log import Entry, get_state, read_entries, split_hashes
-from app.ledger.verify import LogVerifier, VerificationError
+from app.ledger.log_verifier import LogVerifier, VerificationError
+from app.ledger.trust import KeptCheckpoint, Trust
 from app.models.log import LogCheckpoint, LogNode
 
 BATCH = 5_000
@@ -25,6 +29,10 @@ class AuditReport:
     size: int
     nodes: int
     checkpoints: int
+    chain_from: int | None = None
+    signers: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    warning: str | None = None  # set when no key was pinned
 
 
 def _batches(
@@ -67,14 +75,19 @@ def _stored_nodes(
 
 
 def audit_log(
-    session: Session, issuer_id: str, progress: Callable[[int, int], None] | None = None
+    session: Session,
+    issuer_id: str,
+    progress: Callable[[int, int], None] | None = None,
+    pinned: Sequence[notes.Verifier] = (),
+    kept: Sequence[KeptCheckpoint] = (),
 ) -> AuditReport:
     state = get_state(session, issuer_id)
     origin, size, checkpoint_size = state.origin, state.tree_size, state.checkpoint_size
     stored_frontier, stored_root = split_hashes(state.frontier), state.root_hash
     if size != checkpoint_size:
         raise VerificationError(f"state size {size} differs from its checkpoint {checkpoint_size}")
-    verifier = LogVerifier(origin, verifiers(session))
+    trust = Trust.choose(pinned, verifiers(session), "the keys in the database itself")
+    verifier = LogVerifier(origin, trust, kept)
     node_count = 0
     for leaves, checkpoints in _batches(session, issuer_id, size):
         completed: list[tuple[merkle.NodeId, bytes]] = []
@@ -90,13 +103,7 @@ def audit_log(
             progress(verifier.size, size)
     if verifier.size != size:
         raise VerificationError(f"the log has {verifier.size} leaves; its state says {size}")
-    if verifier.last_checkpoint_size != size:
-        # Every command seals the log it grew, so its last leaf always has a checkpoint; the
-        # state row alone (which a command also rewrites) does not vouch for those leaves.
-        raise VerificationError(
-            f"leaves after {verifier.last_checkpoint_size} are covered by no checkpoint",
-            verifier.last_checkpoint_size,
-        )
+    verifier.finish()
     stored_checkpoints = session.scalar(
         select(func.count()).select_from(LogCheckpoint).where(LogCheckpoint.issuer_id == issuer_id)
     )
@@ -112,7 +119,17 @@ def audit_log(
         raise VerificationError(f"{stored_count} nodes stored where the tree has {node_count}")
     if verifier.frontier != stored_frontier or verifier.root != stored_root:
         raise VerificationError("the state row's frontier or root does not match the leaves")
-    return AuditReport(issuer_id, origin, size, node_count, verifier.checkpoints_checked)
+    return AuditReport(
+        issuer_id,
+        origin,
+        size,
+        node_count,
+        verifier.checkpoints_checked,
+        verifier.chain_from,
+        tuple(trust.signers()),
+        tuple(verifier.kept_checked),
+        trust.warning,
+    )
 
 
 def _check_nodes(

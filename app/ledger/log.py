@@ -212,7 +212,8 @@ def seal(session: Session, signers: Sequence[notes.Signer], now: datetime) -> li
             root = merkle.frontier_root(frontier)
             base = pending.bases[state.issuer_id]
             _require_consistent_with_previous(session, state, base, size, root)
-            body = notes.format_checkpoint(notes.Checkpoint(state.origin, size, root))
+            extensions = checkpoint_extensions(state.checkpoint_size)
+            body = notes.format_checkpoint(notes.Checkpoint(state.origin, size, root, extensions))
             checkpoint = LogCheckpoint(
                 issuer_id=state.issuer_id,
                 tree_size=size,
@@ -228,6 +229,12 @@ def seal(session: Session, signers: Sequence[notes.Signer], now: datetime) -> li
     write_pending(session)
     session.flush()
     return sealed
+
+
+def checkpoint_extensions(previous: int) -> tuple[str, ...]:
+    """The extension lines of a new checkpoint: the size of the one signed before it, so that
+    deleting a checkpoint leaves its successor naming a size that has none."""
+    return (notes.previous_extension(previous),)
 
 
 def _require_active_signers(session: Session, signers: Sequence[notes.Signer]) -> None:

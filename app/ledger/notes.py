@@ -316,3 +316,54 @@ def parse_checkpoint(text: str) -> Checkpoint:
         raise NoteError(f"checkpoint size {size_line[:40]!r} is not canonical decimal")
     root = _b64decode(root_line, "checkpoint root hash")
     return Checkpoint(origin=origin, size=int(size_line), root=root, extensions=tuple(extensions))
+
+
+# --- the previous-checkpoint extension line ----------------------------------------------------
+
+# ShareLedger's checkpoints name the size of the checkpoint signed before them, so a deleted
+# checkpoint shows: the next one names a size that has no checkpoint. C2SP verifiers that do not
+# know the line ignore it (extension lines are opaque to them).
+_PREVIOUS = "previous "
+
+
+def previous_extension(size: int) -> str:
+    """The extension line naming the size of the checkpoint signed before this one (0: none)."""
+    return f"{_PREVIOUS}{size}"
+
+
+def previous_size(checkpoint: Checkpoint) -> int | None:
+    """The size the checkpoint names as its predecessor, or None when it names none."""
+    found = [line for line in checkpoint.extensions if line.startswith(_PREVIOUS)]
+    if not found:
+        return None
+    if len(found) > 1:
+        raise NoteError("checkpoint names its previous checkpoint more than once")
+    size_text = found[0][len(_PREVIOUS) :]
+    if len(size_text) > 20 or not _DECIMAL.fullmatch(size_text):
+        raise NoteError(f"previous checkpoint size {size_text[:40]!r} is not canonical decimal")
+    size = int(size_text)
+    if size >= checkpoint.size:
+        raise NoteError(f"checkpoint {checkpoint.size} names a previous size {size} not below it")
+    return size
+
+
+def unverified_text(note: str) -> str:
+    """The text of a signed note before its signatures, not checked: to read which log and size
+    a note claims before choosing the keys to check it with."""
+    split = note.rfind("\n\n")
+    if split < 0:
+        raise NoteError("note has no blank line before its signatures")
+    return note[: split + 1]
+
+
+def signer_ids(note: str) -> list[str]:
+    """`name+keyid` of every signature line of a note, unchecked: to say who signed a note that
+    no trusted key signed."""
+    found = []
+    for line in note[len(unverified_text(note)) + 1 :].splitlines():
+        try:
+            name, key, _ = _parse_sig_line(line)
+        except NoteError:
+            continue
+        found.append(f"{name}+{key.hex()}")
+    return found

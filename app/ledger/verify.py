@@ -1,10 +1,11 @@
-"""Verify a log from its leaves and checkpoints alone: no database, no Flask, no trust in us.
+"""Verify a log bundle or a holder's receipt offline: no database, no Flask, no trust in us.
 
-`LogVerifier` replays a log in index order, recomputing leaf hashes and the tree, and checks
-every checkpoint it meets: its note's signature against the published keys, its origin, size and
-root. Because every root is recomputed from one sequence of leaves, each checkpoint is a prefix
-of the next, which is what consistency means. `python -m app.ledger.verify BUNDLE` runs it on a
-bundle written by `flask log export` (JSON Lines, streamed, so memory stays flat).
+`python -m app.ledger.verify BUNDLE` replays a bundle written by `flask log export` (JSON Lines,
+streamed, so memory stays flat) through `LogVerifier`. Because every root is recomputed from
+one sequence of leaves, each checkpoint is a prefix of the next, which is what consistency
+means. Only signatures by pinned keys (--vkey, --vkey-file) and keys reached from them by a
+signed rotation count; without a pinned key the bundle's own keys are used and the report
+says loudly that only self-consistency was checked. `--receipt FILE` checks a receipt instead.
 """
 
 from __future__ import annotations
@@ -14,91 +15,23 @@ import base64
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from app.ledger import merkle, notes
-from app.ledger.canonical import canonical_bytes
+from app.ledger import notes, receipts
+from app.ledger.log_verifier import (
+    LogVerifier,
+    VerificationError,
+    b64,
+    chain_summary,
+    parse_canonical,
+)
+from app.ledger.trust import KeptCheckpoint, Trust, TrustError, load_kept, load_pinned
+
+__all__ = ["LogVerifier", "VerificationError", "parse_canonical", "verify_bundle", "write_bundle"]
 
 BUNDLE_FORMAT = "shareledger-log-bundle/1"
-
-
-class VerificationError(Exception):
-    def __init__(self, message: str, index: int | None = None) -> None:
-        super().__init__(message if index is None else f"index {index}: {message}")
-        self.index = index
-
-
-@dataclass
-class LogVerifier:
-    origin: str
-    verifiers: Sequence[notes.Verifier]
-    size: int = 0
-    frontier: list[bytes] = field(default_factory=list)
-    checkpoints_checked: int = 0
-    last_checkpoint_size: int = 0
-    signers_seen: set[str] = field(default_factory=set)
-
-    def add_leaf(
-        self, index: int, leaf: bytes, stored_hash: bytes | None = None
-    ) -> list[tuple[merkle.NodeId, bytes]]:
-        """Check one leaf and extend the tree; returns the perfect subtrees it completed."""
-        if index != self.size:
-            raise VerificationError(f"expected leaf {self.size} next", index)
-        digest = merkle.leaf_hash(leaf)
-        if stored_hash is not None and stored_hash != digest:
-            raise VerificationError("stored leaf hash does not match the leaf bytes", index)
-        self._check_envelope(index, leaf)
-        self.frontier, completed = merkle.frontier_append(self.frontier, index, digest)
-        self.size += 1
-        return completed
-
-    def _check_envelope(self, index: int, leaf: bytes) -> None:
-        try:
-            envelope, canonical = parse_canonical(leaf)
-        except ValueError:
-            raise VerificationError("leaf is not JSON", index) from None
-        if not isinstance(envelope, dict) or not canonical:
-            raise VerificationError("leaf is not in RFC 8785 canonical form", index)
-        if envelope.get("origin") != self.origin or envelope.get("index") != index:
-            raise VerificationError("leaf names another log or position", index)
-
-    @property
-    def root(self) -> bytes:
-        return merkle.frontier_root(self.frontier)
-
-    def check_checkpoint(self, tree_size: int, note: str, stored_root: bytes | None = None) -> None:
-        """Check a checkpoint once the leaves up to its size have been added."""
-        where = tree_size - 1
-        if tree_size != self.size:
-            raise VerificationError(f"checkpoint {tree_size} met at size {self.size}", where)
-        try:
-            opened = notes.open_note(note, self.verifiers)
-            checkpoint = notes.parse_checkpoint(opened.text)
-        except notes.NoteError as error:
-            raise VerificationError(f"checkpoint {tree_size}: {error}", where) from error
-        if checkpoint.origin != self.origin or checkpoint.size != tree_size:
-            raise VerificationError(f"checkpoint {tree_size} names another log or size", where)
-        root = self.root
-        if checkpoint.root != root or (stored_root is not None and stored_root != root):
-            raise VerificationError(f"checkpoint {tree_size} root does not match the leaves", where)
-        self.checkpoints_checked += 1
-        self.last_checkpoint_size = tree_size
-        self.signers_seen.update(v.vkey for v in opened.verified_by)
-
-
-# --- canonical form ---------------------------------------------------------------------------
-
-
-def parse_canonical(leaf: bytes) -> tuple[Any, bool]:
-    """The JSON value of `leaf`, and whether `leaf` is exactly its RFC 8785 form (the same
-    encoder that wrote it, `app.ledger.canonical`, encodes it again)."""
-    value = json.loads(leaf)
-    try:
-        return value, canonical_bytes(value) == leaf
-    except ValueError:  # NaN, a fraction out of range, a lone surrogate: no RFC 8785 form
-        return value, False
 
 
 # --- bundles -------------------------------------------------------------------------------
@@ -134,11 +67,20 @@ class BundleReport:
     size: int
     checkpoints: int
     root: bytes
+    chain_from: int | None = None
+    signers: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    warning: str | None = None  # set when no key was pinned
 
 
 def verify_bundle(
-    lines: Iterator[str], progress: Callable[[int], None] | None = None
+    lines: Iterator[str],
+    progress: Callable[[int], None] | None = None,
+    pinned: Sequence[notes.Verifier] = (),
+    kept: Sequence[KeptCheckpoint] = (),
 ) -> BundleReport:
+    """Verify a bundle; with `pinned` keys only their signatures (and those of keys reached
+    from them by rotation) count, else the header's keys, which prove only self-consistency."""
     try:
         header = json.loads(next(lines))
     except (StopIteration, ValueError):
@@ -146,10 +88,11 @@ def verify_bundle(
     if header.get("type") != "header" or header.get("format") != BUNDLE_FORMAT:
         raise VerificationError(f"not a {BUNDLE_FORMAT} bundle")
     try:
-        verifiers = [notes.parse_vkey(text) for text in header["vkeys"]]
+        shipped = [notes.parse_vkey(text) for text in header["vkeys"]]
     except (KeyError, notes.NoteError) as error:
         raise VerificationError(f"bad verifier keys in header: {error}") from error
-    verifier = LogVerifier(header["origin"], verifiers)
+    trust = Trust.choose(pinned, shipped, "the keys in the bundle's own header")
+    verifier = LogVerifier(header["origin"], trust, kept)
     for number, text in enumerate(lines, start=2):
         try:
             record = json.loads(text)
@@ -165,38 +108,138 @@ def verify_bundle(
             raise VerificationError(f"line {number}: malformed record ({error})") from error
     if verifier.checkpoints_checked == 0:
         raise VerificationError("the bundle has no checkpoint, so nothing is signed")
-    if verifier.last_checkpoint_size != verifier.size:
-        raise VerificationError(
-            f"leaves after {verifier.last_checkpoint_size} are covered by no checkpoint"
-        )
-    return BundleReport(verifier.origin, verifier.size, verifier.checkpoints_checked, verifier.root)
+    verifier.finish()
+    return BundleReport(
+        verifier.origin,
+        verifier.size,
+        verifier.checkpoints_checked,
+        verifier.root,
+        verifier.chain_from,
+        tuple(trust.signers()),
+        tuple(verifier.kept_checked),
+        trust.warning,
+    )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+# --- the command line -----------------------------------------------------------------------
+
+EXIT_FAILED, EXIT_UNREADABLE, EXIT_UNPINNED = 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m app.ledger.verify",
-        description="Verify an exported ShareLedger log bundle offline.",
+        description="Verify an exported ShareLedger log bundle, or a holder's receipt, offline. "
+        "Pin the log's key (--vkey) or only self-consistency is checked. Exit 0: verified; "
+        "1: verification failed; 2: unreadable input; 3: no key pinned under --strict.",
     )
-    parser.add_argument("bundle", type=Path)
-    args = parser.parse_args(argv)
+    parser.add_argument("bundle", type=Path, nargs="?", help="a bundle from `flask log export`")
+    parser.add_argument("--receipt", type=Path, help="a receipt downloaded from /me/")
+    parser.add_argument(
+        "--vkey", action="append", default=[], help="a verifier key you trust (repeatable)"
+    )
+    parser.add_argument(
+        "--vkey-file", action="append", default=[], type=Path, help="vkeys, one a line"
+    )
+    parser.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        type=Path,
+        help="a signed checkpoint you kept: the bundle must contain it (repeatable)",
+    )
+    parser.add_argument("--newer-checkpoint", type=Path, help="with --receipt: a later checkpoint")
+    parser.add_argument(
+        "--consistency-proof", type=Path, help="with --newer-checkpoint: the proof's JSON"
+    )
+    parser.add_argument("--strict", action="store_true", help="fail (exit 3) when no key is pinned")
+    return parser
 
+
+def _usage_error(args: argparse.Namespace) -> str | None:
+    if (args.bundle is None) == (args.receipt is None):
+        return "give either a bundle or --receipt FILE"
+    if args.receipt is not None and args.checkpoint:
+        return "--checkpoint is for bundles; for a receipt use --newer-checkpoint"
+    if args.receipt is None and (args.newer_checkpoint or args.consistency_proof):
+        return "--newer-checkpoint and --consistency-proof go with --receipt"
+    if (args.newer_checkpoint is None) != (args.consistency_proof is None):
+        return "--newer-checkpoint and --consistency-proof go together"
+    return None
+
+
+def _warn_unpinned(warning: str | None, strict: bool) -> int:
+    if warning is None:
+        return 0
+    banner = "!" * 78
+    print(f"{banner}\n{warning}\n{banner}")
+    if strict:
+        print("FAILED (--strict): no key pinned", file=sys.stderr)
+        return EXIT_UNPINNED
+    return 0
+
+
+def _verify_bundle_file(args: argparse.Namespace, pinned: Sequence[notes.Verifier]) -> int:
     def progress(size: int) -> None:
         print(f"  verified {size:,} leaves", file=sys.stderr, flush=True)
 
-    try:
-        with args.bundle.open(encoding="utf-8") as lines:
-            report = verify_bundle(iter(lines), progress)
-    except OSError as error:
-        print(f"error: cannot read {args.bundle}: {error}", file=sys.stderr)
-        return 2
-    except VerificationError as error:
-        print(f"FAILED: {error}", file=sys.stderr)
-        return 1
+    kept = load_kept(args.checkpoint)
+    with args.bundle.open(encoding="utf-8") as lines:
+        report = verify_bundle(iter(lines), progress, pinned, kept)
     print(
         f"OK: {report.origin}: {report.size} leaves, {report.checkpoints} signed checkpoints, "
-        f"root {base64.b64encode(report.root).decode()}"
+        f"root {b64(report.root)}"
     )
-    return 0
+    print(f"  signed by: {'; '.join(report.signers)}")
+    print(f"  {chain_summary(report.chain_from)}")
+    for what in report.kept:
+        print(f"  contains {what}: not rolled back, not forked")
+    return _warn_unpinned(report.warning, args.strict)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise VerificationError(f"{what} {path} is not JSON: {error}") from None
+
+
+def _verify_receipt_file(args: argparse.Namespace, pinned: Sequence[notes.Verifier]) -> int:
+    receipt = _read_json(args.receipt, "the receipt")
+    trust = receipts.receipt_trust(receipt, pinned)
+    report, held = receipts.verify_receipt(receipt, trust)
+    if args.newer_checkpoint is None:
+        report.not_proven.append(
+            "that the log still holds this checkpoint: give --newer-checkpoint and "
+            "--consistency-proof"
+        )
+    else:
+        newer = args.newer_checkpoint.read_text(encoding="utf-8")
+        proof = _read_json(args.consistency_proof, "the consistency proof")
+        receipts.verify_extension(held, trust, newer, proof, report)
+    print("\n".join(report.lines()))
+    if report.problems:
+        return EXIT_FAILED
+    return _warn_unpinned(report.warning, args.strict)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    problem = _usage_error(args)
+    if problem:
+        parser.error(problem)
+    try:
+        pinned = load_pinned(args.vkey, args.vkey_file)
+        if args.receipt is not None:
+            return _verify_receipt_file(args, pinned)
+        return _verify_bundle_file(args, pinned)
+    except (OSError, TrustError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except VerificationError as error:
+        print(f"FAILED: {error}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from app.ledger.notes import (
     open_note,
     parse_checkpoint,
     parse_vkey,
+    previous_extension,
+    previous_size,
     sign_note,
     vkey,
 )
@@ -436,3 +438,42 @@ def test_checkpoint_rejects_bad_fields(kwargs: dict[str, object]) -> None:
     Checkpoint(**fields)  # type: ignore[arg-type]
     with pytest.raises(NoteError):
         Checkpoint(**(fields | kwargs))  # type: ignore[arg-type]
+
+
+# --- the previous-checkpoint extension line ----------------------------------------------------
+
+
+def test_a_checkpoint_names_its_previous_size_in_an_extension_line():
+    line = previous_extension(118)
+    checkpoint = Checkpoint("example.com/log", 121, ROOT, (line,))
+    parsed = parse_checkpoint(format_checkpoint(checkpoint))
+    assert parsed.extensions == ("previous 118",)
+    assert previous_size(parsed) == 118
+    # The first three lines are still a plain C2SP checkpoint for verifiers that stop there.
+    assert format_checkpoint(checkpoint).split("\n")[:3] == [
+        "example.com/log",
+        "121",
+        base64.b64encode(ROOT).decode(),
+    ]
+
+
+def test_a_checkpoint_without_the_line_names_no_previous_size():
+    assert previous_size(parse_checkpoint(C2SP_CHECKPOINT)) is None
+    other = Checkpoint("example.com/log", 5, ROOT, ("witnessed by someone",))
+    assert previous_size(other) is None
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("previous 01",),
+        ("previous +3",),
+        ("previous ",),
+        ("previous 5",),
+        ("previous 9",),
+        ("previous 1", "previous 2"),
+    ],
+)
+def test_a_bad_previous_line_is_refused(lines):
+    with pytest.raises(NoteError):
+        previous_size(Checkpoint("example.com/log", 5, ROOT, lines))
