@@ -15,37 +15,19 @@ from app.commands import command
 from app.extensions import db
 from app.ledger import log, notes
 from app.ledger.verify import VerificationError, verify_bundle
-from app.register import classes, holders, issuance, issuers
+from app.register import holders, issuers
 from app.register.requests import AmendIssuer, CeaseHolder, EraseHolder
-from tests.support.helpers import (
-    ACTOR,
-    HOLDER_A,
-    HOLDER_B,
-    class_request,
-    holder_request,
-    issue_request,
-    seed_register,
-    submit,
-)
+from tests.support.helpers import ACTOR, HOLDER_B, holder_request, seed_register, submit
+from tests.support.logs import grow_register
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def grown_issuer(app, new_issuer):
-    """An issuer whose log has 40 entries over 14 commands: registration; a class and two
-    holders; then twelve batches of three allocations."""
+    """An issuer whose log has 40 entries over 14 commands (see `grow_register`)."""
     issuer_id = new_issuer()["id"]
-    with app.app_context():
-        with command(ACTOR, issuer_id) as ctx:
-            classes.create_class(ctx, class_request())
-            holder_ids = [
-                holders.register_holder(ctx, holder_request(details)).holder_id
-                for details in (HOLDER_A, HOLDER_B)
-            ]
-        for batch in range(12):
-            request = issue_request(*((holder_ids[n % 2], batch + n + 1) for n in range(3)))
-            submit(issuer_id, issuance.issue_shares, request)
+    grow_register(app, issuer_id)
     return issuer_id
 
 

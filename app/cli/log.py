@@ -13,7 +13,7 @@ from app.ledger import keyring, queries
 from app.ledger.audit import audit_log
 from app.ledger.log import get_state, read_entries
 from app.ledger.log_verifier import VerificationError, chain_summary
-from app.ledger.trust import TrustError, load_kept, load_pinned
+from app.ledger.trust import TrustError, banner, load_kept, load_pinned
 from app.ledger.verify import write_bundle
 from app.models.issuer import Issuer
 from app.models.log import LogState
@@ -110,8 +110,7 @@ def verify(
         total += report.size
         warning = warning or report.warning
     if warning:
-        banner = "!" * 78
-        click.echo(f"{banner}\n{warning}\n{banner}")
+        click.echo(banner(warning))
         if strict:
             click.echo("FAILED (--strict): no key pinned", err=True)
             sys.exit(3)

@@ -9,9 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.ledger import keys, log, notes
+from app.ledger.trust import ROTATION_KIND
 from app.models.log import LogState, SigningKey
-
-ROTATION_KIND = "key.rotated"
 
 
 class KeyringError(RuntimeError):

@@ -89,6 +89,9 @@ class LogVerifier:
             raise VerificationError(f"checkpoint {tree_size} met at size {self.size}", where)
         try:
             opened = self.trust.open(note, f"checkpoint {tree_size}")
+        except notes.NoteError as error:
+            raise VerificationError(str(error), where) from error
+        try:
             checkpoint = notes.parse_checkpoint(opened.text)
             previous = notes.previous_size(checkpoint)
         except notes.NoteError as error:

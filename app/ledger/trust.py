@@ -5,6 +5,7 @@ with itself, and every report says so."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,12 @@ SELF_CONSISTENCY_WARNING = (
     "once from GET /api/v1/log/keys and keep it apart from the data) to check that this is the "
     "log you trust."
 )
+
+
+def banner(warning: str) -> str:
+    """The warning framed so that it cannot be missed in a terminal."""
+    rule = "!" * 78
+    return f"{rule}\n{textwrap.fill(warning, 78)}\n{rule}"
 
 
 class TrustError(ValueError):

@@ -27,7 +27,7 @@ from app.ledger.log_verifier import (
     chain_summary,
     parse_canonical,
 )
-from app.ledger.trust import KeptCheckpoint, Trust, TrustError, load_kept, load_pinned
+from app.ledger.trust import KeptCheckpoint, Trust, TrustError, banner, load_kept, load_pinned
 
 __all__ = ["LogVerifier", "VerificationError", "parse_canonical", "verify_bundle", "write_bundle"]
 
@@ -171,8 +171,7 @@ def _usage_error(args: argparse.Namespace) -> str | None:
 def _warn_unpinned(warning: str | None, strict: bool) -> int:
     if warning is None:
         return 0
-    banner = "!" * 78
-    print(f"{banner}\n{warning}\n{banner}")
+    print(banner(warning))
     if strict:
         print("FAILED (--strict): no key pinned", file=sys.stderr)
         return EXIT_UNPINNED
