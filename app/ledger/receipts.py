@@ -28,9 +28,13 @@ class ReceiptReport:
     not_proven: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     warning: str | None = None
+    subject: str = "the receipt"
 
     def lines(self) -> list[str]:
-        out = ["FAILED:" if self.problems else "OK:"]
+        if self.problems:
+            out = [f"FAILED: {self.subject}: {len(self.problems)} problem(s)"]
+        else:
+            out = [f"OK: {self.subject}"]
         out += [f"  problem: {text}" for text in self.problems]
         out += ["Proven:", *(f"  - {text}" for text in self.proven)]
         out += ["Not proven:", *(f"  - {text}" for text in self.not_proven)]
@@ -101,6 +105,7 @@ def verify_receipt(receipt: Any, trust: Trust) -> tuple[ReceiptReport, notes.Che
         )
     signed = _open(trust, receipt["checkpoint"], "the receipt's checkpoint", report)
     checkpoint, origin, holder = signed.checkpoint, receipt["origin"], receipt["holder_id"]
+    report.subject = f"the receipt of holder {holder} on {origin}"
     if checkpoint.origin != origin:
         report.problems.append(f"the checkpoint is of {checkpoint.origin}, not {origin}")
     if not str(origin).endswith(f"/issuers/{receipt['issuer_id']}"):

@@ -217,9 +217,8 @@ def _verify_receipt_file(args: argparse.Namespace, pinned: Sequence[notes.Verifi
         proof = _read_json(args.consistency_proof, "the consistency proof")
         receipts.verify_extension(held, trust, newer, proof, report)
     print("\n".join(report.lines()))
-    if report.problems:
-        return EXIT_FAILED
-    return _warn_unpinned(report.warning, args.strict)
+    unpinned = _warn_unpinned(report.warning, args.strict)
+    return EXIT_FAILED if report.problems else unpinned
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -96,3 +96,42 @@ def forge_bundle(lines: list[str], kind: str, change, signer: notes.Signer) -> l
         out.append(json.dumps(record))
     assert rewritten, f"no {kind} leaf to rewrite"
     return out
+
+
+def build_receipt(app, issuer_id: str, holder_id: str, vkey: str) -> dict:
+    """A receipt as the investor page writes it: the holder's leaves under the latest
+    checkpoint, each with its inclusion proof, and the balances the page showed."""
+    from app.extensions import db
+    from app.ledger import log
+    from app.register import queries
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    with app.app_context():
+        session = db.session
+        checkpoint = log.latest_checkpoint(session, issuer_id)
+        size = checkpoint.tree_size
+        holder, _ = queries.holder_with_details(session, issuer_id, holder_id)
+        indexes = [i for i in queries.holder_entry_indexes(session, holder) if i < size]
+        entries = []
+        for index in indexes:
+            (entry,) = log.read_entries(session, issuer_id, index, index + 1)
+            proof = log.inclusion_proof(session, issuer_id, index, size)
+            nodes = [b64(node) for node in proof]
+            entries.append({"index": index, "leaf": b64(entry.leaf), "proof": nodes})
+        balances = {
+            version.class_code: str(version.held)
+            for version in queries.current_holdings(session, issuer_id, holder_id)
+        }
+        return {
+            "format": "shareledger-receipt/1",
+            "origin": log.get_state(session, issuer_id).origin,
+            "issuer_id": issuer_id,
+            "holder_id": holder_id,
+            "checkpoint": checkpoint.note,
+            "vkey": vkey,
+            "indexes": indexes,
+            "entries": entries,
+            "balances": balances,
+        }
