@@ -37,6 +37,10 @@ class NoteError(ValueError):
     """A malformed note, key or checkpoint, or a note without a trusted valid signature."""
 
 
+class UntrustedNote(NoteError):
+    """A well-formed note that no trusted key signed."""
+
+
 def _b64encode(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -264,7 +268,7 @@ def open_note(note: str | bytes, verifiers: Sequence[Verifier]) -> OpenedNote:
         if verifier not in verified:
             verified.append(verifier)
     if not verified:
-        raise NoteError("note has no valid signature from a trusted key")
+        raise UntrustedNote("note has no valid signature from a trusted key")
     return OpenedNote(text=text, verified_by=tuple(verified), signatures=signatures)
 
 

@@ -158,12 +158,12 @@ def _check_entries(
 ) -> list[int]:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise VerificationError("the receipt's entries are not a list of objects")
-    given = [entry.get("index") for entry in entries]
-    for index in sorted(set(listed) - set(given), key=str):
+    given = [_index(entry) for entry in entries]
+    for index in sorted(set(listed) - set(given)):
         report.problems.append(
             f"entry {index} is in the server's list but not in the receipt: it was dropped"
         )
-    for index in sorted({i for i in given if given.count(i) > 1 or i not in listed}, key=str):
+    for index in sorted({i for i in given if given.count(i) > 1 or i not in listed}):
         report.problems.append(f"entry {index} is not in the server's list, or given twice")
     proven = []
     for entry in entries:
@@ -172,10 +172,15 @@ def _check_entries(
     return proven
 
 
-def _check_entry(entry: dict, checkpoint: notes.Checkpoint, holder: str, report) -> bool:
+def _index(entry: dict) -> int:
     index = entry.get("index")
     if not isinstance(index, int) or isinstance(index, bool):
         raise VerificationError(f"an entry's index {index!r} is not a whole number")
+    return index
+
+
+def _check_entry(entry: dict, checkpoint: notes.Checkpoint, holder: str, report) -> bool:
+    index = _index(entry)
     leaf = _decode(entry.get("leaf"), f"entry {index}'s leaf")
     proof = entry.get("proof")
     if not isinstance(proof, list):

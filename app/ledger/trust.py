@@ -115,10 +115,8 @@ class Trust:
         """Check a note against the keys trusted now; NoteError in words when none signed it."""
         try:
             opened = notes.open_note(note, self.active())
-        except notes.NoteError as error:
-            if "no valid signature from a trusted key" not in str(error):
-                raise
-            raise notes.NoteError(self._untrusted(note, what)) from None
+        except notes.UntrustedNote:
+            raise notes.UntrustedNote(self._untrusted(note, what)) from None
         self.used.update(_key(v) for v in opened.verified_by)
         return opened
 
