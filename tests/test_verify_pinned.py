@@ -115,6 +115,10 @@ def test_a_rotation_from_a_pinned_key_is_followed(app, runner, traded, tmp_path,
     assert "43 leaves" in out
     assert f"reached from {old.name}+{old.key_id.hex()} by the rotation at index 41" in out
 
+    on_database = runner.invoke(args=["log", "verify", "--vkey", old.vkey, "--strict"])
+    assert on_database.exit_code == 0, on_database.output
+    assert "by the rotation at index 41" in on_database.output
+
     # Pinning only the new key leaves the checkpoints before the rotation unsigned.
     code, _, err = _run(capsys, bundle, "--vkey", new.vkey)
     assert code == verify.EXIT_FAILED

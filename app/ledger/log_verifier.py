@@ -164,9 +164,6 @@ class LogVerifier:
                 self.last_checkpoint_size,
             )
 
-    def chain_summary(self) -> str:
-        return chain_summary(self.chain_from)
-
 
 def chain_summary(chain_from: int | None) -> str:
     if chain_from == 0:
