@@ -2,7 +2,9 @@
 
 API views, web views and CLI commands run one domain service inside `command()`: it opens a
 write transaction, locks the issuer's log, yields a `CommandContext`, then seals the grown logs
-(signed checkpoints) and commits. If the service raises, nothing is written.
+(signed checkpoints) and commits. If the service raises, nothing is written. In an API write
+sent with an Idempotency-Key the transaction is the request's own, committed with the answer
+kept for retries (see app.idempotency); a form's one-time token is spent here.
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def test_three_identical_transfers_with_one_key_make_one_transfer(app, client, r
         _post(client, register, "transfers", _transfer(register), key="transfer-0001")
         for _ in range(3)
     ]
-    assert [answer.status_code for answer in answers] == [201, 201, 201], answers[0].get_json()
+    assert [answer.status_code for answer in answers] == [201, 201, 201]
     assert answers[0].get_json() == answers[1].get_json() == answers[2].get_json()
     assert answers[0].get_data() == answers[2].get_data()
     assert REPLAYED not in answers[0].headers
@@ -141,8 +141,8 @@ def test_keys_are_per_endpoint(app, client, register):
         json={"class": "ORD", "holder_id": register["b"], "quantity": 1, "reason": "court order"},
         headers={**register["headers"], KEY: "same"},
     )
+    assert other.status_code == 201, other.get_json()
     assert REPLAYED not in other.headers
-    assert other.status_code != 422
 
 
 class Clock:

@@ -149,6 +149,9 @@ def document_key_header(operation_doc: dict, _doc_info: dict, **context: Any) ->
     if context["method"].upper() in WRITE_METHODS:
         operation_doc.setdefault("parameters", []).append(dict(KEY_PARAMETER))
         responses = operation_doc.setdefault("responses", {})
+        # flask-smorest keys responses by int or str, as the view's decorators gave them.
+        documented = {str(status) for status in responses}
         for status in ("400", "409", "422"):
-            responses.setdefault(status, {"$ref": "#/components/responses/DEFAULT_ERROR"})
+            if status not in documented:
+                responses[status] = {"$ref": "#/components/responses/DEFAULT_ERROR"}
     return operation_doc
