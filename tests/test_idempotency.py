@@ -17,7 +17,7 @@ from app.extensions import db
 from app.idempotency import store
 from app.models.idempotency import IdempotencyRecord
 from app.models.register import HoldingVersion
-from tests.support.helpers import bearer, seed_register
+from tests.support.helpers import ORDINARY, bearer, seed_register
 from tests.support.register_driver import Driver
 
 KEY = "Idempotency-Key"
@@ -102,6 +102,27 @@ def test_a_replay_repeats_the_status_and_the_headers(app, client, register):
     assert again.headers["Content-Type"] == first.headers["Content-Type"]
     listed = client.get(f"{register['base']}/holders", headers=register["headers"]).get_json()
     assert [h["details"]["name"] for h in listed["holders"]].count("Grace Hopper") == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("post", "classes", {**ORDINARY, "code": "PREF", "name": "Preference shares"}, 201),
+        ("patch", "classes/ORD", {"authorised": 1_000_000}, 200),
+        ("patch", "", {"legal_name": "Acme Widgets (Holdings) Ltd"}, 200),
+    ],
+)
+def test_other_writes_replay_their_first_answer(app, client, register, method, path, body, status):
+    """Without the key the second of these would be refused (a duplicate class, an amendment
+    that changes nothing); with it, it gets the first answer again."""
+    url = f"{register['base']}/{path}".rstrip("/")
+    headers = {**register["headers"], KEY: f"{method}-{path}"}
+    before = _size(app, register)
+    first = client.open(url, method=method.upper(), json=body, headers=headers)
+    again = client.open(url, method=method.upper(), json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (status, status), first.get_json()
+    assert again.get_json() == first.get_json() and again.headers[REPLAYED] == "true"
+    assert _size(app, register) == before + 1
 
 
 def test_the_same_key_with_another_body_is_refused(app, client, register):
