@@ -39,6 +39,9 @@ class Config:
         },
     }
 
+    # How long an Idempotency-Key's first answer is kept for retries, in seconds.
+    IDEMPOTENCY_KEY_TTL = int(_env("IDEMPOTENCY_KEY_TTL", str(24 * 60 * 60)))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None

@@ -2,7 +2,9 @@
 
 API views, web views and CLI commands run one domain service inside `command()`: it opens a
 write transaction, locks the issuer's log, yields a `CommandContext`, then seals the grown logs
-(signed checkpoints) and commits. If the service raises, nothing is written.
+(signed checkpoints) and commits. If the service raises, nothing is written. In an API write
+sent with an Idempotency-Key the transaction is the request's own, committed with the answer
+kept for retries (see app.idempotency); a form's one-time token is spent here.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from app.db import refresh_statistics
 from app.extensions import db
+from app.idempotency.forms import claim_submitted_form
 from app.ledger import keyring, keys, log, notes
 from app.ledger.log import Ledger, utc_now
 from app.register.appliers import APPLIERS
@@ -101,6 +105,9 @@ def command(actor: str, issuer_id: str | None = None) -> Iterator[CommandContext
     # still checks that the key is the active published one.
     published = current_app.extensions.get("published_key_id") == signer.key_id
     with _cyclic_gc_paused(), db.write() as session:
+        # A form's one-time token is spent in the command's transaction (before the lock, so
+        # that a second submission waits for the first, then is refused).
+        claim_submitted_form(session, actor, ledger.clock())
         if not published:
             keyring.publish_first_key(session, signer, ledger.clock())
         context = CommandContext(session, ledger, actor, APPLIERS)
@@ -109,7 +116,12 @@ def command(actor: str, issuer_id: str | None = None) -> Iterator[CommandContext
         yield context
         appended = log.appended_count(session)
         ledger.seal(session)
-    current_app.extensions["published_key_id"] = signer.key_id
+    # Inside a retry-safe API request (app.idempotency) the commit comes after the view.
+    db.after_commit(partial(_after_commit, current_app._get_current_object(), signer, appended))
+
+
+def _after_commit(app: Flask, signer: notes.Signer, appended: int) -> None:
+    app.extensions["published_key_id"] = signer.key_id
     if appended >= REFRESH_STATISTICS_AFTER:
         # Measured on PostgreSQL: a second batch of 100,000 allocations right after the first
         # took 330 s on the first batch's stale statistics, 24 s after ANALYZE.

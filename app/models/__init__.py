@@ -1,6 +1,7 @@
 """ORM tables, one module per aggregate. Importing this package registers them all."""
 
 from app.models.access import PersonalDataAccess
+from app.models.idempotency import IdempotencyRecord
 from app.models.issuer import Issuer
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
 from app.models.register import (
@@ -23,6 +24,7 @@ __all__ = [
     "Holder",
     "HolderDetails",
     "HoldingVersion",
+    "IdempotencyRecord",
     "Issuer",
     "LogCheckpoint",
     "LogLeaf",
