@@ -91,7 +91,7 @@ def investor(app, new_issuer) -> dict:
                 holder_id=ada.holder_id,
                 now=utc_now(),
             )
-    return {"issuer_id": issuer_id, "holder_id": ada.holder_id}
+    return {"issuer_id": issuer_id, "holder_id": ada.holder_id, "brunel_id": brunel.holder_id}
 
 
 def _log_in(page, live_server: str) -> None:
