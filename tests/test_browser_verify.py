@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -17,9 +18,23 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.ledger import keyring, log, notes
-from app.register import transfers
+from app.models.register import Pledge
+from app.register import capital, classes, reorganisation, restrictions, transfers
+from app.register.requests import (
+    CancelShares,
+    ChangeFreeze,
+    Consideration,
+    ConvertShares,
+    ForcedTransfer,
+    FractionTerms,
+    RedeemShares,
+    RegisterPledge,
+    ReleasePledge,
+    ReorganiseClass,
+    RepurchaseShares,
+)
 from tests import test_browser
-from tests.support.helpers import submit, transfer_request
+from tests.support.helpers import class_request, submit, transfer_request
 from tests.test_browser import VERIFY_WAIT_MS
 
 pytestmark = pytest.mark.browser
@@ -160,6 +175,10 @@ def _drop_listed_entry(body: dict) -> None:
     del body["entries"][2]  # the transfer, still listed
 
 
+def _unlist_entry(body: dict) -> None:
+    body["indexes"].remove(body["entries"][2]["index"])
+
+
 def _drop_entry_and_its_listing(body: dict) -> None:
     dropped = body["entries"].pop(2)
     body["indexes"].remove(dropped["index"])
@@ -171,9 +190,10 @@ def _drop_entry_and_its_listing(body: dict) -> None:
         (_forge_proof, "is not in the signed tree"),
         (_forge_signature, "does not verify: it is forged"),
         (_drop_listed_entry, "is listed as mine but no proven copy of it was given"),
+        (_unlist_entry, "concerns me but is missing from the list of my entries"),
         (_drop_entry_and_its_listing, "the page shows 700 ORD but the log gives 500"),
     ],
-    ids=["forged proof", "forged signature", "dropped entry", "dropped entry and listing"],
+    ids=["forged proof", "forged signature", "dropped entry", "unlisted", "dropped and unlisted"],
 )
 def test_tampered_proofs_are_caught_in_words(browser, live_server, investor, tamper, said):
     page = _open(browser, live_server)
@@ -342,4 +362,44 @@ def test_the_check_works_at_phone_width_and_by_keyboard(browser, live_server, in
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Download my receipt")).to_be_focused()
+    page.close()
+
+
+def test_balances_are_recomputed_through_every_kind_that_changes_holdings(
+    app, browser, live_server, investor
+):
+    issuer_id, ada, brunel = investor["issuer_id"], investor["holder_id"], investor["brunel_id"]
+    whole = FractionTerms("2:1", "round_half_up")
+    steps = [
+        (classes.create_class, class_request(code="PREF", name="Preference shares")),
+        (reorganisation.split_class, ReorganiseClass("ORD", whole)),  # 1,400
+        (capital.cancel_shares, CancelShares("ORD", ada, 100, "forfeited")),  # 1,300
+        (capital.repurchase_shares, RepurchaseShares("ORD", ada, 50, Decimal("1.10"), "GBP")),
+        (
+            capital.redeem_shares,
+            RedeemShares("ORD", ada, 50, Consideration("products_or_services", description="ale")),
+        ),  # 1,200
+        (
+            reorganisation.convert_shares,
+            ConvertShares(ada, "ORD", "PREF", 200, FractionTerms("1:2", "round_half_up")),
+        ),  # 1,000 ORD and 100 PREF
+        (restrictions.freeze, ChangeFreeze("ORD", ada, 100, "court order 4")),
+        (restrictions.forced_transfer, ForcedTransfer("ORD", ada, brunel, 150, "order 5")),
+        (restrictions.register_pledge, RegisterPledge("PREF", ada, 20, "Bank plc facility 1")),
+        (
+            reorganisation.consolidate_class,
+            ReorganiseClass("ORD", FractionTerms("1:10", "round_half_up")),
+        ),  # 85
+    ]
+    with app.app_context():
+        results = [submit(issuer_id, service, request) for service, request in steps]
+        (pledge,) = (result for result in results if isinstance(result, Pledge))
+        submit(issuer_id, restrictions.release_pledge, ReleasePledge(pledge_id=pledge.pledge_id))
+    page = _open(browser, live_server)
+    _verify(page)
+    expect(_status(page)).to_contain_text("Verified: all", timeout=VERIFY_WAIT_MS)
+    expect(page.locator("#verify-report")).to_contain_text(
+        "The holdings shown above are what my entries on the log add up to."
+    )
+    assert _download_receipt(page)["balances"] == {"ORD": "85", "PREF": "100"}
     page.close()
