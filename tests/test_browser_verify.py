@@ -403,3 +403,30 @@ def test_balances_are_recomputed_through_every_kind_that_changes_holdings(
     )
     assert _download_receipt(page)["balances"] == {"ORD": "85", "PREF": "100"}
     page.close()
+
+
+def test_an_older_receipt_still_verifies_once_the_log_has_grown(
+    app, browser, live_server, investor
+):
+    page = _open(browser, live_server)
+    _verify(page)
+    expect(_status(page)).to_have_text(VERIFIED, timeout=VERIFY_WAIT_MS)
+    receipt = _download_receipt(page)
+    with app.app_context():
+        older = log.signed_size(db.session, investor["issuer_id"])
+        transfer = transfer_request(
+            investor["holder_id"], investor["brunel_id"], 25, instrument_reference="STF-10"
+        )
+        submit(investor["issuer_id"], transfers.lodge_transfer, transfer)
+        newer = log.signed_size(db.session, investor["issuer_id"])
+    page.reload()
+    _verify(page)
+    expect(_status(page)).to_contain_text("Verified", timeout=VERIFY_WAIT_MS)
+    _load_receipt(page, receipt)
+    expect(page.locator("#receipt-status")).to_contain_text(
+        "Receipt verified", timeout=VERIFY_WAIT_MS
+    )
+    expect(page.locator("#receipt-report")).to_contain_text(
+        f"The checkpoint you verified since ({newer} entries) extends the other ({older})."
+    )
+    page.close()

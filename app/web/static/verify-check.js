@@ -50,33 +50,58 @@ export async function proveEntries(entries, checkpoint) {
   return { leaves, raw, problems };
 }
 
-// Is the signed checkpoint still the log this browser verified before (RFC 9162 2.1.4.2)?
-// `fetchProof(first, second)` asks the server for the proof; a receipt checked offline has none.
-export async function consistencyWithRemembered(checkpoint, fetchProof) {
-  const known = rememberedCheckpoint(checkpoint.origin);
-  if (!known) return { note: null, problem: null };
-  const knownRoot = fromBase64(known.root);
+// Does the tree `larger` ({size, root}) extend the tree `smaller` (RFC 9162 2.1.4.2)?
+// `fetchProof(first, second)` asks the server for the consistency proof.
+async function extendsTree(smaller, larger, fetchProof) {
+  const proof = await fetchProof(smaller.size, larger.size);
+  return verifyConsistency(smaller.size, larger.size, smaller.root, larger.root, proof);
+}
+
+function remembered(origin) {
+  const known = rememberedCheckpoint(origin);
+  return known && { size: known.size, root: fromBase64(known.root) };
+}
+
+const sameSize = (known, checkpoint) => equal(known.root, checkpoint.root)
+  ? { note: `It is the same checkpoint of ${known.size} entries as you verified before.` }
+  : { problem: `the log forked: its tree of ${known.size} entries differs from the one you verified before` };
+
+// Is the log's signed checkpoint still the log this browser verified before?
+export async function currentExtendsRemembered(checkpoint, fetchProof) {
+  const known = remembered(checkpoint.origin);
+  if (!known) return {};
   if (known.size > checkpoint.size) {
     return {
       problem: "the log is shorter than a checkpoint you verified before: it was rolled back " +
         `(you verified ${known.size} entries, it now has ${checkpoint.size})`,
     };
   }
-  if (known.size === checkpoint.size) {
-    if (equal(knownRoot, checkpoint.root)) return { note: `It is the same checkpoint of size ${known.size} as you verified before.` };
-    return { problem: `the log forked: its tree of ${known.size} entries differs from the one you verified before` };
-  }
-  if (!fetchProof) {
-    return { note: `This browser has since verified a larger checkpoint (${known.size} entries); this one is older.` };
-  }
-  const proof = await fetchProof(known.size, checkpoint.size);
-  if (await verifyConsistency(known.size, checkpoint.size, knownRoot, checkpoint.root, proof)) {
+  if (known.size === checkpoint.size) return sameSize(known, checkpoint);
+  if (await extendsTree(known, checkpoint, fetchProof)) {
     return { note: `The log of ${checkpoint.size} entries extends the checkpoint of ${known.size} entries you verified before.` };
   }
   return {
     problem: `the log of ${checkpoint.size} entries is not consistent with the checkpoint of ${known.size} ` +
       "entries you verified before: it forked",
   };
+}
+
+// Is a receipt's checkpoint part of the log this browser verified, older or newer? Without
+// the server (`fetchProof` failing) only a fork at the same size can be seen.
+export async function receiptFitsRemembered(checkpoint, fetchProof) {
+  const known = remembered(checkpoint.origin);
+  if (!known) return {};
+  if (known.size === checkpoint.size) return sameSize(known, checkpoint);
+  const [smaller, larger] = known.size < checkpoint.size ? [known, checkpoint] : [checkpoint, known];
+  const which = larger === known ? "the checkpoint you verified since" : "this receipt's checkpoint";
+  let holds;
+  try {
+    holds = await extendsTree(smaller, larger, fetchProof);
+  } catch {
+    return { note: `Whether ${which} (${larger.size} entries) extends the other needs the server, which did not answer.` };
+  }
+  if (holds) return { note: `${which[0].toUpperCase()}${which.slice(1)} (${larger.size} entries) extends the other (${smaller.size}).` };
+  return { problem: `${which} (${larger.size} entries) does not extend the other (${smaller.size}): the log forked` };
 }
 
 // Completeness of the listed entries and the held shares they add up to, against `expected`

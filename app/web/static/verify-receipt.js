@@ -3,7 +3,7 @@
 // --vkey VKEY`) verifies later without the server. The format is fixed: keep to it.
 
 import { readCheckpoint } from "./verify-crypto.js";
-import { checkHolder, checkSignature, consistencyWithRemembered, proveEntries } from "./verify-check.js";
+import { checkHolder, checkSignature, proveEntries, receiptFitsRemembered } from "./verify-check.js";
 import { pinnedVkey } from "./verify-trust.js";
 
 export const RECEIPT_FORMAT = "shareledger-receipt/1";
@@ -33,9 +33,10 @@ export function downloadJson(value, filename) {
 }
 
 // Verifies a parsed receipt with no server: the key this browser pinned for its log (or, if
-// none, the receipt's own key, said so), each proof, the list against its own entries, and
-// the balances against its leaves. Returns the problems; `report` receives what held.
-export async function verifyReceipt(receipt, report) {
+// none, the receipt's own key, said so), each proof, the list against its own entries, the
+// balances against its leaves, and (when `fetchProof` reaches the server) that it and the
+// checkpoint this browser remembers are one log. Returns the problems; `report` receives what held.
+export async function verifyReceipt(receipt, report, fetchProof) {
   if (!receipt || receipt.format !== RECEIPT_FORMAT) throw new Error(`this is not a ${RECEIPT_FORMAT} file`);
   const checkpoint = readCheckpoint(receipt.checkpoint);
   if (checkpoint.origin !== receipt.origin) throw new Error("the receipt's checkpoint is of another log than it says");
@@ -48,7 +49,7 @@ export async function verifyReceipt(receipt, report) {
   if (problem) return [problem];
   report(`Checkpoint of size ${checkpoint.size} signed by key ${verifier.idHex} (fingerprint ${verifier.fingerprint}): signature valid.`);
   const problems = [];
-  const remembered = await consistencyWithRemembered(checkpoint, null);
+  const remembered = await receiptFitsRemembered(checkpoint, fetchProof);
   if (remembered.problem) problems.push(remembered.problem);
   else if (remembered.note) report(remembered.note);
   const proven = await proveEntries(receipt.entries || [], checkpoint);

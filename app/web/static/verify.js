@@ -6,7 +6,7 @@
 
 import { fromBase64, parseVkey, readCheckpoint, sha256, concat, fromHex, toHex } from "./verify-crypto.js";
 import { canonical, latestCommitment, shownHoldings } from "./verify-register.js";
-import { checkHolder, checkSignature, checkpointRecord, consistencyWithRemembered, proveEntries } from "./verify-check.js";
+import { checkHolder, checkSignature, checkpointRecord, currentExtendsRemembered, proveEntries } from "./verify-check.js";
 import { buildReceipt, downloadJson, verifyReceipt } from "./verify-receipt.js";
 import { pin, pinnedVkey, rememberCheckpoint } from "./verify-trust.js";
 
@@ -25,7 +25,9 @@ function setStatus(element, text, kind) {
 
 async function getJson(url) {
   const response = await fetch(url, { credentials: "same-origin" });
-  const body = await response.json();
+  const body = await response.json().catch(() => {
+    throw new Error(`the server's answer to ${url} is not JSON (logged out?)`);
+  });
   if (!response.ok) throw new Error(body.message || `the server answered ${response.status}`);
   return body;
 }
@@ -90,6 +92,15 @@ async function commitmentProblem(commitment, leaves, report) {
 
 let lastReceipt = null;
 
+const offline = async () => {
+  throw new Error("offline");
+};
+
+const proofFetcher = (section) => async (first, second) => {
+  const url = `${section.dataset.consistency}?first=${first}&second=${second}`;
+  return (await getJson(url)).proof.map(fromBase64);
+};
+
 async function verifyVisit(section, report, recheck) {
   const data = await getJson(section.dataset.proofs);
   const checkpoint = readCheckpoint(data.checkpoint);
@@ -109,11 +120,7 @@ async function verifyVisit(section, report, recheck) {
       "Compare it with the fingerprint the company publishes; a different key will be shown as a warning.");
   }
   const problems = [];
-  const fetchProof = async (first, second) => {
-    const url = `${section.dataset.consistency}?first=${first}&second=${second}`;
-    return (await getJson(url)).proof.map(fromBase64);
-  };
-  const history = await consistencyWithRemembered(checkpoint, fetchProof);
+  const history = await currentExtendsRemembered(checkpoint, proofFetcher(section));
   if (history.problem) problems.push(history.problem);
   else {
     if (history.note) report(history.note);
@@ -191,7 +198,11 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!file) return;
     setStatus(receiptStatus, "Checking the receipt…");
     try {
-      const problems = await verifyReceipt(JSON.parse(await file.text()), report);
+      event.target.value = ""; // so that loading the same file again checks it again
+      const receipt = JSON.parse(await file.text());
+      // This page's server proves only this page's log; another log's receipt is checked offline.
+      const fetchProof = receipt.origin === section.dataset.origin ? proofFetcher(section) : offline;
+      const problems = await verifyReceipt(receipt, report, fetchProof);
       problems.forEach((problem) => report(`Problem: ${problem}.`));
       if (problems.length) setStatus(receiptStatus, `Receipt check FAILED: ${problems[0]}`, "error");
       else setStatus(receiptStatus, "Receipt verified: its entries are in its signed checkpoint and add up to its balances.", "ok");
