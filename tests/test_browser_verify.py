@@ -430,3 +430,26 @@ def test_an_older_receipt_still_verifies_once_the_log_has_grown(
         f"The checkpoint you verified since ({newer} entries) extends the other ({older})."
     )
     page.close()
+
+
+def test_a_longer_log_that_rewrote_the_remembered_tree_is_a_fork(
+    app, browser, live_server, investor
+):
+    page = _open(browser, live_server)
+    _verify(page)
+    expect(_status(page)).to_have_text(VERIFIED, timeout=VERIFY_WAIT_MS)
+    _remember(page, _other_root)  # as if the log had been rewritten before growing
+    with app.app_context():
+        remembered = log.signed_size(db.session, investor["issuer_id"])
+        transfer = transfer_request(
+            investor["brunel_id"], investor["holder_id"], 5, instrument_reference="STF-11"
+        )
+        submit(investor["issuer_id"], transfers.lodge_transfer, transfer)
+    page.reload()
+    _verify(page)
+    expect(_status(page)).to_contain_text(
+        f"is not consistent with the checkpoint of {remembered} entries you verified before: "
+        "it forked",
+        timeout=VERIFY_WAIT_MS,
+    )
+    page.close()
