@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
+from app.commands import current_ledger
 from app.extensions import db
 from app.ledger import keyring, log, notes
 from app.models.register import Pledge
@@ -452,4 +453,21 @@ def test_a_longer_log_that_rewrote_the_remembered_tree_is_a_fork(
         "it forked",
         timeout=VERIFY_WAIT_MS,
     )
+    page.close()
+
+
+def test_checkpoint_extension_lines_after_the_root_are_signed_but_not_read(
+    app, browser, live_server, investor
+):
+    with app.app_context():
+        signer = current_ledger().signers[0]
+
+    def extend(body: dict) -> None:
+        lines = body["checkpoint"].split("\n\n")[0] + "\n"
+        body["checkpoint"] = notes.sign_note(lines + "previous 4\n", [signer])
+
+    page = _open(browser, live_server)
+    _tamper(page, extend)
+    _verify(page)
+    expect(_status(page)).to_have_text(VERIFIED, timeout=VERIFY_WAIT_MS)
     page.close()
