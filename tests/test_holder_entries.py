@@ -10,7 +10,7 @@ from app.register.requests import AmendHolder, ChangeFreeze, RegisterPledge, Rel
 from tests.support.helpers import seed_register, submit, transfer_request
 
 
-def _last_index(app, issuer_id: str) -> int:
+def _last_index(issuer_id: str) -> int:
     return log.signed_size(db.session, issuer_id) - 1
 
 
@@ -20,7 +20,7 @@ def test_every_entry_that_concerns_a_holder_is_listed(app, new_issuer):
     with app.app_context():
         expected = {
             entry.index
-            for entry in log.read_entries(db.session, issuer_id, 0, _last_index(app, issuer_id) + 1)
+            for entry in log.read_entries(db.session, issuer_id, 0, _last_index(issuer_id) + 1)
             if ada in str(entry.envelope["data"])
         }
         steps = [
@@ -32,12 +32,12 @@ def test_every_entry_that_concerns_a_holder_is_listed(app, new_issuer):
             (restrictions.register_pledge, RegisterPledge("ORD", ada, 50, "Bank plc facility 9")),
         ]
         for service, request in steps:
-            result = submit(issuer_id, service, request)
+            pledge = submit(issuer_id, service, request)  # the last step's result
             if service is not holders.amend_holder or request.holder_id == ada:
-                expected.add(_last_index(app, issuer_id))
+                expected.add(_last_index(issuer_id))
         # The release names only the pledge, yet it changes Ada's holding.
-        submit(issuer_id, restrictions.release_pledge, ReleasePledge(result.pledge_id))
-        expected.add(_last_index(app, issuer_id))
+        submit(issuer_id, restrictions.release_pledge, ReleasePledge(pledge.pledge_id))
+        expected.add(_last_index(issuer_id))
         submit(issuer_id, holders.amend_holder, AmendHolder(brunel, email="b@example.test"))
 
         holder = queries.get_holder(db.session, issuer_id, ada)
