@@ -1,14 +1,15 @@
 """The investor's pages: my holdings, my entries on the log (checked in the browser against the
-signed checkpoint), and who read my register details."""
+signed checkpoint and the key the browser pinned), and who read my register details."""
 
 from __future__ import annotations
 
 from base64 import b64encode
 from functools import wraps
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
+from app.errors import error_response
 from app.extensions import db
 from app.ledger import keyring, log
 from app.models.register import Holder, HolderDetails
@@ -32,6 +33,10 @@ def _holder() -> tuple[Holder, HolderDetails | None]:
     return queries.holder_with_details(db.session, current_user.issuer_id, current_user.holder_id)
 
 
+def _b64(data: bytes) -> str:
+    return b64encode(data).decode("ascii")
+
+
 @blp.route("/")
 @investor_only
 def dashboard():
@@ -39,6 +44,7 @@ def dashboard():
     return render_template(
         "investor.html",
         issuer=queries.get_issuer(db.session, holder.issuer_id),
+        log_origin=log.get_state(db.session, holder.issuer_id).origin,
         holder=holder,
         details=details,
         holdings=queries.current_holdings(db.session, holder.issuer_id, holder.holder_id),
@@ -50,31 +56,34 @@ def dashboard():
 @blp.route("/proofs.json")
 @investor_only
 def proofs():
-    """Everything the browser needs to check my entries without trusting this server: the
-    signed checkpoint, the published keys, each leaf with its inclusion proof, and my salt."""
+    """What the browser checks my entries with: the signed checkpoint, the index of every entry
+    that concerns me, each of those leaves with its inclusion proof, and my salt. The keys it
+    carries are only offered for pinning: the browser trusts the key it pinned, not these."""
     holder, details = _holder()
     checkpoint = log.latest_checkpoint(db.session, holder.issuer_id)
     size = checkpoint.tree_size
+    indexes = [i for i in queries.holder_entry_indexes(db.session, holder) if i < size]
     entries = []
-    for index in queries.holder_entry_indexes(db.session, holder):
-        if index >= size:
-            continue
+    for index in indexes:
         (entry,) = log.read_entries(db.session, holder.issuer_id, index, index + 1)
         proof = log.inclusion_proof(db.session, holder.issuer_id, index, size)
         entries.append(
             {
                 "index": index,
-                "leaf": b64encode(entry.leaf).decode(),
-                "proof": [b64encode(node).decode() for node in proof],
+                "leaf": _b64(entry.leaf),
+                "proof": [_b64(node) for node in proof],
                 "kind": entry.envelope["kind"],
                 "recorded_at": entry.envelope["recorded_at"],
             }
         )
     return jsonify(
         {
+            "issuer_id": holder.issuer_id,
+            "holder_id": holder.holder_id,
             "checkpoint": checkpoint.note,
             "tree_size": size,
             "vkeys": [key.vkey for key in keyring.published_keys(db.session)],
+            "indexes": indexes,
             "entries": entries,
             "commitment": {
                 "value": holder.commitment,
@@ -83,3 +92,38 @@ def proofs():
             },
         }
     )
+
+
+def _size_argument(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@blp.route("/log/proof/consistency")
+@investor_only
+def consistency():
+    """The consistency proof between two sizes of my issuer's log, for the browser to check
+    that the log still extends the largest checkpoint it verified before (the API's
+    `/api/v1/issuers/{id}/log/proof/consistency`, for a logged-in investor)."""
+    issuer_id = current_user.issuer_id
+    first, second = _size_argument("first"), _size_argument("second")
+    if first is None or second is None:
+        return error_response(
+            400, "invalid_parameters", "first and second must be whole numbers (tree sizes)"
+        )
+    signed = log.signed_size(db.session, issuer_id)
+    if first > signed:
+        return error_response(
+            409,
+            "log_rolled_back",
+            f"the log is shorter than a checkpoint you hold: it was rolled back "
+            f"(your checkpoint has {first} entries, the log has {signed} signed)",
+        )
+    if not first <= second <= signed:
+        return error_response(
+            400,
+            "invalid_parameters",
+            f"first must not exceed second, nor second the log's signed size {signed}",
+        )
+    proof = log.consistency_proof(db.session, issuer_id, first, second)
+    return jsonify({"first": first, "second": second, "proof": [_b64(node) for node in proof]})

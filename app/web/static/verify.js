@@ -1,151 +1,215 @@
-// Checks an investor's entries in the browser, trusting nothing the server computed: the
-// checkpoint's Ed25519 signature (C2SP signed note), each leaf's RFC 6962 inclusion proof
-// against the signed root (RFC 9162 section 2.1.3.2), and the commitment to the details.
-"use strict";
+// The investor's check of their own entries, in their browser, trusting nothing the server
+// computed: the checkpoint must be signed by the key this browser pinned for the log, extend
+// the largest checkpoint verified before, prove every listed entry, list exactly the entries
+// it proves, and add up to the holdings the page shows. See README, "Checking my holding in
+// the browser, and keeping a receipt".
+
+import { fromBase64, parseVkey, readCheckpoint, sha256, concat, fromHex, toHex } from "./verify-crypto.js";
+import { canonical, latestCommitment, shownHoldings } from "./verify-register.js";
+import { checkHolder, checkSignature, checkpointRecord, currentExtendsRemembered, proveEntries } from "./verify-check.js";
+import { buildReceipt, downloadJson, verifyReceipt } from "./verify-receipt.js";
+import { pin, pinnedVkey, rememberCheckpoint } from "./verify-trust.js";
 
 const encoder = new TextEncoder();
+const $ = (id) => document.getElementById(id);
 
-function fromBase64(text) {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+function lister(list) {
+  list.replaceChildren();
+  return (line) => list.appendChild(Object.assign(document.createElement("li"), { textContent: line }));
 }
 
-function fromHex(text) {
-  return Uint8Array.from(text.match(/../g) || [], (pair) => parseInt(pair, 16));
+function setStatus(element, text, kind) {
+  element.textContent = text;
+  element.className = kind ? `flash ${kind}` : "";
 }
 
-function toHex(bytes) {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+async function getJson(url) {
+  const response = await fetch(url, { credentials: "same-origin" });
+  const body = await response.json().catch(() => {
+    throw new Error(`the server's answer to ${url} is not JSON (logged out?)`);
+  });
+  if (!response.ok) throw new Error(body.message || `the server answered ${response.status}`);
+  return body;
 }
 
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+async function showPinned(origin) {
+  const text = pinnedVkey(origin);
+  const line = $("key-pinned");
+  if (!text) {
+    line.textContent = "No key is pinned in this browser yet: the first check remembers the key that signs " +
+      "this log (trust on first use), or paste the key the company published below.";
+    return;
   }
-  return out;
-}
-
-function equal(a, b) {
-  return a.length === b.length && a.every((value, i) => value === b[i]);
-}
-
-async function sha256(bytes) {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-}
-
-const leafHash = (leaf) => sha256(concat(Uint8Array.of(0), leaf));
-const nodeHash = (left, right) => sha256(concat(Uint8Array.of(1), left, right));
-
-async function rootFromInclusionProof(index, size, hash, proof) {
-  if (index >= size) throw new Error("index beyond tree size");
-  let fn = index;
-  let sn = size - 1;
-  let r = hash;
-  for (const p of proof) {
-    if (sn === 0) throw new Error("proof too long");
-    if (fn % 2 === 1 || fn === sn) {
-      r = await nodeHash(p, r);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
-    } else {
-      r = await nodeHash(r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
+  try {
+    const key = await parseVkey(text);
+    line.textContent = `This browser trusts key ${key.name} ${key.idHex} for this log. Fingerprint (SHA-256): ${key.fingerprint}`;
+  } catch (error) {
+    line.textContent = `The key pinned in this browser is unreadable (${error.message}); pin it again.`;
   }
-  if (sn !== 0) throw new Error("proof too short");
-  return r;
 }
 
-async function parseVkey(vkey) {
-  // name+hex(key id)+base64(0x01 || key); the base64 part may itself contain "+".
-  const first = vkey.indexOf("+");
-  const second = vkey.indexOf("+", first + 1);
-  const [name, idHex, keyText] = [vkey.slice(0, first), vkey.slice(first + 1, second), vkey.slice(second + 1)];
-  const keyBytes = fromBase64(keyText);
-  if (keyBytes[0] !== 1 || keyBytes.length !== 33) throw new Error("not an Ed25519 vkey");
-  const publicKey = keyBytes.slice(1);
-  const id = (await sha256(concat(encoder.encode(name), Uint8Array.of(10, 1), publicKey))).slice(0, 4);
-  if (toHex(id) !== idHex) throw new Error("vkey id does not match its key");
-  const key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
-  return { name, id, key };
+function warnKeyChanged(origin, pinned, other, recheck) {
+  const warning = $("key-warning");
+  const what = other
+    ? `It is signed by key ${other.name} ${other.idHex}, fingerprint ${other.fingerprint}.`
+    : "No key this page was offered signed it either.";
+  $("key-warning-text").textContent = "WARNING: the log's checkpoint is not signed by the key you pinned " +
+    `(${pinned.idHex}, fingerprint ${pinned.fingerprint}). ${what} Someone may be impersonating the log. ` +
+    "Trust the new key only if the company told you, through another channel, that its key changed.";
+  const accept = $("accept-key");
+  accept.hidden = !other;
+  accept.onclick = async () => {
+    pin(origin, other.vkey);
+    warning.hidden = true;
+    await showPinned(origin);
+    await recheck();
+  };
+  warning.hidden = false;
 }
 
-async function openCheckpoint(note, vkeys) {
-  const split = note.indexOf("\n\n");
-  const text = note.slice(0, split + 1);
-  const verifiers = await Promise.all(vkeys.map(parseVkey));
-  let signedBy = null;
-  for (const line of note.slice(split + 2).split("\n").filter(Boolean)) {
-    const [, name, blobText] = line.match(/^\u2014 (\S+) (\S+)$/) || [];
-    if (!name) throw new Error("malformed signature line");
-    const blob = fromBase64(blobText);
-    for (const v of verifiers) {
-      if (v.name === name && equal(v.id, blob.slice(0, 4))) {
-        const ok = await crypto.subtle.verify("Ed25519", v.key, blob.slice(4), encoder.encode(text));
-        if (!ok) throw new Error("a checkpoint signature does not verify");
-        signedBy = toHex(v.id);
-      }
+// The key to check against: the pinned one, or on first use the offered key that signs.
+async function trustedKey(origin, checkpoint, offered) {
+  const pinned = pinnedVkey(origin);
+  if (pinned) return { vkey: pinned, firstUse: false };
+  for (const text of offered) {
+    const result = await checkSignature(checkpoint, text, []).catch(() => null);
+    if (result && !result.problem) {
+      pin(origin, result.verifier.vkey);
+      return { vkey: result.verifier.vkey, firstUse: true };
     }
   }
-  if (!signedBy) throw new Error("no published key signed this checkpoint");
-  const [origin, size, rootText] = text.split("\n");
-  return { origin, size: Number(size), root: fromBase64(rootText), signedBy };
+  throw new Error("no key offered for pinning signed this checkpoint");
 }
 
-function canonical(value) {
-  // RFC 8785 for what register details contain: strings, null, arrays and objects.
-  if (Array.isArray(value)) return "[" + value.map(canonical).join(",") + "]";
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).sort();
-    return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonical(value[k])).join(",") + "}";
-  }
-  return JSON.stringify(value);
+async function commitmentProblem(commitment, leaves, report) {
+  if (!commitment.salt) return null;
+  const digest = await sha256(concat(fromHex(commitment.salt), encoder.encode(canonical(commitment.details))));
+  const latest = latestCommitment(leaves);
+  if (!latest || latest.value !== toHex(digest)) return "my register details do not match the commitment on the log";
+  report("My register details match the commitment on the log.");
+  return null;
 }
 
-async function verifyMine(data, report) {
-  const checkpoint = await openCheckpoint(data.checkpoint, data.vkeys);
-  report(`Checkpoint of size ${checkpoint.size} signed by key ${checkpoint.signedBy}: signature valid.`);
-  const leaves = [];
-  for (const entry of data.entries) {
-    const leaf = fromBase64(entry.leaf);
-    const root = await rootFromInclusionProof(
-      entry.index, checkpoint.size, await leafHash(leaf), entry.proof.map(fromBase64));
-    if (!equal(root, checkpoint.root)) throw new Error(`entry ${entry.index} is not in the signed tree`);
-    leaves.push(JSON.parse(new TextDecoder().decode(leaf)));
-    report(`Entry ${entry.index} (${entry.kind}) is in the signed log.`);
+let lastReceipt = null;
+
+const offline = async () => {
+  throw new Error("offline");
+};
+
+const proofFetcher = (section) => async (first, second) => {
+  const url = `${section.dataset.consistency}?first=${first}&second=${second}`;
+  return (await getJson(url)).proof.map(fromBase64);
+};
+
+async function verifyVisit(section, report, recheck) {
+  const data = await getJson(section.dataset.proofs);
+  const checkpoint = readCheckpoint(data.checkpoint);
+  const origin = section.dataset.origin;
+  if (checkpoint.origin !== origin) throw new Error(`the checkpoint is of log ${checkpoint.origin}, not this register's`);
+  const { vkey, firstUse } = await trustedKey(origin, checkpoint, data.vkeys || []);
+  const signature = await checkSignature(checkpoint, vkey, data.vkeys || []);
+  if (signature.problem) {
+    warnKeyChanged(origin, signature.pinned, signature.other, recheck);
+    return [signature.problem];
   }
-  if (data.commitment.salt) {
-    const digest = await sha256(concat(fromHex(data.commitment.salt), encoder.encode(canonical(data.commitment.details))));
-    const onLog = leaves.some((leaf) => leaf.data.commitment === toHex(digest));
-    if (!onLog) throw new Error("my details do not match the commitment on the log");
-    report("My register details match the commitment on the log.");
+  await showPinned(origin);
+  const key = signature.verifier;
+  report(`Checkpoint of size ${checkpoint.size} signed by your pinned key ${key.idHex}: signature valid.`);
+  if (firstUse) {
+    report(`First use: this browser now trusts key ${key.idHex} for this log (fingerprint ${key.fingerprint}). ` +
+      "Compare it with the fingerprint the company publishes; a different key will be shown as a warning.");
   }
-  return data.entries.length;
+  const problems = [];
+  const history = await currentExtendsRemembered(checkpoint, proofFetcher(section));
+  if (history.problem) problems.push(history.problem);
+  else {
+    if (history.note) report(history.note);
+    rememberCheckpoint(origin, checkpointRecord(checkpoint, data.checkpoint));
+  }
+  const proven = await proveEntries(data.entries, checkpoint);
+  problems.push(...proven.problems);
+  for (const index of proven.leaves.keys()) report(`Entry ${index} (${proven.leaves.get(index).kind}) is in the signed log.`);
+  const holder = checkHolder(data.indexes, proven.leaves, data.holder_id, shownHoldings(document), "the page shows");
+  problems.push(...holder.problems);
+  if (!holder.problems.length) report("The holdings shown above are what my entries on the log add up to.");
+  const commitment = await commitmentProblem(data.commitment, proven.leaves, report);
+  if (commitment) problems.push(commitment);
+  lastReceipt = problems.length ? null : buildReceipt({
+    origin, issuerId: data.issuer_id, holderId: data.holder_id, note: data.checkpoint, vkey,
+    indexes: data.indexes, raw: proven.raw, held: holder.held,
+  });
+  return problems;
+}
+
+function failed(status, problems) {
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more, listed below)` : "";
+  setStatus(status, `Verification FAILED: ${problems[0]}${more}`, "error");
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  const button = document.getElementById("verify");
-  if (!button) return;
-  const output = document.getElementById("verify-report");
-  const status = document.getElementById("verify-status");
-  button.addEventListener("click", async () => {
-    output.replaceChildren();
-    status.textContent = "Checking…";
-    status.className = "";
-    const report = (line) => output.appendChild(Object.assign(document.createElement("li"), { textContent: line }));
+  const section = $("log-check");
+  if (!section) return;
+  const status = $("verify-status");
+  const download = $("download-receipt");
+  showPinned(section.dataset.origin);
+
+  async function run() {
+    const report = lister($("verify-report"));
+    setStatus(status, "Checking…");
+    download.disabled = true;
+    $("key-warning").hidden = true;
     try {
-      const response = await fetch(button.dataset.source, { credentials: "same-origin" });
-      const count = await verifyMine(await response.json(), report);
-      status.textContent = `Verified: all ${count} of my entries are in the signed log.`;
-      status.className = "flash ok";
+      const problems = await verifyVisit(section, report, run);
+      problems.forEach((problem) => report(`Problem: ${problem}.`));
+      if (problems.length) failed(status, problems);
+      else {
+        const count = lastReceipt.indexes.length;
+        setStatus(status, `Verified: all ${count} of my entries are in the signed log.`, "ok");
+        download.disabled = false;
+      }
     } catch (error) {
-      status.textContent = `Verification FAILED: ${error.message}`;
-      status.className = "flash error";
+      failed(status, [error.message]);
+    }
+  }
+
+  $("verify").addEventListener("click", run);
+  download.addEventListener("click", () => {
+    if (!lastReceipt) return;
+    const size = readCheckpoint(lastReceipt.checkpoint).size;
+    downloadJson(lastReceipt, `shareledger-receipt-${size}.json`);
+  });
+
+  $("pin-key").addEventListener("click", async () => {
+    const note = $("pin-status");
+    try {
+      const key = await parseVkey($("vkey-input").value);
+      pin(section.dataset.origin, key.vkey);
+      note.textContent = `Pinned key ${key.idHex} (fingerprint ${key.fingerprint}) for this log.`;
+      await showPinned(section.dataset.origin);
+    } catch (error) {
+      note.textContent = `Not pinned: ${error.message}.`;
     }
   });
+
+  $("receipt-file").addEventListener("change", async (event) => {
+    const receiptStatus = $("receipt-status");
+    const report = lister($("receipt-report"));
+    const [file] = event.target.files;
+    if (!file) return;
+    setStatus(receiptStatus, "Checking the receipt…");
+    try {
+      event.target.value = ""; // so that loading the same file again checks it again
+      const receipt = JSON.parse(await file.text());
+      // This page's server proves only this page's log; another log's receipt is checked offline.
+      const fetchProof = receipt.origin === section.dataset.origin ? proofFetcher(section) : offline;
+      const problems = await verifyReceipt(receipt, report, fetchProof);
+      problems.forEach((problem) => report(`Problem: ${problem}.`));
+      if (problems.length) setStatus(receiptStatus, `Receipt check FAILED: ${problems[0]}`, "error");
+      else setStatus(receiptStatus, "Receipt verified: its entries are in its signed checkpoint and add up to its balances.", "ok");
+    } catch (error) {
+      setStatus(receiptStatus, `Receipt check FAILED: ${error.message}`, "error");
+    }
+  });
+  // The controls stay disabled until their handlers are attached (modules load after the page).
+  for (const id of ["verify", "pin-key", "receipt-file"]) $(id).disabled = false;
 });
