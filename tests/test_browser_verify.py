@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from app.commands import current_ledger
 from app.extensions import db
-from app.ledger import keyring, log, notes
+from app.ledger import keyring, log, notes, verify
 from app.models.register import Pledge
 from app.register import capital, classes, reorganisation, restrictions, transfers
 from app.register.requests import (
@@ -307,7 +307,22 @@ def _load_receipt(page: Page, receipt: dict) -> None:
     )
 
 
-def test_the_downloaded_receipt_verifies_when_loaded_back(app, browser, live_server, investor):
+def _check_receipt_offline(folder, receipt: dict, vkey: str) -> None:
+    """The file the page saved is the one `python -m app.ledger.verify --receipt` checks."""
+    path = folder / "receipt.json"
+    path.write_text(json.dumps(receipt))
+    assert verify.main(["--receipt", str(path), "--vkey", vkey, "--strict"]) == 0
+    impostor = _impostor(vkey.split("+")[0])
+    forged = dict(receipt)
+    _resign(forged, impostor)
+    forged["vkey"] = forged.pop("vkeys")[0]
+    path.write_text(json.dumps(forged))
+    assert verify.main(["--receipt", str(path), "--vkey", vkey, "--strict"]) == verify.EXIT_FAILED
+
+
+def test_the_downloaded_receipt_verifies_when_loaded_back(
+    app, browser, live_server, investor, tmp_path
+):
     page = _open(browser, live_server)
     _verify(page)
     expect(_status(page)).to_have_text(VERIFIED, timeout=VERIFY_WAIT_MS)
@@ -327,6 +342,7 @@ def test_the_downloaded_receipt_verifies_when_loaded_back(app, browser, live_ser
     _load_receipt(page, receipt)
     status = page.locator("#receipt-status")
     expect(status).to_contain_text("Receipt verified", timeout=VERIFY_WAIT_MS)
+    _check_receipt_offline(tmp_path, receipt, _published_vkey(app))
 
     receipt["balances"]["ORD"] = "900"
     _load_receipt(page, receipt)
