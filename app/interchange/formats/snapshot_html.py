@@ -13,13 +13,17 @@ from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from app.interchange.formats import by_class, chunked
+from app.ledger import keyring
+from app.ledger.log import utc_now
 from app.models.log import SigningKey
-from app.register.snapshot import PERCENT_PLACES, HoldingRow, Snapshot
+from app.register.snapshot import PERCENT_PLACES, HoldingRow, Snapshot, holdings
 
 MEDIA_TYPE = "text/html"
 TEMPLATE = "snapshot.html"
+API_PATH = "/api/v1"  # where the service answers the log API the page tells readers to query
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 
 _environment = Environment(
@@ -28,6 +32,18 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def printable(session: Session, snapshot: Snapshot, url_root: str) -> Iterator[str]:
+    """The printable register of a snapshot, printed now, by the service at `url_root`
+    (e.g. https://host/): what the API and the pages serve."""
+    return render(
+        snapshot,
+        holdings(session, snapshot),
+        keyring.published_keys(session),
+        api_root=url_root.rstrip("/") + API_PATH,
+        generated_at=utc_now(),
+    )
 
 
 def render(
