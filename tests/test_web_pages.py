@@ -212,3 +212,12 @@ def test_a_bad_or_unsigned_size_is_a_page_not_a_crash(app, client, new_issuer):
         response = client.get(f"/issuers/{issuer_id}/printable?{query}")
         assert response.status_code == status, query
         assert response.mimetype == "text/html"
+
+
+def test_an_unknown_issuers_note_or_printout_is_not_found(app, client, new_issuer):
+    _secretary_with_register(app, new_issuer)
+    _log_in(client, "reg@example.test")
+    for path in ("/issuers/no-such-issuer/checkpoint", "/issuers/no-such-issuer/printable"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "no issuer no-such-issuer" in response.get_data(as_text=True)

@@ -26,7 +26,7 @@ from app.commands import command
 from app.extensions import db
 from app.interchange.formats import snapshot_html
 from app.ledger import log
-from app.register import snapshot, transfers
+from app.register import queries, snapshot, transfers
 from app.register.errors import DomainError
 from app.web.forms import TransferForm
 
@@ -119,5 +119,6 @@ def printable(issuer_id: str):
 def checkpoint(issuer_id: str):
     """The signed checkpoint note (the API's `log/checkpoint`): the latest or of `tree_size`."""
     _principal_for(issuer_id)
+    queries.get_issuer(db.session, issuer_id)  # an unknown issuer is not a log without checkpoints
     found = _signed(snapshot.find_checkpoint, issuer_id)
     return Response(found.note, mimetype="text/plain")
