@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from app.auth.users import create_user
 from app.extensions import db
 from app.ledger.log import utc_now
@@ -104,3 +108,116 @@ def test_a_regulator_reads_the_register_and_the_read_is_disclosed(app, client, n
 
         (access,) = accesses(db.session, issuer_id)
     assert access.role == "regulator" and access.resource == f"/issuers/{issuer_id}"
+
+
+def _links(page: str) -> list[str]:
+    """The same-site links a page offers (href attributes), without fragments."""
+    return sorted(
+        {
+            href.split("#")[0]
+            for href in re.findall(r'href="([^"]+)"', page)
+            if href.startswith("/") and not href.startswith("//")
+        }
+    )
+
+
+def _user(app, email: str, role: str, issuer_id: str | None, holder_id: str | None = None):
+    with app.app_context(), db.write() as session:
+        create_user(
+            session,
+            email=email,
+            display_name=role.title(),
+            password="correct horse battery",
+            role=role,
+            issuer_id=issuer_id,
+            holder_id=holder_id,
+            now=utc_now(),
+        )
+
+
+@pytest.mark.parametrize("email", ["sec@example.test", "reg@example.test"])
+def test_every_link_on_the_register_page_answers_a_logged_in_user(
+    app, client, new_issuer, regulator_headers, email
+):
+    issuer_id, _, _ = _secretary_with_register(app, new_issuer)
+    _log_in(client, email)
+    page = client.get(f"/issuers/{issuer_id}").get_data(as_text=True)
+    links = _links(page)
+    printable = next(link for link in links if "printable" in link)
+    signed_note = next(link for link in links if "checkpoint" in link)
+    for link in links:
+        response = client.get(link)
+        response.get_data()
+        assert response.status_code == 200, (link, response.status_code)
+        response.close()
+    api_note = client.get(f"/api/v1/issuers/{issuer_id}/log/checkpoint", headers=regulator_headers)
+    note = client.get(signed_note)
+    assert note.mimetype == "text/plain" and note.get_data(as_text=True) == api_note.text
+    register = client.get(printable)
+    text = register.get_data(as_text=True)
+    assert register.mimetype == "text/html"
+    assert "Register of members" in text and "Ada Lovelace" in text and api_note.text in text
+
+
+def test_the_signed_note_link_on_the_registers_page_answers(app, client, new_issuer):
+    issuer_id, _, _ = _secretary_with_register(app, new_issuer)
+    _log_in(client, "sec@example.test")
+    page = client.get("/issuers").get_data(as_text=True)
+    (note_link,) = [link for link in _links(page) if "checkpoint" in link]
+    response = client.get(note_link)
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert response.get_data(as_text=True).startswith(f"shareledger.localhost/issuers/{issuer_id}")
+
+
+def test_a_regulators_printout_is_disclosed_like_the_apis(app, client, new_issuer):
+    issuer_id, _, _ = _secretary_with_register(app, new_issuer)
+    _log_in(client, "reg@example.test")
+    client.get(f"/issuers/{issuer_id}/printable").get_data()
+    client.get(f"/issuers/{issuer_id}/checkpoint").get_data()  # no personal data: not logged
+    with app.app_context():
+        from app.register.queries import accesses
+
+        (access,) = accesses(db.session, issuer_id)
+    assert access.role == "regulator" and access.resource == f"/issuers/{issuer_id}/printable"
+
+
+def test_investors_outsiders_and_strangers_are_refused_the_printout_and_note(
+    app, client, new_issuer
+):
+    issuer_id, a, _ = _secretary_with_register(app, new_issuer)
+    other = new_issuer(legal_name="Other Ltd")["id"]
+    _user(app, "inv@example.test", "investor", issuer_id, holder_id=a)
+    _user(app, "other@example.test", "secretary", other)
+    paths = [f"/issuers/{issuer_id}/printable", f"/issuers/{issuer_id}/checkpoint"]
+    for path in paths:  # not logged in: sent to log in first, as every page does
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    for email in ("inv@example.test", "other@example.test"):
+        _log_in(client, email)
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 403, (email, path)
+            assert "Register of members" not in response.get_data(as_text=True)
+        client.post("/logout")
+    with app.app_context():
+        from app.register.queries import accesses
+
+        assert accesses(db.session, issuer_id) == []
+
+
+def test_a_bad_or_unsigned_size_is_a_page_not_a_crash(app, client, new_issuer):
+    issuer_id, _, _ = _secretary_with_register(app, new_issuer)
+    _log_in(client, "sec@example.test")
+    for query, status in (("tree_size=x", 400), ("tree_size=0", 400), ("tree_size=9999", 400)):
+        response = client.get(f"/issuers/{issuer_id}/printable?{query}")
+        assert response.status_code == status, query
+        assert response.mimetype == "text/html"
+
+
+def test_an_unknown_issuers_note_or_printout_is_not_found(app, client, new_issuer):
+    _secretary_with_register(app, new_issuer)
+    _log_in(client, "reg@example.test")
+    for path in ("/issuers/no-such-issuer/checkpoint", "/issuers/no-such-issuer/printable"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "no issuer no-such-issuer" in response.get_data(as_text=True)

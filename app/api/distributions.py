@@ -14,11 +14,13 @@ from app.api.distributions_schemas import (
     DistributionInputSchema,
     DistributionListSchema,
 )
+from app.api.paging import PageQuery, paged
 from app.auth.disclosure import disclose_read
 from app.commands import command
 from app.extensions import db
 from app.models.register import Distribution
 from app.register import distributions, queries
+from app.register.paging import DEFAULT_PAGE_SIZE
 
 blp = Blueprint(
     "distributions",
@@ -34,11 +36,22 @@ def _views(session: Session, issuer_id: str, found: list[Distribution]) -> list[
     return [{column.key: getattr(row, column.key) for column in COLUMNS} for row in found]
 
 
-def _detail(session: Session, issuer_id: str, distribution_id: str) -> dict:
+def _detail(
+    session: Session,
+    issuer_id: str,
+    distribution_id: str,
+    after: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+) -> dict:
+    """The distribution with one page of its entitlement list."""
     distribution = distributions.get_distribution(session, issuer_id, distribution_id)
     (view,) = _views(session, issuer_id, [distribution])
-    lines = queries.entitlements(session, issuer_id, distribution_id)
-    return {**view, "entitlements": [asdict(line) for line in lines]}
+    page = queries.entitlements_page(session, issuer_id, distribution_id, after, limit)
+    where = (
+        "distributions.get_distribution",
+        {"issuer_id": issuer_id, "distribution_id": distribution_id},
+    )
+    return {**view, **paged("entitlements", page, asdict, where)}
 
 
 @blp.route("/distributions")
@@ -65,11 +78,12 @@ def declare_distribution(request, issuer_id):
 
 
 @blp.route("/distributions/<distribution_id>")
+@blp.arguments(PageQuery, location="query")
 @blp.response(200, DistributionDetailSchema)
-def get_distribution(issuer_id, distribution_id):
-    """One distribution with its entitlement list, by holder name (names are personal data:
-    outsiders' reads are written to the access log)."""
+def get_distribution(query, issuer_id, distribution_id):
+    """One distribution with its entitlement list by holder name, a page at a time (`after`
+    is a holder_id). Names are personal data: outsiders' reads are written to the access log."""
     principal = require_read(issuer_id)
-    detail = _detail(db.session, issuer_id, distribution_id)
+    detail = _detail(db.session, issuer_id, distribution_id, query.get("after"), query["limit"])
     disclose_read(principal, issuer_id)
     return detail

@@ -7,6 +7,7 @@ from decimal import Decimal
 import marshmallow as ma
 
 from app.api.fields import DecimalText
+from app.api.paging import PageSchema
 from app.api.register_schemas import CLASS_CODE, CURRENCY
 from app.api.request_schema import RequestSchema
 from app.register.requests import DeclareDistribution
@@ -65,11 +66,14 @@ class DistributionSchema(ma.Schema):
     declared_index = ma.fields.Integer(required=True)
 
 
-class DistributionDetailSchema(DistributionSchema):
+class DistributionDetailSchema(DistributionSchema, PageSchema):
     entitlements = ma.fields.List(
         ma.fields.Nested(EntitlementSchema),
         required=True,
-        metadata={"description": "By holder name; erased holders last"},
+        metadata={
+            "description": "By holder name, erased holders last; a page at a time (`limit`, "
+            "`after` a holder_id, `next`)"
+        },
     )
 
 

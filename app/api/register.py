@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from app.api.access import require_read, require_write
 from app.api.batch_rows import IssuanceSchema
+from app.api.paging import PageQuery, paged
 from app.api.register_schemas import (
     AccessLogSchema,
     CeaseSchema,
@@ -28,6 +29,7 @@ from app.commands import command
 from app.extensions import db
 from app.models.register import Holder, HolderDetails
 from app.register import classes, holders, issuance, queries, transfers
+from app.register.paging import Page
 from app.register.projection import Applied
 
 blp = Blueprint(
@@ -106,13 +108,10 @@ def list_holders(query, issuer_id):
     Reads by regulators, auditors and operators are written to the access log."""
     principal = require_read(issuer_id)
     disclose_read(principal, issuer_id)
-    page, next_after = queries.holders_page(
+    items, next_after = queries.holders_page(
         db.session, issuer_id, query.get("after"), query["limit"]
     )
-    return {
-        "holders": [holder_view(holder, details) for holder, details in page],
-        "next_after": next_after,
-    }
+    return paged("holders", Page(items, next_after), lambda row: holder_view(*row))
 
 
 @blp.route("/holders", methods=["POST"])
@@ -190,18 +189,25 @@ def lodge_transfer(request, issuer_id):
 @blp.arguments(HoldingQuery, location="query")
 @blp.response(200, HoldingListSchema)
 def list_holdings(query, issuer_id):
-    """Current holdings: held, frozen, pledged, reserved and available."""
+    """Current holdings: held, frozen, pledged, reserved and available, a page at a time."""
     require_read(issuer_id)
-    holdings = queries.current_holdings(
-        db.session, issuer_id, query.get("holder_id"), query.get("class_code")
+    page = queries.holdings_page(
+        db.session,
+        issuer_id,
+        query.get("after"),
+        query["limit"],
+        query.get("holder_id"),
+        query.get("class_code"),
     )
-    return {"holdings": holdings}
+    return paged("holdings", page)
 
 
 @blp.route("/access-log")
+@blp.arguments(PageQuery, location="query")
 @blp.response(200, AccessLogSchema)
-def access_log(issuer_id):
-    """Reads of this register's personal data by regulators, auditors and operators (latest
-    200), for the issuer to see."""
+def access_log(query, issuer_id):
+    """Reads of this register's personal data by regulators, auditors and operators, latest
+    first, a page at a time, for the issuer to see."""
     require_write(issuer_id)
-    return {"accesses": queries.accesses(db.session, issuer_id)}
+    page = queries.accesses_page(db.session, issuer_id, query.get("after"), query["limit"])
+    return paged("accesses", page)

@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.api.fields import DecimalText, Text, WholeNumber
+from app.api.paging import PageQuery, PageSchema
 from app.api.request_schema import RequestSchema
 from app.register.limits import MAX_SHARES, MAX_VOTES_PER_SHARE
 from app.register.requests import (
@@ -145,14 +146,12 @@ class HolderSchema(ma.Schema):
     details = ma.fields.Nested(HolderDetailsSchema, allow_none=True)
 
 
-class HolderPageSchema(ma.Schema):
+class HolderPageSchema(PageSchema):
     holders = ma.fields.List(ma.fields.Nested(HolderSchema), required=True)
-    next_after = ma.fields.String(allow_none=True)
 
 
-class HolderPageQuery(ma.Schema):
-    after = ma.fields.String(metadata={"description": "Continue after this holder_id"})
-    limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+class HolderPageQuery(PageQuery):
+    """Holders in holder_id order; `after` is a holder_id."""
 
 
 class AllocationSchema(RequestSchema):
@@ -227,11 +226,13 @@ class HoldingSchema(ma.Schema):
     since_log_index = ma.fields.Integer(required=True, attribute="from_index")
 
 
-class HoldingListSchema(ma.Schema):
+class HoldingListSchema(PageSchema):
     holdings = ma.fields.List(ma.fields.Nested(HoldingSchema), required=True)
 
 
-class HoldingQuery(ma.Schema):
+class HoldingQuery(PageQuery):
+    """Holdings by class, then holder_id; `after` is "CLASS:holder_id"."""
+
     holder_id = ma.fields.String()
     class_code = ma.fields.String(data_key="class")
 
@@ -244,5 +245,5 @@ class AccessSchema(ma.Schema):
     holder_id = ma.fields.String(allow_none=True)
 
 
-class AccessLogSchema(ma.Schema):
+class AccessLogSchema(PageSchema):
     accesses = ma.fields.List(ma.fields.Nested(AccessSchema), required=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.api.access import require_read, require_write
+from app.api.paging import PageQuery, paged
 from app.api.register_schemas import HoldingSchema
 from app.api.restrictions_schemas import (
     ForcedTransferInputSchema,
@@ -48,11 +49,14 @@ def unfreeze(request, issuer_id):
 
 
 @blp.route("/pledges")
+@blp.arguments(PageQuery, location="query")
 @blp.response(200, PledgeListSchema)
-def list_pledges(issuer_id):
-    """Every pledge registered on the issuer's shares, active or released, oldest first."""
+def list_pledges(query, issuer_id):
+    """Every pledge registered on the issuer's shares, active or released, oldest first, a
+    page at a time (`after` is a pledge_id)."""
     require_read(issuer_id)
-    return {"pledges": queries.pledges(db.session, issuer_id)}
+    page = queries.pledges_page(db.session, issuer_id, query.get("after"), query["limit"])
+    return paged("pledges", page)
 
 
 @blp.route("/pledges", methods=["POST"])

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.api.fields import Text, WholeNumber
+from app.api.paging import PageSchema
 from app.api.register_schemas import CLASS_CODE, POSITIVE
 from app.api.request_schema import RequestSchema
 from app.register.requests import ChangeFreeze, ForcedTransfer, RegisterPledge
@@ -60,7 +61,7 @@ class PledgeSchema(ma.Schema):
     released_index = ma.fields.Integer(allow_none=True)
 
 
-class PledgeListSchema(ma.Schema):
+class PledgeListSchema(PageSchema):
     pledges = ma.fields.List(ma.fields.Nested(PledgeSchema), required=True)
 
 

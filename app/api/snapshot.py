@@ -19,7 +19,6 @@ from app.api.snapshot_schemas import SnapshotQuery, SnapshotSchema
 from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.interchange.formats import ocf_export, snapshot_csv, snapshot_html, snapshot_json
-from app.ledger import keyring
 from app.ledger.log import utc_now
 from app.register import snapshot as snapshots
 
@@ -54,13 +53,7 @@ def _csv(taken: snapshots.Snapshot) -> Iterator[str]:
 
 
 def _html(taken: snapshots.Snapshot) -> Iterator[str]:
-    return snapshot_html.render(
-        taken,
-        snapshots.holdings(db.session, taken),
-        keyring.published_keys(db.session),
-        api_root=request.url_root.rstrip("/") + blp.url_prefix,
-        generated_at=utc_now(),
-    )
+    return snapshot_html.printable(db.session, taken, request.url_root)
 
 
 def _ocf(taken: snapshots.Snapshot) -> Iterator[bytes]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.db import transaction_cache
@@ -29,6 +29,7 @@ from app.models.register import (
     ShareClass,
 )
 from app.register.errors import NotFound
+from app.register.paging import Ordering, Page, keyset_page
 
 T = TypeVar("T")
 
@@ -157,20 +158,56 @@ def holders_page(
     holder_id to continue after (None on the last page)."""
     query = (
         select(Holder, HolderDetails)
+        .select_from(Holder)
         .outerjoin(
             HolderDetails,
             (HolderDetails.issuer_id == Holder.issuer_id)
             & (HolderDetails.holder_id == Holder.holder_id),
         )
         .where(Holder.issuer_id == issuer_id)
-        .order_by(Holder.holder_id)
-        .limit(limit + 1)  # one more tells whether another page follows
     )
-    if after:
-        query = query.where(Holder.holder_id > after)
-    rows = [(holder, details) for holder, details in session.execute(query)]
-    page = rows[:limit]
-    return page, page[-1][0].holder_id if len(rows) > limit else None
+    page = keyset_page(
+        session,
+        query,
+        Ordering(
+            ((Holder.holder_id, False),),
+            at=lambda key: Holder.holder_id == key,
+            key_of=lambda row: row[0].holder_id,
+            what="holder",
+        ),
+        after,
+        limit,
+    )
+    return [(holder, details) for holder, details in page.items], page.next_after
+
+
+def _holdings_query(issuer_id: str, holder_id: str | None, class_code: str | None) -> Select:
+    query = (
+        select(HoldingVersion)
+        .select_from(HoldingVersion)
+        .where(HoldingVersion.issuer_id == issuer_id, current_versions())
+    )
+    if holder_id:
+        query = query.where(HoldingVersion.holder_id == holder_id)
+    if class_code:
+        query = query.where(HoldingVersion.class_code == class_code)
+    return query
+
+
+def _holding_at(key: str) -> ColumnElement[bool] | None:
+    # A holding's key is "CLASS:holder_id"; class codes hold no colon.
+    code, colon, holder_id = key.partition(":")
+    if not colon:
+        return None
+    return and_(HoldingVersion.class_code == code, HoldingVersion.holder_id == holder_id)
+
+
+HOLDINGS_ORDER = Ordering(
+    ((HoldingVersion.class_code, False), (HoldingVersion.holder_id, False)),
+    at=_holding_at,
+    key_of=lambda row: f"{row[0].class_code}:{row[0].holder_id}",
+    what="holding",
+)
 
 
 def current_holdings(
@@ -180,16 +217,22 @@ def current_holdings(
     class_code: str | None = None,
 ) -> list[HoldingVersion]:
     """Current holdings by class and holder, optionally of one holder or one class."""
-    query = (
-        select(HoldingVersion)
-        .where(HoldingVersion.issuer_id == issuer_id, current_versions())
-        .order_by(HoldingVersion.class_code, HoldingVersion.holder_id)
-    )
-    if holder_id:
-        query = query.where(HoldingVersion.holder_id == holder_id)
-    if class_code:
-        query = query.where(HoldingVersion.class_code == class_code)
+    query = HOLDINGS_ORDER.sort(_holdings_query(issuer_id, holder_id, class_code))
     return list(session.scalars(query))
+
+
+def holdings_page(
+    session: Session,
+    issuer_id: str,
+    after: str | None,
+    limit: int,
+    holder_id: str | None = None,
+    class_code: str | None = None,
+) -> Page[HoldingVersion]:
+    """A page of current holdings by class and holder; keys are "CLASS:holder_id"."""
+    query = _holdings_query(issuer_id, holder_id, class_code)
+    page = keyset_page(session, query, HOLDINGS_ORDER, after, limit)
+    return Page([row[0] for row in page.items], page.next_after)
 
 
 def holder_entry_indexes(session: Session, holder: Holder) -> list[int]:
@@ -233,17 +276,46 @@ def _holds_value(data: Any, value: str) -> bool:
     return data == value
 
 
+def _accesses_query(issuer_id: str, holder_id: str | None) -> Select:
+    query = (
+        select(PersonalDataAccess)
+        .select_from(PersonalDataAccess)
+        .where(PersonalDataAccess.issuer_id == issuer_id)
+    )
+    if holder_id is not None:
+        query = query.where(
+            or_(PersonalDataAccess.holder_id == holder_id, PersonalDataAccess.holder_id.is_(None))
+        )
+    return query
+
+
+ACCESSES_ORDER = Ordering(  # latest first
+    ((PersonalDataAccess.accessed_at, True), (PersonalDataAccess.access_id, True)),
+    at=lambda key: PersonalDataAccess.access_id == key,
+    key_of=lambda row: row[0].access_id,
+    what="access",
+)
+
+
 def accesses(
     session: Session, issuer_id: str, holder_id: str | None = None, limit: int = 200
 ) -> list[PersonalDataAccess]:
     """The latest reads of an issuer's register; for a holder, those that could include them
     (reads of their own record and reads of the whole register)."""
-    query = select(PersonalDataAccess).where(PersonalDataAccess.issuer_id == issuer_id)
-    if holder_id is not None:
-        query = query.where(
-            or_(PersonalDataAccess.holder_id == holder_id, PersonalDataAccess.holder_id.is_(None))
-        )
-    return list(session.scalars(query.order_by(PersonalDataAccess.accessed_at.desc()).limit(limit)))
+    return accesses_page(session, issuer_id, None, limit, holder_id).items
+
+
+def accesses_page(
+    session: Session,
+    issuer_id: str,
+    after: str | None,
+    limit: int,
+    holder_id: str | None = None,
+) -> Page[PersonalDataAccess]:
+    """A page of the reads `accesses` lists, latest first; keys are access ids."""
+    query = _accesses_query(issuer_id, holder_id)
+    page = keyset_page(session, query, ACCESSES_ORDER, after, limit)
+    return Page([row[0] for row in page.items], page.next_after)
 
 
 # --- the two definitions -------------------------------------------------------------------
@@ -267,15 +339,27 @@ def versions_as_of(tree_size: int, versions: Any = HoldingVersion) -> ColumnElem
 # --- restrictions and distributions --------------------------------------------------------
 
 
+PLEDGES_ORDER = Ordering(  # in the order registered
+    ((Pledge.registered_index, False), (Pledge.pledge_id, False)),
+    at=lambda key: Pledge.pledge_id == key,
+    key_of=lambda row: row[0].pledge_id,
+    what="pledge",
+)
+
+
+def _pledges_query(issuer_id: str) -> Select:
+    return select(Pledge).select_from(Pledge).where(Pledge.issuer_id == issuer_id)
+
+
 def pledges(session: Session, issuer_id: str) -> list[Pledge]:
     """Every pledge on the issuer's shares, active or released, in the order registered."""
-    return list(
-        session.scalars(
-            select(Pledge)
-            .where(Pledge.issuer_id == issuer_id)
-            .order_by(Pledge.registered_index, Pledge.pledge_id)
-        )
-    )
+    return list(session.scalars(PLEDGES_ORDER.sort(_pledges_query(issuer_id))))
+
+
+def pledges_page(session: Session, issuer_id: str, after: str | None, limit: int) -> Page[Pledge]:
+    """A page of `pledges`; keys are pledge ids."""
+    page = keyset_page(session, _pledges_query(issuer_id), PLEDGES_ORDER, after, limit)
+    return Page([row[0] for row in page.items], page.next_after)
 
 
 def distributions(session: Session, issuer_id: str) -> list[Distribution]:
@@ -297,10 +381,10 @@ class EntitlementLine:
     amount: str
 
 
-def entitlements(session: Session, issuer_id: str, distribution_id: str) -> list[EntitlementLine]:
-    """A distribution's entitlement list by holder name (erased holders, who have none, last)."""
-    rows = session.execute(
+def _entitlements_query(issuer_id: str, distribution_id: str) -> Select:
+    return (
         select(Entitlement, HolderDetails.name)
+        .select_from(Entitlement)
         .outerjoin(
             HolderDetails,
             (HolderDetails.issuer_id == Entitlement.issuer_id)
@@ -310,11 +394,38 @@ def entitlements(session: Session, issuer_id: str, distribution_id: str) -> list
             Entitlement.issuer_id == issuer_id,
             Entitlement.distribution_id == distribution_id,
         )
-        .order_by(
-            HolderDetails.name.is_(None), func.lower(HolderDetails.name), Entitlement.holder_id
-        )
     )
-    return [
-        EntitlementLine(entitlement.holder_id, name, entitlement.quantity, entitlement.amount)
-        for entitlement, name in rows
-    ]
+
+
+# By holder name, case-insensitively; erased holders, who have no name, last. Written without
+# NULLs so that a page can continue after any row.
+ENTITLEMENTS_ORDER = Ordering(
+    (
+        (case((HolderDetails.name.is_(None), 1), else_=0), False),
+        (func.lower(func.coalesce(HolderDetails.name, "")), False),
+        (Entitlement.holder_id, False),
+    ),
+    at=lambda key: Entitlement.holder_id == key,
+    key_of=lambda row: row[0].holder_id,
+    what="holder",
+)
+
+
+def _entitlement_line(row: Row) -> EntitlementLine:
+    entitlement, name = row
+    return EntitlementLine(entitlement.holder_id, name, entitlement.quantity, entitlement.amount)
+
+
+def entitlements(session: Session, issuer_id: str, distribution_id: str) -> list[EntitlementLine]:
+    """A distribution's entitlement list by holder name (erased holders, who have none, last)."""
+    query = ENTITLEMENTS_ORDER.sort(_entitlements_query(issuer_id, distribution_id))
+    return [_entitlement_line(row) for row in session.execute(query)]
+
+
+def entitlements_page(
+    session: Session, issuer_id: str, distribution_id: str, after: str | None, limit: int
+) -> Page[EntitlementLine]:
+    """A page of `entitlements`; keys are holder ids."""
+    query = _entitlements_query(issuer_id, distribution_id)
+    page = keyset_page(session, query, ENTITLEMENTS_ORDER, after, limit)
+    return Page([_entitlement_line(row) for row in page.items], page.next_after)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -316,22 +316,9 @@ def holdings_query(snapshot: Snapshot) -> Any:
 
 def holdings(session: Session, snapshot: Snapshot) -> Iterator[HoldingRow]:
     """Stream every holding as of the snapshot's size, with its percentages."""
-    classes = {share_class.code: share_class for share_class in snapshot.classes}
-    total_votes = snapshot.total_votes
-    current_code, issued, votes_per_share = None, 0, 0
-    # Percentages by quantity, per class: registers repeat quantities (the same allotment to
-    # many subscribers) and a lookup costs far less than the arithmetic. Bounded in size.
-    memo: dict[int, tuple[str, str]] = {}
-    for code, holder_id, name, address, country, held in stream(session, holdings_query(snapshot)):
-        if code != current_code:
-            share_class = classes[code]
-            current_code, issued = code, share_class.issued
-            votes_per_share, memo = share_class.votes_per_share, {}
-        percentages = memo.get(held)
-        if percentages is None:
-            percentages = (percent(held, issued), percent(held * votes_per_share, total_votes))
-            if len(memo) < PERCENT_MEMO:
-                memo[held] = percentages
+    for (code, holder_id, name, address, country, held), percentages in with_percentages(
+        snapshot, stream(session, holdings_query(snapshot))
+    ):
         yield HoldingRow(
             code,
             holder_id,
@@ -341,6 +328,31 @@ def holdings(session: Session, snapshot: Snapshot) -> Iterator[HoldingRow]:
             held,
             *percentages,
         )
+
+
+def with_percentages(
+    snapshot: Snapshot, rows: Iterable[tuple], held_at: int = 5
+) -> Iterator[tuple[tuple, tuple[str, str]]]:
+    """Each row of a holdings query (class code first, in class order; the quantity held at
+    `held_at`) with its percentage of the class and of the votes of all classes."""
+    classes = {share_class.code: share_class for share_class in snapshot.classes}
+    total_votes = snapshot.total_votes
+    current_code, issued, votes_per_share = None, 0, 0
+    # Percentages by quantity, per class: registers repeat quantities (the same allotment to
+    # many subscribers) and a lookup costs far less than the arithmetic. Bounded in size.
+    memo: dict[int, tuple[str, str]] = {}
+    for row in rows:
+        code, held = row[0], row[held_at]
+        if code != current_code:
+            share_class = classes[code]
+            current_code, issued = code, share_class.issued
+            votes_per_share, memo = share_class.votes_per_share, {}
+        percentages = memo.get(held)
+        if percentages is None:
+            percentages = (percent(held, issued), percent(held * votes_per_share, total_votes))
+            if len(memo) < PERCENT_MEMO:
+                memo[held] = percentages
+        yield row, percentages
 
 
 def registered_holders(session: Session, snapshot: Snapshot) -> Iterator[HolderRow]:

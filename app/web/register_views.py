@@ -1,20 +1,32 @@
 """The register in the browser, for the issuer's secretary and for supervisors: classes,
 members and holdings as of the latest checkpoint, recent log entries, and the secretary's
-form to register an executed transfer."""
+form to register an executed transfer; the printable register and the signed checkpoint,
+for the same logged-in readers (the API serves them to bearer tokens only)."""
 
 from __future__ import annotations
 
 from itertools import islice
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import login_required
 
 from app.auth.disclosure import disclose_read
 from app.auth.principal import login_principal
 from app.commands import command
 from app.extensions import db
+from app.interchange.formats import snapshot_html
 from app.ledger import log
-from app.register import snapshot, transfers
+from app.register import queries, snapshot, transfers
 from app.register.errors import DomainError
 from app.web.forms import TransferForm
 
@@ -65,3 +77,48 @@ def register(issuer_id: str):
         entries=[entry.envelope for entry in reversed(entries)],
         form=form,
     )
+
+
+def _tree_size() -> int | None:
+    """The `tree_size` asked for, if any (a page's link names the size it showed)."""
+    given = request.args.get("tree_size")
+    if given is None:
+        return None
+    if not given.isdigit():
+        abort(400, "tree_size must be a whole number")
+    return int(given)
+
+
+def _signed(read, issuer_id: str):
+    """`read(session, issuer_id, tree_size)` at the size asked for; a size beyond the signed
+    log is a bad request, shown as a page."""
+    try:
+        return read(db.session, issuer_id, _tree_size())
+    except log.LogRangeError as error:
+        abort(400, str(error))
+
+
+@blp.route("/<issuer_id>/printable")
+@login_required
+def printable(issuer_id: str):
+    """The printable register of members (the API's `snapshot?format=html`); a read of
+    personal data, disclosed to the issuer when an outsider makes it."""
+    principal = _principal_for(issuer_id)
+    taken = _signed(snapshot.take_snapshot, issuer_id)
+    disclose_read(principal, issuer_id)
+    body = snapshot_html.printable(db.session, taken, request.url_root)
+    return Response(
+        stream_with_context(body),
+        mimetype=snapshot_html.MEDIA_TYPE,
+        headers={"X-Tree-Size": str(taken.tree_size)},
+    )
+
+
+@blp.route("/<issuer_id>/checkpoint")
+@login_required
+def checkpoint(issuer_id: str):
+    """The signed checkpoint note (the API's `log/checkpoint`): the latest or of `tree_size`."""
+    _principal_for(issuer_id)
+    queries.get_issuer(db.session, issuer_id)  # an unknown issuer is not a log without checkpoints
+    found = _signed(snapshot.find_checkpoint, issuer_id)
+    return Response(found.note, mimetype="text/plain")
