@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.ledger import log
-from app.register import holders, queries, restrictions, transfers
+from app.register import holder_entries, holders, queries, restrictions, transfers
 from app.register.requests import AmendHolder, ChangeFreeze, RegisterPledge, ReleasePledge
 from tests.support.helpers import seed_register, submit, transfer_request
 
@@ -41,4 +41,4 @@ def test_every_entry_that_concerns_a_holder_is_listed(app, new_issuer):
         submit(issuer_id, holders.amend_holder, AmendHolder(brunel, email="b@example.test"))
 
         holder = queries.get_holder(db.session, issuer_id, ada)
-        assert queries.holder_entry_indexes(db.session, holder) == sorted(expected)
+        assert holder_entries.entry_indexes(db.session, holder) == sorted(expected)

@@ -7,18 +7,17 @@ and none before N closed it. Views and commands select through these; none write
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select, text
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db import transaction_cache
 from app.models.access import PersonalDataAccess
 from app.models.issuer import Issuer
-from app.models.log import LogCheckpoint, LogLeaf, LogState
+from app.models.log import LogCheckpoint, LogState
 from app.models.register import (
     Distribution,
     Entitlement,
@@ -233,47 +232,6 @@ def holdings_page(
     query = _holdings_query(issuer_id, holder_id, class_code)
     page = keyset_page(session, query, HOLDINGS_ORDER, after, limit)
     return Page([row[0] for row in page.items], page.next_after)
-
-
-def holder_entry_indexes(session: Session, holder: Holder) -> list[int]:
-    """Every entry that concerns a holder: those naming them anywhere in their data
-    (registration, each amendment, transfers, splits' per-holding results, pledges...) and
-    those that changed their holdings without naming them (a pledge's release names only the
-    pledge). The investor's browser checks its proofs against this list."""
-    changes = session.scalars(
-        select(HoldingVersion.from_index).where(
-            HoldingVersion.issuer_id == holder.issuer_id,
-            HoldingVersion.holder_id == holder.holder_id,
-        )
-    )
-    named = _entries_naming(session, holder.issuer_id, holder.holder_id, holder.registered_index)
-    return sorted({holder.registered_index, holder.last_log_index, *changes, *named})
-
-
-def _entries_naming(session: Session, issuer_id: str, value: str, from_index: int) -> list[int]:
-    """Indexes of the leaves from `from_index` whose data holds the string `value`.
-
-    The database finds the leaves holding its JSON text (a scan of the issuer's leaves, no
-    index serves a substring); each is then parsed, so a mere substring does not count."""
-    needle = json.dumps(value).encode()
-    if session.get_bind().dialect.name == "postgresql":
-        holds = text("position(CAST(:needle AS bytea) IN log_leaves.leaf) > 0")
-    else:
-        holds = text("instr(log_leaves.leaf, :needle) > 0")
-    rows = session.execute(
-        select(LogLeaf.index, LogLeaf.leaf)
-        .where(LogLeaf.issuer_id == issuer_id, LogLeaf.index >= from_index)
-        .where(holds.bindparams(needle=needle))
-    )
-    return [index for index, leaf in rows if _holds_value(json.loads(leaf)["data"], value)]
-
-
-def _holds_value(data: Any, value: str) -> bool:
-    if isinstance(data, dict):
-        return any(_holds_value(item, value) for item in data.values())
-    if isinstance(data, list):
-        return any(_holds_value(item, value) for item in data)
-    return data == value
 
 
 def _accesses_query(issuer_id: str, holder_id: str | None) -> Select:

@@ -13,7 +13,7 @@ from app.errors import error_response
 from app.extensions import db
 from app.ledger import keyring, log
 from app.models.register import Holder, HolderDetails
-from app.register import holders, queries
+from app.register import holder_entries, holders, queries
 
 blp = Blueprint("investor", __name__, url_prefix="/me")
 
@@ -48,7 +48,7 @@ def dashboard():
         holder=holder,
         details=details,
         holdings=queries.current_holdings(db.session, holder.issuer_id, holder.holder_id),
-        entry_count=len(queries.holder_entry_indexes(db.session, holder)),
+        entry_count=len(holder_entries.entry_indexes(db.session, holder)),
         accesses=queries.accesses(db.session, holder.issuer_id, holder.holder_id, limit=20),
     )
 
@@ -62,7 +62,7 @@ def proofs():
     holder, details = _holder()
     checkpoint = log.latest_checkpoint(db.session, holder.issuer_id)
     size = checkpoint.tree_size
-    indexes = [i for i in queries.holder_entry_indexes(db.session, holder) if i < size]
+    indexes = [i for i in holder_entries.entry_indexes(db.session, holder) if i < size]
     entries = []
     for index in indexes:
         (entry,) = log.read_entries(db.session, holder.issuer_id, index, index + 1)

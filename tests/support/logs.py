@@ -103,7 +103,7 @@ def build_receipt(app, issuer_id: str, holder_id: str, vkey: str) -> dict:
     checkpoint, each with its inclusion proof, and the balances the page showed."""
     from app.extensions import db
     from app.ledger import log
-    from app.register import queries
+    from app.register import holder_entries, queries
 
     def b64(data: bytes) -> str:
         return base64.b64encode(data).decode()
@@ -113,7 +113,7 @@ def build_receipt(app, issuer_id: str, holder_id: str, vkey: str) -> dict:
         checkpoint = log.latest_checkpoint(session, issuer_id)
         size = checkpoint.tree_size
         holder, _ = queries.holder_with_details(session, issuer_id, holder_id)
-        indexes = [i for i in queries.holder_entry_indexes(session, holder) if i < size]
+        indexes = [i for i in holder_entries.entry_indexes(session, holder) if i < size]
         entries = []
         for index in indexes:
             (entry,) = log.read_entries(session, issuer_id, index, index + 1)
