@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -204,6 +206,7 @@ class Verification:
     cpu_seconds: float  # user + system: on a shared machine wall time waits for a CPU
     peak_rss_mb: float
     output: str
+    holder_entries_ms: float = 0.0  # the investor page's list of a holder's entries (median)
 
 
 def verify_in_child(url: str, instance: Path, entries: int, build_seconds: float) -> Verification:
@@ -269,12 +272,29 @@ def bench_engine(name: str, sizes: Sequence[int], profile: bool) -> list[Verific
                     f"{name}: {result.seconds:.1f} s ({result.cpu_seconds:.1f} s CPU), "
                     f"peak RSS {result.peak_rss_mb:.0f} MB, load {_load()}"
                 )
-                results.append(result)
+                lookup_ms = holder_entries_ms(engine, register)
+                step(f"{name}: a holder's entries listed in {lookup_ms:.1f} ms (median of 20)")
+                results.append(dataclasses.replace(result, holder_entries_ms=lookup_ms))
             if profile:
                 profile_in_process(url, Path(folder))
         finally:
             engine.dispose()
     return results
+
+
+def holder_entries_ms(engine: Engine, register: Register, samples: int = 20) -> float:
+    """Median time of `holder_entries.entry_indexes` (what /me/ and its proofs list) for
+    random holders of the grown register."""
+    from app.register import holder_entries, queries
+
+    timings = []
+    with Session(bind=engine) as session:
+        for holder_id in register.rng.sample(register.holders, samples):
+            holder, _ = queries.holder_with_details(session, register.issuer_id, holder_id)
+            started = time.perf_counter()
+            holder_entries.entry_indexes(session, holder)
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
 
 
 def _load() -> str:
@@ -301,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             met = ("yes" if r.seconds <= TARGET_SECONDS else "NO") if target else ""
             rows.append([name, f"{r.entries:,}", f"{r.build_seconds:.0f}", f"{r.seconds:.1f}",
                          f"{r.cpu_seconds:.1f}", f"{per_second:,.0f}", f"{r.peak_rss_mb:.0f}",
-                         target, met])  # fmt: skip
+                         f"{r.holder_entries_ms:.1f}", target, met])  # fmt: skip
     print_table(
         f"log verify (load average at start {load})",
         [
@@ -312,6 +332,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "CPU s",
             "entries/s",
             "peak RSS MB",
+            "holder entries ms",
             "target",
             "met",
         ],
