@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -96,6 +96,7 @@ SMALL_QUANTITY = st.integers(min_value=1, max_value=60)
 # mostly the class the founders hold.
 CLASS = st.just("ORD") | st.sampled_from(CLASS_CODES)
 DAYS_BACK = st.sampled_from((1, 1, 1, 0, 2))
+PENNY = Decimal("0.01")
 REMOVALS = {
     "shares.cancelled": (capital.cancel_shares, CancelShares, {"reason": "forfeiture"}),
     "shares.repurchased": (
@@ -474,27 +475,35 @@ class RegisterMachine(RuleBasedStateMachine):
             if owner_code == code and held > 0
         }
         refusals = self.missing(code)
-        if days_back == 0:
-            refusals.add("record_date_in_future")
-        elif record_date < self.model.first_day:
+        ahead = days_back == 0  # today has not ended: declared now, fixed after midnight
+        if not ahead and record_date < self.model.first_day:
             refusals.add("no_register_at_record_date")
-        elif not held_then:
+        elif not ahead and not held_then:
             refusals.add("no_shares_at_record_date")
+        fixed_kind = [] if ahead else ["distribution.entitlements_fixed"]
         declared = self.attempt_request(
             distributions.declare_distribution,
             DeclareDistribution(code, Decimal(per_share), "GBP", record_date),
             refusals=refusals,
-            kinds=["distribution.declared"],
+            kinds=["distribution.declared", *fixed_kind],
         )
         if declared is None:
             return
-        expected = {holder: (held, held * Decimal(per_share)) for holder, held in held_then.items()}
         lines = self.driver.read(
             lambda session: queries.entitlements(session, self.issuer_id, declared.distribution_id)
         )
+        if ahead:
+            assert (declared.fixed_index, lines) == (None, [])
+            return
+        # Each holder is paid whole pence, rounded down; the residue is what that leaves.
+        exact = {holder: held * Decimal(per_share) for holder, held in held_then.items()}
+        paid = {holder: amount.quantize(PENNY, ROUND_DOWN) for holder, amount in exact.items()}
+        expected = {holder: (held, paid[holder]) for holder, held in held_then.items()}
         assert {line.holder_id: (line.quantity, Decimal(line.amount)) for line in lines} == expected
         assert declared.total_shares == sum(held_then.values())
-        assert Decimal(declared.total_amount) == sum(amount for _, amount in expected.values())
+        assert Decimal(declared.total_amount) == sum(exact.values())
+        assert Decimal(declared.paid_amount) == sum(paid.values())
+        assert Decimal(declared.rounding_residue) == sum(exact.values()) - sum(paid.values())
 
     # --- checks -----------------------------------------------------------------------------
 

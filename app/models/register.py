@@ -145,10 +145,14 @@ class Distribution(Base):
     currency: Mapped[str] = mapped_column(String(3))
     record_date: Mapped[date] = mapped_column(Date)
     payment_date: Mapped[date | None] = mapped_column(Date)
-    record_tree_size: Mapped[int] = mapped_column(BigInteger)
-    total_shares: Mapped[int] = mapped_column(BigInteger)
-    total_amount: Mapped[str] = mapped_column(DECIMAL_TEXT)
     declared_index: Mapped[int] = mapped_column(BigInteger)
+    # Set when the entitlements are fixed, once the record date has ended (None until then).
+    record_tree_size: Mapped[int | None] = mapped_column(BigInteger)
+    total_shares: Mapped[int | None] = mapped_column(BigInteger)
+    total_amount: Mapped[str | None] = mapped_column(DECIMAL_TEXT)  # exact
+    paid_amount: Mapped[str | None] = mapped_column(DECIMAL_TEXT)  # in minor units
+    rounding_residue: Mapped[str | None] = mapped_column(DECIMAL_TEXT)
+    fixed_index: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Entitlement(Base):
