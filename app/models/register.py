@@ -59,6 +59,8 @@ class HolderDetails(Base):
             ["issuer_id", "holder_id"], ["holders.issuer_id", "holders.holder_id"]
         ),
         Index("ix_holder_details_issuer_id_name", "issuer_id", "name"),
+        # A new member's identifier is looked up among the issuer's members.
+        Index("ix_holder_details_issuer_id_identifier", "issuer_id", "identifier"),
         # Covers the snapshot's join for the columns it prints.
         Index("ix_holder_details_snapshot", "issuer_id", "holder_id", "name", "address", "country"),
     )
@@ -178,3 +180,18 @@ class FractionSettlement(Base):
     fraction: Mapped[str] = mapped_column(DECIMAL_TEXT)
     cash_amount: Mapped[str | None] = mapped_column(DECIMAL_TEXT)
     currency: Mapped[str | None] = mapped_column(String(3))
+
+
+class TransferInstrument(Base):
+    """The instrument of transfer each settled transfer was registered on, so that a second
+    transfer on the same instrument is found (and refused unless marked as a reuse)."""
+
+    __tablename__ = "transfer_instruments"
+    __table_args__ = (
+        Index("ix_transfer_instruments_reference", "issuer_id", "instrument_reference"),
+    )
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    log_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    instrument_reference: Mapped[str] = mapped_column(String(200))
+    reused: Mapped[bool] = mapped_column(default=False)
