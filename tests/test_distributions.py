@@ -354,3 +354,37 @@ def test_flask_distributions_fix_fixes_what_is_due_once(app, runner, ahead, cloc
         lines = entitlements(db.session, ahead["issuer_id"], distribution_id)
     assert [(line.quantity, line.amount) for line in lines] == [(105, "13.12"), (55, "6.87")]
     assert_replays(app, ahead["issuer_id"])
+
+
+def test_a_declaration_logged_before_fixing_was_an_entry_of_its_own_replays(app, dated):
+    """Logs written before: `distribution.declared` carried the record tree size and fixed
+    the entitlements at once, exactly; the rows read as the migration backfilled them."""
+    with app.app_context(), command("test", dated["issuer_id"]) as ctx:
+        applied = ctx.record(
+            "distribution.declared",
+            {
+                "distribution_id": "0f1e2d3c-0000-4000-8000-000000000001",
+                "class": "ORD",
+                "amount_per_share": "0.125",
+                "currency": "GBP",
+                "record_date": "2026-03-02",
+                "record_tree_size": str(dated["end_of_day_1"]),
+            },
+        )
+    body = (
+        app.test_client()
+        .get(f"{dated['base']}/0f1e2d3c-0000-4000-8000-000000000001", headers=dated["headers"])
+        .get_json()
+    )
+    assert (body["status"], body["fixed_index"], body["declared_index"]) == (
+        "fixed",
+        applied.index,
+        applied.index,
+    )
+    assert (body["total_amount"], body["paid_amount"], body["rounding_residue"]) == (
+        "20.000",
+        "20.000",
+        "0",
+    )
+    assert [line[3] for line in _lines(body)] == ["12.500", "1.250", "6.250"]
+    assert_replays(app, dated["issuer_id"])

@@ -28,7 +28,13 @@ def register(client, new_issuer, make_token):
     (_, a), (_, b) = post("holders", HOLDER_A), post("holders", HOLDER_B)
     allocation = {"class": "ORD", "holder_id": a["holder_id"], "quantity": 100}
     assert post("issuances", {"allocations": [allocation]})[0] == 201
-    return {"issuer_id": issuer_id, "post": post, "a": a["holder_id"], "b": b["holder_id"]}
+    return {
+        "issuer_id": issuer_id,
+        "post": post,
+        "headers": headers,
+        "a": a["holder_id"],
+        "b": b["holder_id"],
+    }
 
 
 def _transfer(register, quantity: int = 10, **extra) -> dict:
@@ -110,3 +116,45 @@ def test_a_ceased_members_identifier_may_be_registered_again(register):
     status, again = register["post"]("holders", HOLDER_B)
     assert status == 201, again
     assert "same_identifier_different_person" not in again
+
+
+def test_amending_an_identifier_to_a_live_members_is_refused(app, client, register):
+    before = register_state(app, register["issuer_id"])
+    response = client.patch(
+        f"/api/v1/issuers/{register['issuer_id']}/holders/{register['b']}",
+        json={"identifier": HOLDER_A["identifier"]},
+        headers=register["headers"],
+    )
+    assert (response.status_code, response.get_json()["code"]) == (409, "duplicate_identifier")
+    assert register_state(app, register["issuer_id"]) == before
+    status, _ = register["post"]("holders", {**HOLDER_B, "identifier": "GB-CRN-00000043"})
+    assert status == 201
+
+
+def test_the_database_lets_one_live_member_claim_an_identifier(app, register):
+    """Below the service: a second row claiming a live member's identifier is rejected by the
+    unique index; one marked as a different person claims none and is stored."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.models.register import HolderDetails
+    from tests.support.register_driver import Driver
+
+    status, namesake = register["post"](
+        "holders", {**HOLDER_A, "name": "Ada King", "same_identifier_different_person": True}
+    )
+    assert status == 201, namesake
+    driver = Driver(app)
+    with app.app_context():
+        claims = {
+            row.holder_id: row.identifier_claim
+            for row in db.session.query(HolderDetails).filter_by(issuer_id=register["issuer_id"])
+        }
+    assert claims == {
+        register["a"]: HOLDER_A["identifier"],
+        register["b"]: HOLDER_B["identifier"],
+        namesake["holder_id"]: None,
+    }
+    with pytest.raises(IntegrityError), driver.command(register["issuer_id"]) as ctx:
+        row = ctx.session.get(HolderDetails, (register["issuer_id"], namesake["holder_id"]))
+        row.identifier_claim = HOLDER_A["identifier"]
+        ctx.session.flush()

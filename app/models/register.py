@@ -61,6 +61,9 @@ class HolderDetails(Base):
         Index("ix_holder_details_issuer_id_name", "issuer_id", "name"),
         # A new member's identifier is looked up among the issuer's members.
         Index("ix_holder_details_issuer_id_identifier", "issuer_id", "identifier"),
+        # At most one live member claims an identifier; a namesake the secretary marked as a
+        # different person, and a member who ceased, claim none (NULLs are distinct).
+        Index("uq_holder_details_identifier_claim", "issuer_id", "identifier_claim", unique=True),
         # Covers the snapshot's join for the columns it prints.
         Index("ix_holder_details_snapshot", "issuer_id", "holder_id", "name", "address", "country"),
     )
@@ -75,6 +78,8 @@ class HolderDetails(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     joint_holders: Mapped[list[str]] = mapped_column(JSON, default=list)
     salt: Mapped[str] = mapped_column(String(32))  # hex of 16 random bytes
+    # The identifier while this live member is the one registered under it, else None.
+    identifier_claim: Mapped[str | None] = mapped_column(String(64))
 
 
 class HoldingVersion(Base):

@@ -249,7 +249,8 @@ def _store_entitlements(
     distribution.total_shares = computed.total_shares
     distribution.total_amount = decimal_text(computed.total_amount)
     distribution.paid_amount = decimal_text(computed.paid_amount)
-    distribution.rounding_residue = decimal_text(computed.residue)
+    # Fixed exactly (entries from before rounding): nothing left, as the migration says too.
+    distribution.rounding_residue = "0" if digits is None else decimal_text(computed.residue)
     distribution.fixed_index = entry.index
     session.add_all(
         Entitlement(

@@ -130,7 +130,12 @@ def register_holder(
     if request.same_identifier_different_person:
         data["same_identifier_different_person"] = True
     ctx.record("holder.registered", data)
-    ctx.session.add(HolderDetails(issuer_id=issuer_id, holder_id=holder_id, salt=salt, **details))
+    claim = None if request.same_identifier_different_person else details["identifier"]
+    ctx.session.add(
+        HolderDetails(
+            issuer_id=issuer_id, holder_id=holder_id, salt=salt, identifier_claim=claim, **details
+        )
+    )
     return get_holder(ctx.session, issuer_id, holder_id)
 
 
@@ -142,6 +147,9 @@ def amend_holder(ctx: CommandContext, request: AmendHolder) -> Holder:
     amended = _normalised({**details_of(row), **changes})
     if amended == _normalised(details_of(row)):
         raise InvalidInput("the amendment changes nothing")
+    if amended["identifier"] != row.identifier and holder.ceased_on is None:
+        require_new_identifier(ctx.session, issuer_id, amended["identifier"])
+        row.identifier_claim = amended["identifier"]
     salt = secrets.token_hex(16)
     ctx.record("holder.amended", {"holder_id": holder_id, "commitment": commitment(salt, amended)})
     for name, value in amended.items():
@@ -182,6 +190,9 @@ def cease_holder(ctx: CommandContext, request: CeaseHolder) -> Holder:
     if ceased_on < holder.registered_on:
         raise InvalidInput("a holder cannot cease before being registered", field="ceased_on")
     ctx.record("holder.ceased", {"holder_id": holder_id, "ceased_on": ceased_on.isoformat()})
+    row = ctx.session.get(HolderDetails, (issuer_id, holder_id))
+    if row is not None:
+        row.identifier_claim = None  # a former member's identifier is free for a new one
     return holder
 
 

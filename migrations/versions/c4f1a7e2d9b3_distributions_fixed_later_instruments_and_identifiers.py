@@ -47,7 +47,23 @@ def upgrade() -> None:
             "ix_transfer_instruments_reference", ["issuer_id", "instrument_reference"]
         )
     with op.batch_alter_table("holder_details", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("identifier_claim", sa.String(length=64), nullable=True))
         batch_op.create_index("ix_holder_details_issuer_id_identifier", ["issuer_id", "identifier"])
+    # Of the live members sharing an identifier, the first registered claims it.
+    op.execute(
+        "UPDATE holder_details SET identifier_claim = identifier WHERE EXISTS ("
+        " SELECT 1 FROM holders AS h WHERE h.issuer_id = holder_details.issuer_id"
+        " AND h.holder_id = holder_details.holder_id AND h.ceased_on IS NULL"
+        " AND h.registered_index = (SELECT MIN(h2.registered_index) FROM holders AS h2"
+        " JOIN holder_details AS d2"
+        " ON d2.issuer_id = h2.issuer_id AND d2.holder_id = h2.holder_id"
+        " WHERE h2.issuer_id = h.issuer_id AND h2.ceased_on IS NULL"
+        " AND d2.identifier = holder_details.identifier))"
+    )
+    with op.batch_alter_table("holder_details", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_holder_details_identifier_claim", ["issuer_id", "identifier_claim"], unique=True
+        )
 
 
 def _record_instruments_of_settled_transfers(instruments: sa.Table) -> None:
@@ -79,7 +95,9 @@ def _record_instruments_of_settled_transfers(instruments: sa.Table) -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("holder_details", schema=None) as batch_op:
+        batch_op.drop_index("uq_holder_details_identifier_claim")
         batch_op.drop_index("ix_holder_details_issuer_id_identifier")
+        batch_op.drop_column("identifier_claim")
     op.drop_table("transfer_instruments")
     op.execute("DELETE FROM distributions WHERE fixed_index IS NULL")
     with op.batch_alter_table("distributions", schema=None) as batch_op:
