@@ -14,7 +14,7 @@ that it shares no code with the services it checks.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -140,6 +140,7 @@ class RegisterMachine(RuleBasedStateMachine):
         self.driver, self.token, self.clock = driver, token, clock
         self.issuer_id = driver.new_issuer()
         self.model = Model(first_day=clock.now.date())
+        self.instruments: set[str] = set()  # references of the transfers registered
 
     def attempt_request(self, service, request, *, refusals: set[str], kinds: list[str]):
         """Run `service(ctx, request)` as one command. If `refusals` is not empty the command
@@ -161,6 +162,15 @@ class RegisterMachine(RuleBasedStateMachine):
 
     def missing(self, *codes: str) -> set[str]:
         return {"not_found"} if any(code not in self.model.classes for code in codes) else set()
+
+    def identifier_taken(self, identifier: str, but: str | None = None) -> set[str]:
+        """duplicate_identifier when a live member other than `but` has the identifier."""
+        taken = any(
+            details["identifier"] == identifier and self.model.status[holder_id] == "active"
+            for holder_id, details in self.model.details.items()
+            if holder_id != but
+        )
+        return {"duplicate_identifier"} if taken else set()
 
     def ceased(self, *holder_ids: str) -> set[str]:
         active = all(self.model.status[h] == "active" for h in holder_ids)
@@ -186,7 +196,14 @@ class RegisterMachine(RuleBasedStateMachine):
         (no authorised limit), class PREF (up to 500), and three holders of 100 ORD each."""
         self.create_class("ORD", None)
         self.create_class("PREF", 500)
-        founders = [self.register_holder(details) for details in (HOLDER_A, HOLDER_B, HOLDER_A)]
+        founders = [
+            self.register_holder(details, different_person)
+            for details, different_person in (
+                (HOLDER_A, False),
+                (HOLDER_B, False),
+                (HOLDER_A, True),
+            )
+        ]
         for holder_id in founders:
             self.issue("ORD", holder_id, 100, [])
         self.next_day()
@@ -194,14 +211,21 @@ class RegisterMachine(RuleBasedStateMachine):
 
     # --- holders and classes ----------------------------------------------------------------
 
-    @rule(target=holders, details=st.sampled_from([HOLDER_A, HOLDER_B]))
-    def register_holder(self, details):
-        holder = self.attempt_request(
-            holders.register_holder,
-            holder_request(details),
-            refusals=set(),
-            kinds=["holder.registered"],
+    @rule(
+        target=holders,
+        details=st.sampled_from([HOLDER_A, HOLDER_B]),
+        different_person=st.booleans(),
+    )
+    def register_holder(self, details, different_person):
+        refusals = set() if different_person else self.identifier_taken(details["identifier"])
+        request = replace(
+            holder_request(details), same_identifier_different_person=different_person
         )
+        holder = self.attempt_request(
+            holders.register_holder, request, refusals=refusals, kinds=["holder.registered"]
+        )
+        if refusals:
+            return multiple()
         self.model.status[holder.holder_id] = "active"
         self.model.details[holder.holder_id] = details
         return holder.holder_id
@@ -211,6 +235,10 @@ class RegisterMachine(RuleBasedStateMachine):
         refusals = {"holder_erased"} if self.model.status[holder_id] == "erased" else set()
         if details == self.model.details[holder_id]:
             refusals.add("invalid_input")  # the amendment changes nothing
+        if self.model.status[holder_id] == "active" and (
+            details["identifier"] != self.model.details[holder_id]["identifier"]
+        ):
+            refusals |= self.identifier_taken(details["identifier"], but=holder_id)
         self.attempt_request(
             holders.amend_holder,
             AmendHolder(holder_id, **asdict(HolderDetails.of(details))),
@@ -303,20 +331,30 @@ class RegisterMachine(RuleBasedStateMachine):
             for code, holder_id, quantity in allocations:
                 self.model.issue(code, holder_id, quantity)
 
-    @rule(code=CLASS, source=holders, recipient=holders, quantity=QUANTITY)
-    def lodge_transfer(self, code, source, recipient, quantity):
+    @rule(
+        code=CLASS,
+        source=holders,
+        recipient=holders,
+        quantity=QUANTITY,
+        reference=st.sampled_from(["STF-1", "STF-2", "STF-3", "STF-4"]),
+        reuse=st.booleans(),
+    )
+    def lodge_transfer(self, code, source, recipient, quantity, reference, reuse):
         refusals = self.ceased(source, recipient) | self.short(code, source, quantity)
         refusals |= self.missing(code)
         if source == recipient:
             refusals.add("invalid_input")
+        if reference in self.instruments and not reuse:
+            refusals.add("duplicate_instrument")
         self.attempt_request(
             transfers.lodge_transfer,
-            transfer_request(source, recipient, quantity, code),
+            transfer_request(source, recipient, quantity, code, reference, instrument_reuse=reuse),
             refusals=refusals,
             kinds=["transfer.settled"],
         )
         if not refusals:
             self.model.move(code, source, recipient, quantity)
+            self.instruments.add(reference)
 
     @rule(
         kind=st.sampled_from(sorted(REMOVALS)),
