@@ -158,3 +158,43 @@ def test_the_database_lets_one_live_member_claim_an_identifier(app, register):
         row = ctx.session.get(HolderDetails, (register["issuer_id"], namesake["holder_id"]))
         row.identifier_claim = HOLDER_A["identifier"]
         ctx.session.flush()
+
+
+def test_an_imported_transfer_to_several_securities_is_one_instrument_reused(
+    app, runner, new_issuer, tmp_path
+):
+    """One OCF transfer with two resulting securities settles as two transfers on one
+    instrument: the import marks the second as the reuse it is."""
+    from tests.test_import_ocf import (
+        COMMON,
+        EXPECTED_HOLDINGS,
+        FUND_III,
+        _add,
+        _edit,
+        _issuance,
+        _register,
+        write_package,
+    )
+
+    issuer_id = new_issuer()["id"]
+    split_in_two = _edit(
+        {
+            "imp-tr-1": {"resulting_security_ids": ["CS-2", "CS-2B"]},
+            "imp-iss-cs-2": {"quantity": "200000"},
+            "imp-iss-cs-7": {"quantity": "150000"},  # CS-2 less the 50,000 repurchased
+        }
+    )
+    second = _issuance("imp-iss-cs-2b", "2021-06-01", "CS-2B", FUND_III, COMMON, "50000", "0.0001")
+
+    def edit(files):
+        split_in_two(files)
+        _add(second)(files)
+
+    manifest = write_package(tmp_path / "acme", edit)
+    result = runner.invoke(args=["register", "import", "--issuer", issuer_id, str(manifest)])
+    assert result.exit_code == 0, result.output
+    assert _register(app, issuer_id)[0] == EXPECTED_HOLDINGS
+    settled = [e for e in entries(app, issuer_id) if e["kind"] == "transfer.settled"]
+    assert [e["data"]["quantity"] for e in settled] == ["200000", "50000"]
+    assert len({e["data"]["instrument_reference"] for e in settled}) == 1
+    assert [e["data"].get("instrument_reuse") for e in settled] == [None, True]
