@@ -39,6 +39,12 @@ BARRIER_TIMEOUT = 60
 WORKER_TIMEOUT = 600
 
 
+def member(n: int) -> dict:
+    """Holder A's details with a name and identifier of their own (identifiers are unique
+    among an issuer's live members)."""
+    return {**HOLDER_A, "name": f"Member {n}", "identifier": f"GB-NI-CC{n:06d}"}
+
+
 def _seed_register(driver: Driver) -> tuple[str, list[str]]:
     """One issuer, one class, HOLDERS holders with SHARES_EACH shares each."""
     issuer_id = driver.new_issuer()
@@ -46,7 +52,8 @@ def _seed_register(driver: Driver) -> tuple[str, list[str]]:
     with driver.command(issuer_id) as ctx:
         classes.create_class(ctx, class_request())
         holder_ids = [
-            holders.register_holder(ctx, holder_request(HOLDER_A)).holder_id for _ in range(HOLDERS)
+            holders.register_holder(ctx, holder_request(member(n))).holder_id
+            for n in range(HOLDERS)
         ]
         issuance.issue_shares(ctx, issue_request(*((h, SHARES_EACH) for h in holder_ids)))
     return issuer_id, holder_ids
@@ -62,11 +69,11 @@ def _transfer_randomly(
     settled = refused = 0
     with driver.app.app_context():
         start.wait(BARRIER_TIMEOUT)
-        for _ in range(count):
+        for n in range(count):
             source, recipient = chooser.sample(holder_ids, 2)
             quantity = chooser.randint(1, SHARES_EACH + SHARES_EACH // 2)
             transfer = transfer_request(
-                source, recipient, quantity, instrument_reference=f"concurrent {seed}"
+                source, recipient, quantity, instrument_reference=f"concurrent {seed}-{n}"
             )
             try:
                 submit(issuer_id, transfers.lodge_transfer, transfer)
@@ -151,3 +158,79 @@ def test_first_commands_on_a_new_database_publish_the_key_once(app):
         from app.extensions import db
 
         assert len(published_keys(db.session)) == 1
+
+
+# --- duplicates and once-only entries under concurrent requests ----------------------------
+
+RACERS = 4
+
+
+def _race(app, request) -> list:
+    """Run `request(client)` from RACERS threads at once, each with its own client."""
+    barrier = threading.Barrier(RACERS, timeout=BARRIER_TIMEOUT)
+
+    def run(_):
+        client = app.test_client()
+        barrier.wait()
+        return request(client)
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        return list(pool.map(run, range(RACERS), timeout=WORKER_TIMEOUT))
+
+
+def _seeded_api(app, make_token) -> tuple[str, dict, str, str]:
+    """An issuer with ORD, two members (the first holding 100) and its secretary's headers."""
+    from tests.support.helpers import bearer
+
+    driver = Driver(app)
+    issuer_id = driver.new_issuer()
+    with driver.command(issuer_id) as ctx:
+        classes.create_class(ctx, class_request())
+        a, b = (holders.register_holder(ctx, holder_request(member(n))).holder_id for n in (1, 2))
+        issuance.issue_shares(ctx, issue_request((a, 100)))
+    return issuer_id, bearer(make_token("secretary", issuer_id)), a, b
+
+
+def test_concurrent_transfers_on_one_instrument_register_it_once(app, make_token):
+    issuer_id, headers, a, b = _seeded_api(app, make_token)
+    body = {"class": "ORD", "from_holder_id": a, "to_holder_id": b, "quantity": 1,
+            "instrument_reference": "STF-race"}  # fmt: skip
+    url = f"/api/v1/issuers/{issuer_id}/transfers"
+    answers = _race(app, lambda client: client.post(url, json=body, headers=headers))
+    codes = sorted((r.status_code, (r.get_json() or {}).get("code")) for r in answers)
+    assert codes == [(201, None)] + [(409, "duplicate_instrument")] * (RACERS - 1)
+    assert Driver(app).kinds_since(issuer_id, 0).count("transfer.settled") == 1
+
+
+def test_concurrent_registrations_of_one_identifier_register_one_member(app, make_token):
+    issuer_id, headers, _, _ = _seeded_api(app, make_token)
+    details = {**member(3), "email": None}
+    url = f"/api/v1/issuers/{issuer_id}/holders"
+    answers = _race(app, lambda client: client.post(url, json=details, headers=headers))
+    codes = sorted((r.status_code, (r.get_json() or {}).get("code")) for r in answers)
+    assert codes == [(201, None)] + [(409, "duplicate_identifier")] * (RACERS - 1)
+    assert Driver(app).kinds_since(issuer_id, 0).count("holder.registered") == 3
+
+
+def test_concurrent_first_reads_after_the_record_date_fix_the_entitlements_once(app, make_token):
+    from datetime import UTC, datetime, timedelta
+
+    issuer_id, headers, _, _ = _seeded_api(app, make_token)
+    now = [datetime(2026, 5, 4, 12, 0, tzinfo=UTC)]
+    app.config["LEDGER_CLOCK"] = lambda: now[0]
+    base = f"/api/v1/issuers/{issuer_id}/distributions"
+    body = {"class": "ORD", "amount_per_share": "0.333", "currency": "GBP",
+            "record_date": "2026-05-05"}  # fmt: skip
+    declared = app.test_client().post(base, json=body, headers=headers)
+    assert declared.status_code == 201, declared.get_json()
+    assert declared.get_json()["status"] == "declared"
+    now[0] += timedelta(days=2)
+    url = f"{base}/{declared.get_json()['distribution_id']}"
+    answers = _race(app, lambda client: client.get(url, headers=headers))
+    assert {r.status_code for r in answers} == {200}
+    # Every reader sees the same fixed distribution, whichever of them fixed it.
+    seen = [r.get_json() for r in answers]
+    assert seen == [seen[0]] * RACERS
+    assert seen[0]["status"] == "fixed"
+    assert Driver(app).kinds_since(issuer_id, 0).count("distribution.entitlements_fixed") == 1
+    Driver(app).replay(issuer_id)

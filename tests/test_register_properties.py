@@ -14,9 +14,9 @@ that it shares no code with the services it checks.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -96,6 +96,7 @@ SMALL_QUANTITY = st.integers(min_value=1, max_value=60)
 # mostly the class the founders hold.
 CLASS = st.just("ORD") | st.sampled_from(CLASS_CODES)
 DAYS_BACK = st.sampled_from((1, 1, 1, 0, 2))
+PENNY = Decimal("0.01")
 REMOVALS = {
     "shares.cancelled": (capital.cancel_shares, CancelShares, {"reason": "forfeiture"}),
     "shares.repurchased": (
@@ -139,6 +140,7 @@ class RegisterMachine(RuleBasedStateMachine):
         self.driver, self.token, self.clock = driver, token, clock
         self.issuer_id = driver.new_issuer()
         self.model = Model(first_day=clock.now.date())
+        self.instruments: set[str] = set()  # references of the transfers registered
 
     def attempt_request(self, service, request, *, refusals: set[str], kinds: list[str]):
         """Run `service(ctx, request)` as one command. If `refusals` is not empty the command
@@ -160,6 +162,15 @@ class RegisterMachine(RuleBasedStateMachine):
 
     def missing(self, *codes: str) -> set[str]:
         return {"not_found"} if any(code not in self.model.classes for code in codes) else set()
+
+    def identifier_taken(self, identifier: str, but: str | None = None) -> set[str]:
+        """duplicate_identifier when a live member other than `but` has the identifier."""
+        taken = any(
+            details["identifier"] == identifier and self.model.status[holder_id] == "active"
+            for holder_id, details in self.model.details.items()
+            if holder_id != but
+        )
+        return {"duplicate_identifier"} if taken else set()
 
     def ceased(self, *holder_ids: str) -> set[str]:
         active = all(self.model.status[h] == "active" for h in holder_ids)
@@ -185,7 +196,14 @@ class RegisterMachine(RuleBasedStateMachine):
         (no authorised limit), class PREF (up to 500), and three holders of 100 ORD each."""
         self.create_class("ORD", None)
         self.create_class("PREF", 500)
-        founders = [self.register_holder(details) for details in (HOLDER_A, HOLDER_B, HOLDER_A)]
+        founders = [
+            self.register_holder(details, different_person)
+            for details, different_person in (
+                (HOLDER_A, False),
+                (HOLDER_B, False),
+                (HOLDER_A, True),
+            )
+        ]
         for holder_id in founders:
             self.issue("ORD", holder_id, 100, [])
         self.next_day()
@@ -193,14 +211,21 @@ class RegisterMachine(RuleBasedStateMachine):
 
     # --- holders and classes ----------------------------------------------------------------
 
-    @rule(target=holders, details=st.sampled_from([HOLDER_A, HOLDER_B]))
-    def register_holder(self, details):
-        holder = self.attempt_request(
-            holders.register_holder,
-            holder_request(details),
-            refusals=set(),
-            kinds=["holder.registered"],
+    @rule(
+        target=holders,
+        details=st.sampled_from([HOLDER_A, HOLDER_B]),
+        different_person=st.booleans(),
+    )
+    def register_holder(self, details, different_person):
+        refusals = set() if different_person else self.identifier_taken(details["identifier"])
+        request = replace(
+            holder_request(details), same_identifier_different_person=different_person
         )
+        holder = self.attempt_request(
+            holders.register_holder, request, refusals=refusals, kinds=["holder.registered"]
+        )
+        if refusals:
+            return multiple()
         self.model.status[holder.holder_id] = "active"
         self.model.details[holder.holder_id] = details
         return holder.holder_id
@@ -210,6 +235,10 @@ class RegisterMachine(RuleBasedStateMachine):
         refusals = {"holder_erased"} if self.model.status[holder_id] == "erased" else set()
         if details == self.model.details[holder_id]:
             refusals.add("invalid_input")  # the amendment changes nothing
+        if self.model.status[holder_id] == "active" and (
+            details["identifier"] != self.model.details[holder_id]["identifier"]
+        ):
+            refusals |= self.identifier_taken(details["identifier"], but=holder_id)
         self.attempt_request(
             holders.amend_holder,
             AmendHolder(holder_id, **asdict(HolderDetails.of(details))),
@@ -302,20 +331,30 @@ class RegisterMachine(RuleBasedStateMachine):
             for code, holder_id, quantity in allocations:
                 self.model.issue(code, holder_id, quantity)
 
-    @rule(code=CLASS, source=holders, recipient=holders, quantity=QUANTITY)
-    def lodge_transfer(self, code, source, recipient, quantity):
+    @rule(
+        code=CLASS,
+        source=holders,
+        recipient=holders,
+        quantity=QUANTITY,
+        reference=st.sampled_from(["STF-1", "STF-2", "STF-3", "STF-4"]),
+        reuse=st.booleans(),
+    )
+    def lodge_transfer(self, code, source, recipient, quantity, reference, reuse):
         refusals = self.ceased(source, recipient) | self.short(code, source, quantity)
         refusals |= self.missing(code)
         if source == recipient:
             refusals.add("invalid_input")
+        if reference in self.instruments and not reuse:
+            refusals.add("duplicate_instrument")
         self.attempt_request(
             transfers.lodge_transfer,
-            transfer_request(source, recipient, quantity, code),
+            transfer_request(source, recipient, quantity, code, reference, instrument_reuse=reuse),
             refusals=refusals,
             kinds=["transfer.settled"],
         )
         if not refusals:
             self.model.move(code, source, recipient, quantity)
+            self.instruments.add(reference)
 
     @rule(
         kind=st.sampled_from(sorted(REMOVALS)),
@@ -474,27 +513,35 @@ class RegisterMachine(RuleBasedStateMachine):
             if owner_code == code and held > 0
         }
         refusals = self.missing(code)
-        if days_back == 0:
-            refusals.add("record_date_in_future")
-        elif record_date < self.model.first_day:
+        ahead = days_back == 0  # today has not ended: declared now, fixed after midnight
+        if not ahead and record_date < self.model.first_day:
             refusals.add("no_register_at_record_date")
-        elif not held_then:
+        elif not ahead and not held_then:
             refusals.add("no_shares_at_record_date")
+        fixed_kind = [] if ahead else ["distribution.entitlements_fixed"]
         declared = self.attempt_request(
             distributions.declare_distribution,
             DeclareDistribution(code, Decimal(per_share), "GBP", record_date),
             refusals=refusals,
-            kinds=["distribution.declared"],
+            kinds=["distribution.declared", *fixed_kind],
         )
         if declared is None:
             return
-        expected = {holder: (held, held * Decimal(per_share)) for holder, held in held_then.items()}
         lines = self.driver.read(
             lambda session: queries.entitlements(session, self.issuer_id, declared.distribution_id)
         )
+        if ahead:
+            assert (declared.fixed_index, lines) == (None, [])
+            return
+        # Each holder is paid whole pence, rounded down; the residue is what that leaves.
+        exact = {holder: held * Decimal(per_share) for holder, held in held_then.items()}
+        paid = {holder: amount.quantize(PENNY, ROUND_DOWN) for holder, amount in exact.items()}
+        expected = {holder: (held, paid[holder]) for holder, held in held_then.items()}
         assert {line.holder_id: (line.quantity, Decimal(line.amount)) for line in lines} == expected
         assert declared.total_shares == sum(held_then.values())
-        assert Decimal(declared.total_amount) == sum(amount for _, amount in expected.values())
+        assert Decimal(declared.total_amount) == sum(exact.values())
+        assert Decimal(declared.paid_amount) == sum(paid.values())
+        assert Decimal(declared.rounding_residue) == sum(exact.values()) - sum(paid.values())
 
     # --- checks -----------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ class DistributionInputSchema(RequestSchema):
         required=True,
         metadata={
             "description": "Holders on the register at the end of this day (UTC) are entitled. "
-            "It must be a day that has ended: the register of today is not final yet."
+            "A day to come is the usual case: the entitlements are fixed once it has ended."
         },
     )
     payment_date = ma.fields.Date(load_default=None, allow_none=True)
@@ -44,7 +44,10 @@ class EntitlementSchema(ma.Schema):
         allow_none=True, metadata={"description": "The holder's name; null once erased"}
     )
     quantity = ma.fields.Integer(required=True, metadata={"description": "Shares held"})
-    amount = ma.fields.String(required=True, metadata={"description": "Exact decimal amount"})
+    amount = ma.fields.String(
+        required=True,
+        metadata={"description": "What is paid: rounded down to the currency's minor unit"},
+    )
 
 
 class DistributionSchema(ma.Schema):
@@ -54,16 +57,38 @@ class DistributionSchema(ma.Schema):
     currency = ma.fields.String(required=True)
     record_date = ma.fields.Date(required=True)
     payment_date = ma.fields.Date(allow_none=True)
-    record_tree_size = ma.fields.Integer(
+    declared_index = ma.fields.Integer(required=True)
+    status = ma.fields.String(
         required=True,
+        validate=ma.validate.OneOf(["declared", "fixed"]),
+        metadata={
+            "description": "`declared` until the record date has ended and the entitlements "
+            "are fixed (the fields below are null until then), `fixed` after"
+        },
+    )
+    record_tree_size = ma.fields.Integer(
+        allow_none=True,
         metadata={
             "description": "Size of the signed checkpoint the entitlements were computed from "
             "(the last one signed by the end of the record date)"
         },
     )
-    total_shares = ma.fields.Integer(required=True)
-    total_amount = ma.fields.String(required=True)
-    declared_index = ma.fields.Integer(required=True)
+    total_shares = ma.fields.Integer(allow_none=True)
+    total_amount = ma.fields.String(
+        allow_none=True, metadata={"description": "Exact: total shares x amount per share"}
+    )
+    paid_amount = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "The sum of the entitlements, each rounded down"},
+    )
+    rounding_residue = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "What the rounding leaves unpaid: total minus paid amount"},
+    )
+    fixed_index = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Log index of the `distribution.entitlements_fixed` entry"},
+    )
 
 
 class DistributionDetailSchema(DistributionSchema, PageSchema):

@@ -106,10 +106,18 @@ class HolderInputSchema(HolderDetailsSchema, RequestSchema):
     """The details and the date of registration, side by side in one body."""
 
     registered_on = ma.fields.Date(load_default=None)
+    same_identifier_different_person = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "A live member has this identifier already and this is a different "
+            "person (logged); without it such a registration answers 409 duplicate_identifier"
+        },
+    )
 
     def make(self, data: dict[str, Any]) -> RegisterHolder:
         registered_on = data.pop("registered_on")
-        return RegisterHolder(HolderDetails.of(data), registered_on)
+        different_person = data.pop("same_identifier_different_person")
+        return RegisterHolder(HolderDetails.of(data), registered_on, different_person)
 
 
 class HolderAmendSchema(HolderDetailsSchema, RequestSchema):
@@ -208,6 +216,14 @@ class TransferSchema(RequestSchema):
     )
     consideration = money(load_default=None, allow_none=True)
     currency = ma.fields.String(load_default=None, allow_none=True, validate=CURRENCY)
+    instrument_reuse = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "The instrument reference was registered already and covers this "
+            "transfer too (logged); without it a second transfer on it answers 409 "
+            "duplicate_instrument"
+        },
+    )
 
     @ma.validates_schema
     def consideration_has_currency(self, data: dict, **_kwargs: object) -> None:

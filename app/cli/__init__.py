@@ -6,11 +6,22 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import database, demo, holders, idempotency, keys, log, register, tokens
+    from app.cli import (
+        database,
+        demo,
+        distributions,
+        holders,
+        idempotency,
+        keys,
+        log,
+        register,
+        tokens,
+    )
 
     for group in (
         database.db_cli,
         demo.demo_cli,
+        distributions.distributions_cli,
         holders.holders_cli,
         idempotency.idempotency_cli,
         keys.keys_cli,

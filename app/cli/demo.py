@@ -1,8 +1,8 @@
 """`flask demo`: load demonstration registers and logins (once), then print how to log in.
 
 The registers are built through the real commands, as a secretary would, with the ledger's
-clock set back so that the history spans the last few months (a distribution needs a record
-date that has passed).
+clock set back so that the history spans the last few months, command after command at
+varied times of day (a paid distribution needs a record date that has passed).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import click
@@ -18,7 +19,20 @@ from flask.cli import with_appcontext
 
 from app.auth.tokens import create_token
 from app.auth.users import create_user
-from app.cli.demo_data import cn_person, gb_person
+from app.cli.demo_data import (
+    BREWERY_ENTITIES,
+    CN,
+    DE,
+    FR,
+    GB,
+    HK,
+    IE,
+    SG,
+    TECH_ENTITIES,
+    US,
+    People,
+)
+from app.cli.demo_market import Market, spread
 from app.commands import command
 from app.extensions import db
 from app.ledger.log import utc_now
@@ -32,7 +46,6 @@ from app.register import (
     queries,
     reorganisation,
     restrictions,
-    transfers,
 )
 from app.register.requests import (
     Allocation,
@@ -43,7 +56,6 @@ from app.register.requests import (
     FractionTerms,
     HolderDetails,
     IssueShares,
-    LodgeTransfer,
     RedeemShares,
     RegisterHolder,
     RegisterIssuer,
@@ -54,7 +66,9 @@ from app.register.requests import (
 
 DEMO_PASSWORD = "demo-password"
 ACTOR = "operator:demo"
-DAYS_OF_HISTORY = 120
+DAYS_OF_HISTORY = 200
+OPENS, CLOSES = 8, 18  # office hours (UTC) of the demo's secretaries
+NAMESAKES = ("14 Church Street, Leeds LS1", "7 Marine Parade, Scarborough YO11")
 
 BREWERY = {
     "legal_name": "Harbour Lights Brewing Ltd",
@@ -71,18 +85,29 @@ TECH = {
 
 
 class DemoClock:
-    """A clock the demo moves forward by hand, from some months ago."""
+    """A clock the demo moves forward by hand, from some months ago, in steps of days plus a
+    few minutes and seconds (so that no two commands share a minute), within office hours on
+    working days."""
 
-    def __init__(self) -> None:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
         self.now = (utc_now() - timedelta(days=DAYS_OF_HISTORY)).replace(
-            hour=9, minute=0, second=0, microsecond=0
+            hour=OPENS, minute=0, second=0, microsecond=0
         )
 
     def __call__(self) -> datetime:
         return self.now
 
     def advance(self, days: float) -> None:
-        self.now = min(self.now + timedelta(days=days), utc_now())
+        jitter = timedelta(minutes=self.rng.randint(3, 95), seconds=self.rng.randint(0, 59))
+        moment = self.now + timedelta(days=days) + jitter
+        if moment.hour >= CLOSES:
+            moment = (moment + timedelta(days=1)).replace(hour=OPENS) + jitter
+        elif moment.hour < OPENS:
+            moment = moment.replace(hour=OPENS) + jitter
+        while moment.weekday() >= 5:  # Saturday, Sunday
+            moment += timedelta(days=1)
+        self.now = min(moment, utc_now())
 
 
 @click.command("demo")
@@ -101,7 +126,7 @@ def load_demo() -> list[str]:
     """Create the demo data unless it exists; return the lines that tell how to log in."""
     exists = queries.issuer_named(db.session, BREWERY["legal_name"])
     if exists is None or not _credentials_file().exists():
-        clock = DemoClock()
+        clock = DemoClock(random.Random(3))
         current_app.config["LEDGER_CLOCK"] = clock
         try:
             brewery = build_brewery(clock, random.Random(7))
@@ -156,8 +181,10 @@ def _issue(clock: DemoClock, days: float, issuer_id: str, allocations: list[Allo
 
 
 def build_brewery(clock: DemoClock, rng: random.Random) -> dict:
-    """A crowdfunded brewery: founders, a crowd round, B shares, trading, a split, a pledge,
-    a freeze, a redemption for beer and a dividend."""
+    """A crowdfunded brewery: founders, angels and a family trust, a crowd round from several
+    countries, B shares, trading, members who sold out and ceased, a split, a pledge, a
+    freeze, a redemption for beer, a dividend paid and one declared ahead of its record
+    date."""
     issuer_id = _register_issuer(clock, BREWERY)
     for share_class in (
         CreateClass(code="ORD", name="Ordinary shares", votes_per_share=1,
@@ -166,37 +193,50 @@ def build_brewery(clock: DemoClock, rng: random.Random) -> dict:
                     par_value=Decimal("0.01"), currency="GBP", authorised=200_000),
     ):  # fmt: skip
         _submit(clock, 0.1, issuer_id, classes.create_class, share_class)
+    people = People(rng)
     founders = [
-        {**gb_person(rng, 1), "name": "Maggie Thornton"},
-        {**gb_person(rng, 2), "name": "Dev Anand", "joint_holders": ["Priya Anand"]},
+        people.person(
+            GB, name="Maggie Thornton", address="Cliff House, 2 East Terrace, Whitby YO21"
+        ),
+        people.person(GB, name="Dev Anand", joint_holders=["Priya Anand"]),
     ]
-    crowd = [gb_person(rng, n) for n in range(3, 48)]
+    crowd = people.crowd([(GB, 0.7), (IE, 0.1), (FR, 0.07), (DE, 0.07), (US, 0.06)], 40)
+    # Namesakes, meant: two members called James Wilson, told apart by member number.
+    crowd += [people.person(GB, name="James Wilson", address=address) for address in NAMESAKES]
+    crowd.append(people.person(GB, name="Rosie Hall", joint_holders=["Tom Hall"]))
     founder_ids = _register_people(clock, issuer_id, founders)
+    entity_ids = _register_people(clock, issuer_id, BREWERY_ENTITIES)
+    angels, trust, energy, dekat, hops = entity_ids
+    market = Market(partial(_submit, clock), issuer_id, "GBP", "STF-HLB")
+    rounds = [
+        ([_allot(founder_ids[0], 600_000, "Incorporation"),
+          _allot(founder_ids[1], 400_000, "Incorporation")], 1),
+        ([_allot(angels, 120_000, "Seed round 2025", "0.50", "GBP"),
+          _allot(trust, 50_000, "Seed round 2025", "0.50", "GBP")], 6.5),
+    ]  # fmt: skip
+    for allocations, days in rounds:
+        _issue(clock, days, issuer_id, allocations)
+        market.allotted(allocations)
     crowd_ids = _register_people(clock, issuer_id, crowd)
-    incorporation = [
-        _allot(founder_ids[0], 600_000, "Incorporation"),
-        _allot(founder_ids[1], 400_000, "Incorporation"),
-    ]
-    _issue(clock, 1, issuer_id, incorporation)
     crowd_round = [
-        _allot(
-            holder_id, rng.randrange(500, 20_000, 50), "Crowd round 2026", "1.20", currency="GBP"
-        )
+        _allot(holder_id, spread(rng, 250, 40_000, 50), "Crowd round 2026", "1.20", "GBP")
         for holder_id in crowd_ids
+    ] + [
+        _allot(holder_id, quantity, "Crowd round 2026", "1.20", "GBP")
+        for holder_id, quantity in ((energy, 25_000), (dekat, 60_000), (hops, 8_000))
     ]
-    _issue(clock, 14, issuer_id, crowd_round)
+    _issue(clock, 13.5, issuer_id, crowd_round)
+    market.allotted(crowd_round)
     beer_club = [
-        _allot(holder_id, 1_000, "Beer club", "1.00", currency="GBP", class_code="B")
+        _allot(holder_id, rng.choice((500, 1_000, 1_000, 2_000)), "Beer club", "1.00", "GBP",
+               class_code="B")
         for holder_id in crowd_ids[:8]
-    ]
+    ]  # fmt: skip
     _issue(clock, 3, issuer_id, beer_club)
-    for n in range(8):
-        seller, buyer = rng.sample(crowd_ids, 2)
-        _submit(clock, 2, issuer_id, transfers.lodge_transfer, LodgeTransfer(
-            class_code="ORD", from_holder_id=seller, to_holder_id=buyer, quantity=250,
-            instrument_reference=f"STF-2026-{n + 1:03d}", consideration=Decimal("330.00"),
-            currency="GBP",
-        ))  # fmt: skip
+    traders = [*crowd_ids[8:30], angels, dekat]
+    market.random_trades(rng, traders, 12, ("1.15", "1.65"))
+    market.sell_out_and_cease(2.5, crowd_ids[30], crowd_ids[31], Decimal("1.48"))
+    market.sell_out_and_cease(3.2, hops, dekat, Decimal("1.52"))
     _submit(clock, 5, issuer_id, reorganisation.split_class,
             ReorganiseClass("ORD", FractionTerms("2:1", "round_half_up")))  # fmt: skip
     _submit(clock, 3, issuer_id, restrictions.register_pledge,
@@ -213,38 +253,68 @@ def build_brewery(clock: DemoClock, rng: random.Random) -> dict:
     record_date = (clock.now - timedelta(days=1)).date()
     _submit(clock, 3, issuer_id, distributions.declare_distribution,
             DeclareDistribution(class_code="ORD", amount_per_share=Decimal("0.015"),
-                                currency="GBP", record_date=record_date))  # fmt: skip
-    return {"issuer_id": issuer_id, "investor": crowd_ids[1], "investor_details": crowd[1]}
+                                currency="GBP", record_date=record_date,
+                                payment_date=record_date + timedelta(days=14)))  # fmt: skip
+    interim_record_date = utc_now().date() + timedelta(days=21)  # declared ahead: not fixed yet
+    _submit(clock, 6, issuer_id, distributions.declare_distribution,
+            DeclareDistribution(class_code="ORD", amount_per_share=Decimal("0.0075"),
+                                currency="GBP", record_date=interim_record_date,
+                                payment_date=interim_record_date + timedelta(days=14)))  # fmt: skip
+    namesakes = [holder_id for holder_id, person in zip(crowd_ids, crowd, strict=True)
+                 if person["name"] == "James Wilson"]  # fmt: skip
+    return {
+        "issuer_id": issuer_id,
+        "investor": crowd_ids[1],
+        "investor_details": crowd[1],
+        "namesakes": [(holder_id, NAMESAKES[n]) for n, holder_id in enumerate(namesakes)],
+    }
 
 
 def build_tech(clock: DemoClock, rng: random.Random) -> dict:
-    """An OTC-traded technology company: issuance, trading, a buy-back and a freeze."""
+    """An OTC-traded technology company with holders in China, Hong Kong, Singapore and the
+    US: founders, a Series A with funds among the investors, trading, a member who sold out,
+    a buy-back and a freeze."""
     issuer_id = _register_issuer(clock, TECH)
     _submit(clock, 0.1, issuer_id, classes.create_class, CreateClass(
         code="ORD", name="普通股 Ordinary shares", votes_per_share=1, par_value=Decimal("1.00"),
         currency="CNY", authorised=100_000_000,
     ))  # fmt: skip
-    people = [cn_person(rng, n) for n in range(1, 26)]
-    holder_ids = _register_people(clock, issuer_id, people)
+    people = People(rng)
+    founders = [people.person(CN) for _ in range(2)]
+    investors = people.crowd([(CN, 0.75), (HK, 0.1), (SG, 0.08), (US, 0.07)], 28)
+    founder_ids = _register_people(clock, issuer_id, founders)
+    market = Market(partial(_submit, clock), issuer_id, "CNY", "OTC-JRT")
+    incorporation = [_allot(founder_ids[0], 12_000_000, "Incorporation"),
+                     _allot(founder_ids[1], 8_000_000, "Incorporation")]  # fmt: skip
+    _issue(clock, 1, issuer_id, incorporation)
+    market.allotted(incorporation)
+    holder_ids = _register_people(clock, issuer_id, investors)
+    fund_ids = _register_people(clock, issuer_id, TECH_ENTITIES)
     series_a = [
-        _allot(holder_id, rng.randrange(10_000, 2_000_000, 100), "Series A", "3.50", currency="CNY")
+        _allot(holder_id, spread(rng, 10_000, 2_000_000, 100), "Series A", "3.50", "CNY")
         for holder_id in holder_ids
+    ] + [
+        _allot(holder_id, spread(rng, 1_500_000, 6_000_000, 10_000), "Series A", "3.50", "CNY")
+        for holder_id in fund_ids
     ]
-    _issue(clock, 1, issuer_id, series_a)
-    for n in range(10):
-        seller, buyer = rng.sample(holder_ids, 2)
-        _submit(clock, 1.5, issuer_id, transfers.lodge_transfer, LodgeTransfer(
-            class_code="ORD", from_holder_id=seller, to_holder_id=buyer, quantity=5_000,
-            instrument_reference=f"OTC-{n + 1:04d}", consideration=Decimal("21000.00"),
-            currency="CNY",
-        ))  # fmt: skip
+    _issue(clock, 2, issuer_id, series_a)
+    market.allotted(series_a)
+    # The investor login, the buy-back and the freeze below keep out of the market.
+    traders = holder_ids[8:] + fund_ids
+    market.random_trades(rng, traders, 14, ("3.80", "5.60"))
+    seller = next(
+        holder_id
+        for holder_id, person in zip(holder_ids, investors, strict=True)
+        if holder_id in traders and person["country"] != "CN" and market.held[holder_id]
+    )
+    market.sell_out_and_cease(2.7, seller, fund_ids[0], Decimal("5.10"))
     _submit(clock, 2, issuer_id, capital.repurchase_shares,
             RepurchaseShares(class_code="ORD", holder_id=holder_ids[3], quantity=2_000,
                              price_per_share=Decimal("4.10"), currency="CNY"))  # fmt: skip
     _submit(clock, 1, issuer_id, restrictions.freeze,
             ChangeFreeze(class_code="ORD", holder_id=holder_ids[7], quantity=3_000,
                          reason="Regulatory hold CSRC-2026-88"))  # fmt: skip
-    return {"issuer_id": issuer_id, "investor": holder_ids[0], "investor_details": people[0]}
+    return {"issuer_id": issuer_id, "investor": holder_ids[0], "investor_details": investors[0]}
 
 
 def _create_logins(brewery: dict, tech: dict) -> list[str]:
@@ -259,7 +329,13 @@ def _create_logins(brewery: dict, tech: dict) -> list[str]:
         ("investor@jaderiver.test", tech["investor_details"]["name"], "investor",
          tech["issuer_id"], tech["investor"]),
     ]  # fmt: skip
+    tokens = [
+        ("regulator", None, "every issuer"),
+        ("secretary", brewery["issuer_id"], BREWERY["legal_name"]),
+        ("secretary", tech["issuer_id"], TECH["legal_name"]),
+    ]
     lines = [f"Demo logins at http://127.0.0.1:5000/login (password for all: {DEMO_PASSWORD}):"]
+    token_lines = ["Demo API tokens (Authorization: Bearer <token>):"]
     with db.write() as session:
         for email, name, role, issuer_id, holder_id in accounts:
             create_user(
@@ -273,13 +349,21 @@ def _create_logins(brewery: dict, tech: dict) -> list[str]:
                 now=now,
             )
             lines.append(f"  {role:10} {email}")
-        _, secret = create_token(
-            session, role="regulator", label="demo regulator", issuer_id=None, now=now
-        )
-    lines += [
-        "Demo regulator API token (Authorization: Bearer <token>):",
-        f"  {secret}",
-        f"  e.g. curl -H 'Authorization: Bearer {secret}' "
+        secrets = {}
+        for role, issuer_id, of in tokens:
+            label = f"demo {role} of {of}"
+            _, secrets[(role, issuer_id)] = create_token(
+                session, role=role, label=label, issuer_id=issuer_id, now=now
+            )
+            token_lines.append(f"  {role:10} {of}: {secrets[(role, issuer_id)]}")
+    regulator = secrets[("regulator", None)]
+    namesakes = "; ".join(
+        f"member {holder_id[:8]} ({address})" for holder_id, address in brewery["namesakes"]
+    )
+    return [
+        *lines,
+        f"Namesakes meant: two members called James Wilson at {BREWERY['legal_name']}: {namesakes}",
+        *token_lines,
+        f"  e.g. curl -H 'Authorization: Bearer {regulator}' "
         f"http://127.0.0.1:5000/api/v1/issuers/{brewery['issuer_id']}/snapshot",
     ]
-    return lines

@@ -59,6 +59,11 @@ class HolderDetails(Base):
             ["issuer_id", "holder_id"], ["holders.issuer_id", "holders.holder_id"]
         ),
         Index("ix_holder_details_issuer_id_name", "issuer_id", "name"),
+        # A new member's identifier is looked up among the issuer's members.
+        Index("ix_holder_details_issuer_id_identifier", "issuer_id", "identifier"),
+        # At most one live member claims an identifier; a namesake the secretary marked as a
+        # different person, and a member who ceased, claim none (NULLs are distinct).
+        Index("uq_holder_details_identifier_claim", "issuer_id", "identifier_claim", unique=True),
         # Covers the snapshot's join for the columns it prints.
         Index("ix_holder_details_snapshot", "issuer_id", "holder_id", "name", "address", "country"),
     )
@@ -73,6 +78,8 @@ class HolderDetails(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     joint_holders: Mapped[list[str]] = mapped_column(JSON, default=list)
     salt: Mapped[str] = mapped_column(String(32))  # hex of 16 random bytes
+    # The identifier while this live member is the one registered under it, else None.
+    identifier_claim: Mapped[str | None] = mapped_column(String(64))
 
 
 class HoldingVersion(Base):
@@ -145,10 +152,14 @@ class Distribution(Base):
     currency: Mapped[str] = mapped_column(String(3))
     record_date: Mapped[date] = mapped_column(Date)
     payment_date: Mapped[date | None] = mapped_column(Date)
-    record_tree_size: Mapped[int] = mapped_column(BigInteger)
-    total_shares: Mapped[int] = mapped_column(BigInteger)
-    total_amount: Mapped[str] = mapped_column(DECIMAL_TEXT)
     declared_index: Mapped[int] = mapped_column(BigInteger)
+    # Set when the entitlements are fixed, once the record date has ended (None until then).
+    record_tree_size: Mapped[int | None] = mapped_column(BigInteger)
+    total_shares: Mapped[int | None] = mapped_column(BigInteger)
+    total_amount: Mapped[str | None] = mapped_column(DECIMAL_TEXT)  # exact
+    paid_amount: Mapped[str | None] = mapped_column(DECIMAL_TEXT)  # in minor units
+    rounding_residue: Mapped[str | None] = mapped_column(DECIMAL_TEXT)
+    fixed_index: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Entitlement(Base):
@@ -174,3 +185,18 @@ class FractionSettlement(Base):
     fraction: Mapped[str] = mapped_column(DECIMAL_TEXT)
     cash_amount: Mapped[str | None] = mapped_column(DECIMAL_TEXT)
     currency: Mapped[str | None] = mapped_column(String(3))
+
+
+class TransferInstrument(Base):
+    """The instrument of transfer each settled transfer was registered on, so that a second
+    transfer on the same instrument is found (and refused unless marked as a reuse)."""
+
+    __tablename__ = "transfer_instruments"
+    __table_args__ = (
+        Index("ix_transfer_instruments_reference", "issuer_id", "instrument_reference"),
+    )
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    log_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    instrument_reference: Mapped[str] = mapped_column(String(200))
+    reused: Mapped[bool] = mapped_column(default=False)

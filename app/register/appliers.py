@@ -45,5 +45,6 @@ APPLIERS: Mapping[str, Applier] = {
     "pledge.registered": restrictions.apply_pledge_registered,
     "pledge.released": restrictions.apply_pledge_released,
     "distribution.declared": distributions.apply_distribution_declared,
+    "distribution.entitlements_fixed": distributions.apply_entitlements_fixed,
     ROTATION_KIND: ignore,
 }

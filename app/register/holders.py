@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -70,26 +70,72 @@ def _normalised(details: Mapping[str, Any]) -> dict[str, Any]:
     return normalised
 
 
+def live_members_by_identifier(
+    session: Session, issuer_id: str, identifiers: Iterable[str] | None = None
+) -> dict[str, str]:
+    """identifier -> holder_id of the issuer's live (not ceased) members, of those with one of
+    `identifiers` when given. The one check that a new member is not an existing one, for a
+    registration and for an import alike."""
+    query = (
+        select(HolderDetails.identifier, HolderDetails.holder_id)
+        .join(
+            Holder,
+            (Holder.issuer_id == HolderDetails.issuer_id)
+            & (Holder.holder_id == HolderDetails.holder_id),
+        )
+        .where(HolderDetails.issuer_id == issuer_id, Holder.ceased_on.is_(None))
+        .order_by(Holder.registered_index.desc())  # the earliest member wins the dict
+    )
+    if identifiers is not None:
+        query = query.where(HolderDetails.identifier.in_(list(identifiers)))
+    return {identifier: holder_id for identifier, holder_id in session.execute(query)}
+
+
+def require_new_identifier(session: Session, issuer_id: str, identifier: str) -> None:
+    existing = live_members_by_identifier(session, issuer_id, [identifier]).get(identifier)
+    if existing is not None:
+        raise Refused(
+            "duplicate_identifier",
+            f"holder {existing} is a member with identifier {identifier} already; if this is "
+            "a different person with the same identifier, register them with "
+            "same_identifier_different_person",
+            identifier=identifier,
+            holder_id=existing,
+        )
+
+
 def register_holder(
-    ctx: CommandContext, request: RegisterHolder, *, holder_id: str | None = None
+    ctx: CommandContext,
+    request: RegisterHolder,
+    *,
+    holder_id: str | None = None,
+    identifier_checked: bool = False,
 ) -> Holder:
     """Register a holder in the command's issuer (many in one command, for a crowd or an
     import). `holder_id` sets the new holder's id instead of a fresh UUID, for a caller that
-    must choose it."""
+    must choose it; `identifier_checked` says the caller has checked the identifier with
+    `live_members_by_identifier` for all its holders at once (an import's plan)."""
     issuer_id = ctx.issuer_id
     holder_id = holder_id or str(uuid.uuid4())
     details = _normalised(asdict(request.details))
+    if not (identifier_checked or request.same_identifier_different_person):
+        require_new_identifier(ctx.session, issuer_id, details["identifier"])
     salt = secrets.token_hex(16)
     registered_on = request.registered_on or ctx.today()
-    ctx.record(
-        "holder.registered",
-        {
-            "holder_id": holder_id,
-            "commitment": commitment(salt, details),
-            "registered_on": registered_on.isoformat(),
-        },
+    data = {
+        "holder_id": holder_id,
+        "commitment": commitment(salt, details),
+        "registered_on": registered_on.isoformat(),
+    }
+    if request.same_identifier_different_person:
+        data["same_identifier_different_person"] = True
+    ctx.record("holder.registered", data)
+    claim = None if request.same_identifier_different_person else details["identifier"]
+    ctx.session.add(
+        HolderDetails(
+            issuer_id=issuer_id, holder_id=holder_id, salt=salt, identifier_claim=claim, **details
+        )
     )
-    ctx.session.add(HolderDetails(issuer_id=issuer_id, holder_id=holder_id, salt=salt, **details))
     return get_holder(ctx.session, issuer_id, holder_id)
 
 
@@ -101,6 +147,9 @@ def amend_holder(ctx: CommandContext, request: AmendHolder) -> Holder:
     amended = _normalised({**details_of(row), **changes})
     if amended == _normalised(details_of(row)):
         raise InvalidInput("the amendment changes nothing")
+    if amended["identifier"] != row.identifier and holder.ceased_on is None:
+        require_new_identifier(ctx.session, issuer_id, amended["identifier"])
+        row.identifier_claim = amended["identifier"]
     salt = secrets.token_hex(16)
     ctx.record("holder.amended", {"holder_id": holder_id, "commitment": commitment(salt, amended)})
     for name, value in amended.items():
@@ -141,6 +190,9 @@ def cease_holder(ctx: CommandContext, request: CeaseHolder) -> Holder:
     if ceased_on < holder.registered_on:
         raise InvalidInput("a holder cannot cease before being registered", field="ceased_on")
     ctx.record("holder.ceased", {"holder_id": holder_id, "ceased_on": ceased_on.isoformat()})
+    row = ctx.session.get(HolderDetails, (issuer_id, holder_id))
+    if row is not None:
+        row.identifier_claim = None  # a former member's identifier is free for a new one
     return holder
 
 

@@ -8,7 +8,7 @@ and none before N closed it. Views and commands select through these; none write
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
@@ -387,3 +387,28 @@ def entitlements_page(
     query = _entitlements_query(issuer_id, distribution_id)
     page = keyset_page(session, query, ENTITLEMENTS_ORDER, after, limit)
     return Page([_entitlement_line(row) for row in page.items], page.next_after)
+
+
+def unfixed_distributions(
+    session: Session, issuer_id: str, before: date | None = None
+) -> list[Distribution]:
+    """Distributions whose entitlements are not fixed yet (with a record date before `before`
+    when given), in the order declared."""
+    query = select(Distribution).where(
+        Distribution.issuer_id == issuer_id, Distribution.fixed_index.is_(None)
+    )
+    if before is not None:
+        query = query.where(Distribution.record_date < before)
+    return list(session.scalars(query.order_by(Distribution.declared_index)))
+
+
+def issuers_with_unfixed_distributions(session: Session, before: date) -> list[str]:
+    """The issuers with a distribution whose record date is before `before` and whose
+    entitlements are not fixed yet."""
+    query = (
+        select(Distribution.issuer_id)
+        .where(Distribution.fixed_index.is_(None), Distribution.record_date < before)
+        .distinct()
+        .order_by(Distribution.issuer_id)
+    )
+    return list(session.scalars(query))

@@ -29,6 +29,7 @@ from app.models.register import (
     HoldingVersion,
     Pledge,
     ShareClass,
+    TransferInstrument,
 )
 from app.register import holdings
 from app.register.appliers import APPLIERS
@@ -45,6 +46,7 @@ LOG_DERIVED = (
     Distribution,
     Entitlement,
     FractionSettlement,
+    TransferInstrument,
 )
 BATCH = 2_000
 

@@ -116,6 +116,8 @@ class HolderDetails:
 class RegisterHolder:
     details: HolderDetails
     registered_on: date | None = None  # today when not given
+    # A live member has the identifier already, and the secretary says this is someone else.
+    same_identifier_different_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,8 @@ class LodgeTransfer:
     instrument_reference: str
     consideration: Decimal | None = None
     currency: str | None = None
+    # The instrument was registered already and the secretary says it covers this one too.
+    instrument_reuse: bool = False
 
 
 # --- capital -------------------------------------------------------------------------------

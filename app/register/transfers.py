@@ -1,15 +1,21 @@
 """Transfers lodged by the secretary (an executed instrument of transfer): settled at once.
-The multi-party workflow (instructed, accepted, approved) settles through `lodge_transfer`."""
+The multi-party workflow (instructed, accepted, approved) settles through `lodge_transfer`.
+
+An instrument is registered once: a second transfer on the same instrument reference is
+refused unless the secretary marks it as a reuse (one instrument covering several transfers,
+or a reference a counterparty reused), and the mark is logged."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models.register import TransferInstrument
 from app.register import classes, holdings
-from app.register.errors import InvalidInput
+from app.register.errors import InvalidInput, Refused
 from app.register.holders import require_active_holder
 from app.register.limits import require_quantity
 from app.register.projection import Applied
@@ -33,6 +39,8 @@ def lodge_transfer(ctx: CommandContext, request: LodgeTransfer) -> Applied:
     require_active_holder(session, issuer_id, source)
     require_active_holder(session, issuer_id, target)
     holdings.require_available(session, issuer_id, code, source, quantity)
+    if not request.instrument_reuse:
+        require_new_instrument(session, issuer_id, request.instrument_reference)
     data = {
         "class": code,
         "from_holder_id": source,
@@ -43,7 +51,34 @@ def lodge_transfer(ctx: CommandContext, request: LodgeTransfer) -> Applied:
     if request.consideration is not None:
         data["consideration"] = decimal_text(Decimal(request.consideration))
         data["currency"] = request.currency
+    if request.instrument_reuse:
+        data["instrument_reuse"] = True
     return ctx.record("transfer.settled", data)
+
+
+def earlier_transfer_index(session: Session, issuer_id: str, reference: str) -> int | None:
+    """The log index of the first transfer registered on the instrument, if any."""
+    return session.scalar(
+        select(TransferInstrument.log_index)
+        .where(
+            TransferInstrument.issuer_id == issuer_id,
+            TransferInstrument.instrument_reference == reference,
+        )
+        .order_by(TransferInstrument.log_index)
+        .limit(1)
+    )
+
+
+def require_new_instrument(session: Session, issuer_id: str, reference: str) -> None:
+    earlier = earlier_transfer_index(session, issuer_id, reference)
+    if earlier is not None:
+        raise Refused(
+            "duplicate_instrument",
+            f"instrument {reference!r} was registered already, by the transfer at log index "
+            f"{earlier}; if it covers this transfer too, lodge it with instrument_reuse",
+            instrument_reference=reference,
+            earlier_log_index=earlier,
+        )
 
 
 def apply_transfer_settled(session: Session, entry: Applied) -> None:
@@ -51,3 +86,11 @@ def apply_transfer_settled(session: Session, entry: Applied) -> None:
     code = entry.data["class"]
     holdings.change(session, entry, code, entry.data["from_holder_id"], held=-quantity)
     holdings.change(session, entry, code, entry.data["to_holder_id"], held=quantity)
+    session.add(
+        TransferInstrument(
+            issuer_id=entry.issuer_id,
+            log_index=entry.index,
+            instrument_reference=entry.data["instrument_reference"],
+            reused=bool(entry.data.get("instrument_reuse")),
+        )
+    )

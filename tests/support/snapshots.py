@@ -24,7 +24,13 @@ from tests.support.helpers import (
 )
 
 PREFERENCE = {**ORDINARY, "code": "PREF", "name": "Preference shares", "votes_per_share": 2}
-HOLDER_C = {**HOLDER_B, "name": "Carol Cheng", "holder_type": "person", "email": None}
+HOLDER_C = {
+    **HOLDER_B,
+    "name": "Carol Cheng",
+    "identifier": "GB-NI-QQ246810C",
+    "holder_type": "person",
+    "email": None,
+}
 HOLDER_D = {**HOLDER_A, "name": "Dora Dee", "identifier": "GB-NI-QQ999999D"}
 HOLDER_E = {**HOLDER_A, "name": "Eve Evans", "identifier": "GB-NI-QQ555555E"}
 ADA_TWIN = {**HOLDER_A, "address": "1 Marylebone Road, London", "identifier": "GB-NI-QQ7"}

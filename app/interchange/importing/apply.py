@@ -100,7 +100,8 @@ def _create_class(context: _Context, args: Mapping[str, Any]) -> None:
 
 def _register_holder(context: _Context, args: Mapping[str, Any]) -> None:
     request = RegisterHolder(HolderDetails.of(args["details"]), args["on"])
-    holder = holders.register_holder(context.command, request)
+    # The plan checked every identifier against the register and the rest of the import.
+    holder = holders.register_holder(context.command, request, identifier_checked=True)
     context.holder_ids[args["key"]] = holder.holder_id
 
 
@@ -111,6 +112,7 @@ def _transfer(context: _Context, args: Mapping[str, Any]) -> None:
         to_holder_id=context.holder_ids[args["target"]],
         quantity=args["quantity"],
         instrument_reference=args["reference"],
+        instrument_reuse=args["reuse"],
     )
     transfers.lodge_transfer(context.command, request)
 

@@ -17,12 +17,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.interchange.importing.values import BadValue
-from app.models.register import Holder, HolderDetails, ShareClass
-from app.register import queries
+from app.models.register import ShareClass
+from app.register import holders, queries
 from app.register.errors import DomainError
 from app.register.ratios import ROUND_HALF_UP, Ratio, allot, scale_down
 
@@ -150,17 +149,10 @@ class Plan:
         self._holders: set[str] = set()
         self._identifiers = {
             identifier: "already on the register"
-            for identifier in session.scalars(
-                select(HolderDetails.identifier)
-                .join(
-                    Holder,
-                    (Holder.issuer_id == HolderDetails.issuer_id)
-                    & (Holder.holder_id == HolderDetails.holder_id),
-                )
-                .where(HolderDetails.issuer_id == issuer_id, Holder.ceased_on.is_(None))
-            )
+            for identifier in holders.live_members_by_identifier(session, issuer_id)
         }
         self._held: Counter[tuple[str, str]] = Counter()
+        self._references: set[str] = set()
 
     # --- what went wrong, what was left out --------------------------------------------
 
@@ -280,6 +272,9 @@ class Plan:
             )
         self._held[(code, source)] -= quantity
         self._held[(code, target)] += quantity
+        # One instrument settling several transfers (one OCF transfer to several holders).
+        reuse = reference in self._references
+        self._references.add(reference)
         self._add(
             "transfer",
             where,
@@ -289,6 +284,7 @@ class Plan:
             target=target,
             quantity=quantity,
             reference=reference,
+            reuse=reuse,
         )
 
     def set_authorised(self, where: str, code: str, authorised: int | None) -> None:
