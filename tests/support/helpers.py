@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import uuid
 from collections.abc import Mapping
 from datetime import date
@@ -95,14 +96,21 @@ def issue_request(*allocations: tuple[str, int], class_code: str = "ORD") -> Iss
     return IssueShares(tuple(allocation(h, q, class_code) for h, q in allocations))
 
 
+_instrument_numbers = itertools.count(1)
+
+
 def transfer_request(
     source: str,
     target: str,
     quantity: int,
     class_code: str = "ORD",
-    instrument_reference: str = "stock transfer form",
+    instrument_reference: str | None = None,
     **extra: Any,
 ) -> LodgeTransfer:
+    """A lodged transfer; each gets its own instrument reference unless one is given (a
+    reference is refused the second time, as `duplicate_instrument`)."""
+    if instrument_reference is None:
+        instrument_reference = f"stock transfer form {next(_instrument_numbers)}"
     return LodgeTransfer(
         class_code=class_code,
         from_holder_id=source,
