@@ -109,9 +109,13 @@ def _check_members(app, demo: dict, name: str) -> None:
         assert any(d.joint_holders for d in details)
         # The one pair of namesakes, meant, and printed with their member numbers.
         assert namesakes == {"James Wilson": 2}
+        # Member numbers are the order of entry (the register's own numbering).
+        entered = sorted(members, key=lambda m: (m[0].registered_index, m[0].holder_id))
+        numbers = {holder.holder_id: n for n, (holder, _) in enumerate(entered, start=1)}
         for holder, d in members:
             if d.name == "James Wilson":
-                assert f"member {holder.holder_id[:8]} ({d.address})" in demo["output"]
+                number = numbers[holder.holder_id]
+                assert f"member No. {number} ({d.address})" in demo["output"]
     else:
         assert namesakes == {}
     identifiers = Counter(d.identifier for d in details)

@@ -43,6 +43,7 @@ from app.register import (
     holders,
     issuance,
     issuers,
+    members,
     queries,
     reorganisation,
     restrictions,
@@ -356,10 +357,12 @@ def _create_logins(brewery: dict, tech: dict) -> list[str]:
                 session, role=role, label=label, issuer_id=issuer_id, now=now
             )
             token_lines.append(f"  {role:10} {of}: {secrets[(role, issuer_id)]}")
+        namesakes = "; ".join(
+            f"member No. {members.member_number(session, brewery['issuer_id'], holder_id)} "
+            f"({address})"
+            for holder_id, address in brewery["namesakes"]
+        )
     regulator = secrets[("regulator", None)]
-    namesakes = "; ".join(
-        f"member {holder_id[:8]} ({address})" for holder_id, address in brewery["namesakes"]
-    )
     return [
         *lines,
         f"Namesakes meant: two members called James Wilson at {BREWERY['legal_name']}: {namesakes}",

@@ -84,6 +84,16 @@ def member_numbers(issuer_id: str) -> Any:
     )
 
 
+def member_number(session: Any, issuer_id: str, holder_id: str) -> int:
+    """One holder's member number: how many holders were entered up to and including them."""
+    holder = session.get(Holder, (issuer_id, holder_id))
+    entered_before = (Holder.registered_index < holder.registered_index) | and_(
+        Holder.registered_index == holder.registered_index, Holder.holder_id <= holder_id
+    )
+    count = select(func.count()).where(Holder.issuer_id == issuer_id, entered_before)
+    return session.scalar(count)
+
+
 def _numbered(query: Select, snapshot: Snapshot, holder_id: Any) -> tuple[Select, Any]:
     """`query` joined to the member numbers, and the number column."""
     numbers = member_numbers(snapshot.issuer_id)
