@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -139,6 +140,7 @@ class RegisterMachine(RuleBasedStateMachine):
         self.driver, self.token, self.clock = driver, token, clock
         self.issuer_id = driver.new_issuer()
         self.model = Model(first_day=clock.now.date())
+        self.par_values: dict[str, Fraction] = {}  # follow splits: refused unless exact
 
     def attempt_request(self, service, request, *, refusals: set[str], kinds: list[str]):
         """Run `service(ctx, request)` as one command. If `refusals` is not empty the command
@@ -257,6 +259,7 @@ class RegisterMachine(RuleBasedStateMachine):
         )
         if not refusals:
             self.model.classes[code] = [authorised, 0]
+            self.par_values[code] = Fraction(class_request().par_value)
 
     @rule(code=CLASS, authorised=AUTHORISED)
     def amend_authorised(self, code, authorised):
@@ -443,6 +446,9 @@ class RegisterMachine(RuleBasedStateMachine):
             refusals.add("authorised_exceeded")
         if code in self.model.classes and self.model.splits_encumbrance(code, new, old):
             refusals.add("encumbered_fraction")
+        par_after = self.par_values.get(code, Fraction(0)) * old / new
+        if code in self.model.classes and (par_after * 10**10).denominator != 1:
+            refusals.add("par_value_not_exact")  # no decimal of OCF's ten places states it
         service = reorganisation.split_class if splitting else reorganisation.consolidate_class
         terms = FractionTerms(f"{new}:{old}", policy, **POLICIES[policy])
         self.attempt_request(
@@ -453,6 +459,7 @@ class RegisterMachine(RuleBasedStateMachine):
         )
         if not refusals:
             self.model.reorganise(code, new, old, half_up)
+            self.par_values[code] = par_after
 
     # --- distributions ----------------------------------------------------------------------
 
