@@ -361,7 +361,7 @@ def _break(files: dict[str, dict]) -> None:
     by_id = {item["id"]: item for item in items}
     by_id["imp-iss-ps-1"]["quantity"] = "lots"  # schema violation
     by_id["imp-tr-1"]["quantity"] = "2000000"  # more than CS-1 holds
-    by_id["imp-iss-ps-3"]["stakeholder_id"] = PERSON_Y  # a member needs an address and an id
+    by_id["imp-iss-ps-3"]["stakeholder_id"] = PERSON_Y  # a member needs an address
 
 
 def _tamper(folder: Path) -> None:
@@ -373,8 +373,7 @@ BROKEN = [
     ("acme/Valuations.ocf.json", "checksum_mismatch"),  # its path in the zip
     ("imp-iss-ps-1", "schema_violation"),
     ("imp-tr-1", "insufficient_available"),
-    (PERSON_Y, "missing_value"),
-    (PERSON_Y, "missing_value"),
+    (PERSON_Y, "missing_value"),  # no address; no tax id is not a problem
 ]
 
 

@@ -72,6 +72,7 @@ from tests.support.helpers import (
     holder_request,
     transfer_request,
 )
+from tests.support.ocf_round_trip import assert_round_trips
 from tests.support.register_driver import (
     FROZEN,
     PLEDGED,
@@ -516,6 +517,8 @@ class RegisterMachine(RuleBasedStateMachine):
         api = self.driver.api_register(self.issuer_id, self.token)
         expected = self.model.view()
         assert (api.classes, api.holdings) == (expected.classes, expected.holdings)
+        # Its OCF export imports back into a fresh issuer with the same positions.
+        assert_round_trips(self.driver.app, self.issuer_id, self.token)
 
 
 def test_random_command_sequences_keep_the_register_consistent(app, make_token):

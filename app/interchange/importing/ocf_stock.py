@@ -364,6 +364,16 @@ class StockBook:
                 return False
         return True
 
+    def open_securities(self, code: str) -> list[Security]:
+        """The securities of a class not yet used up (nor unresolvable), oldest first."""
+        return [
+            security
+            for security in self.securities.values()
+            if security.code == code
+            and security.closed_by is None
+            and security.id not in self.unresolvable
+        ]
+
     def ratio(self, item: OcfObject, factor: Fraction) -> Ratio | None:
         try:
             return parse_ratio(f"{factor.numerator}:{factor.denominator}", allow_unchanged=True)
