@@ -59,6 +59,9 @@ def test_splits_consolidations_conversions_and_reductions_round_trip(app, make_t
     forced = ForcedTransfer("ORD", b, a, 11, legal_reference="court order 2026/9")
     company.submit(restrictions.forced_transfer, forced)
     company.submit(reorganisation.consolidate_class, reorganise_class("ORD", "1:3", CASH))
+    # No limit any more, then more shares than the old one allowed.
+    company.submit(classes.amend_class, AmendClass("PREF", authorised=None))
+    company.submit(issuance.issue_shares, issue_request((b, 1_500), class_code="PREF"))
     report = assert_round_trips(app, company.issuer_id, make_token("regulator"))
     counts = report["counts"]
     assert (counts["splits"], counts["consolidations"]) == (1, 1)

@@ -3,8 +3,10 @@ positions must come back, class by class and holder by holder.
 
 The package carries what a register of members shows (no identifiers), so the importer records
 each member's identifier as "ocf:" and their stakeholder id: that is how an imported holder is
-matched with the one exported. Frozen, pledged and reserved quantities have no OCF equivalent
-and are not carried; only the shares held are compared.
+matched with the one exported. The classes must come back with the same authorised and issued
+numbers and par value. Frozen, pledged and reserved quantities, pending transfers, pledges,
+distributions and members' identifiers, emails and dates of ceasing have no OCF equivalent in
+the export and are not carried; only the shares held are compared.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import zipfile
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask
@@ -25,6 +28,7 @@ from app.interchange.importing import ImportRejected, import_register, read_sour
 from app.interchange.importing.ocf_package import file_schema
 from app.interchange.importing.ocf_schema import validator
 from app.models.register import HolderDetails
+from app.register import queries
 from tests.support.helpers import ACTOR, bearer
 from tests.support.register_driver import Driver
 
@@ -99,6 +103,20 @@ def held_by_source(app: Flask, issuer_id: str) -> Counter:
     return positions
 
 
+def class_terms(app: Flask, issuer_id: str) -> dict[str, tuple]:
+    """code -> (authorised, issued, par value, currency)."""
+    with app.app_context():
+        return {
+            share_class.code: (
+                share_class.authorised,
+                share_class.issued,
+                Decimal(share_class.par_value),
+                share_class.currency,
+            )
+            for share_class in queries.list_classes(db.session, issuer_id)
+        }
+
+
 def assert_round_trips(app: Flask, issuer_id: str, token: str) -> dict:
     """Export, check the package against the schemas, import it into a fresh issuer and
     compare the positions; the report of the import, for more checks."""
@@ -109,5 +127,6 @@ def assert_round_trips(app: Flask, issuer_id: str, token: str) -> dict:
     report = import_package(app, fresh, package)
     assert report["problems"] == [], report["problems"][:5]
     assert held_by_source(app, fresh) == held(app, issuer_id)
+    assert class_terms(app, fresh) == class_terms(app, issuer_id)
     driver.replay(fresh)
     return report

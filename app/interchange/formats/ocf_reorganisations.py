@@ -43,17 +43,20 @@ def kind_comment(kind: str) -> str:
     return KIND_PREFIX + kind
 
 
+def shareledger_comment(terms: Mapping[str, Any]) -> str:
+    """Terms OCF has no field for, as a comment the import reads back (`read_terms_comment`)."""
+    return TERMS_PREFIX + json.dumps(dict(terms), sort_keys=True)
+
+
 def terms_comment(data: Mapping[str, Any]) -> str:
-    """The terms of a split or consolidation entry that OCF has no field for, as JSON."""
+    """The terms of a split or consolidation entry that OCF has no field for."""
     names = ("fraction_policy", "cash_in_lieu_price", "currency", "par_value_after")
-    return TERMS_PREFIX + json.dumps(
-        {name: data[name] for name in names if data.get(name) is not None}, sort_keys=True
-    )
+    return shareledger_comment({name: data[name] for name in names if data.get(name) is not None})
 
 
 def read_terms_comment(comments: Sequence[Any] | None) -> dict[str, Any] | None:
-    """The terms a ShareLedger export put in a split's comments, or None if it has none (a
-    package from elsewhere) or they are not a JSON object."""
+    """The terms a ShareLedger export put in a transaction's comments, or None if it has none
+    (a package from elsewhere) or they are not a JSON object."""
     for comment in comments or ():
         if isinstance(comment, str) and comment.startswith(TERMS_PREFIX):
             try:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.interchange.formats import ocf_reorganisations as reorganisations
-from app.interchange.formats.ocf_reorganisations import kind_comment
+from app.interchange.formats.ocf_reorganisations import kind_comment, shareledger_comment
 from app.interchange.formats.ocf_securities import (
     NUMERIC_PLACES,
     Securities,
@@ -27,6 +27,7 @@ from app.interchange.formats.ocf_securities import (
     numeric,
     tx_id,
 )
+from app.register.limits import MAX_SHARES
 from app.register.snapshot import LoggedEntry
 
 __all__ = ["History", "Securities", "money", "numeric"]
@@ -113,17 +114,24 @@ class History:
     def _class_amended(self, entry: LoggedEntry, date: str) -> list:
         code, changes = entry.data["class"], entry.data["changes"]
         self.classes[code].update(changes)
-        if changes.get("authorised") is None:
-            return []  # OCF's adjustment needs a number: "no limit" stays in the class object
-        return [
-            {
-                "object_type": "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT",
-                "id": tx_id(entry.index),
-                "date": date,
-                "stock_class_id": code,
-                "new_shares_authorized": numeric(changes["authorised"]),
-            }
-        ]
+        if "authorised" not in changes:
+            return []
+        authorised = changes["authorised"]
+        adjustment = {
+            "object_type": "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT",
+            "id": tx_id(entry.index),
+            "date": date,
+            "stock_class_id": code,
+            # OCF's adjustment needs a number: the most the register counts stands for "no
+            # limit", and the comments say so (the import reads them back).
+            "new_shares_authorized": numeric(MAX_SHARES if authorised is None else authorised),
+        }
+        if authorised is None:
+            adjustment["comments"] = [
+                "the limit was removed: no authorised number",
+                shareledger_comment({"authorised": None}),
+            ]
+        return [adjustment]
 
     # --- changes of holdings ---
 

@@ -138,6 +138,10 @@ def class_transaction(book: StockBook, item: OcfObject) -> bool:
     if code is None:
         return False
     if item.object_type == "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT":
+        stated = read_terms_comment(item.data.get("comments")) or {}
+        if "authorised" in stated and stated["authorised"] is None:
+            book.plan.set_authorised(item.where, code, None)  # a ShareLedger export's "no limit"
+            return True
         authorised = book.quantity(item, "new_shares_authorized")
         if authorised is not None:
             book.plan.set_authorised(item.where, code, authorised)
