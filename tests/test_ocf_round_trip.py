@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.issuer import Issuer
 from app.register import capital, classes, issuance, reorganisation, restrictions, transfers
-from app.register.requests import AmendClass, ForcedTransfer
+from app.register.requests import AmendClass, CreateClass, ForcedTransfer
 from tests.support.actions import (
     CASH,
     HALF_UP,
@@ -62,6 +62,10 @@ def test_splits_consolidations_conversions_and_reductions_round_trip(app, make_t
     # No limit any more, then more shares than the old one allowed.
     company.submit(classes.amend_class, AmendClass("PREF", authorised=None))
     company.submit(issuance.issue_shares, issue_request((b, 1_500), class_code="PREF"))
+    # None may be issued (yet): a limit of 0, at creation and by amendment.
+    company.submit(classes.create_class, CreateClass("NIL", "Nil shares", "GBP", authorised=0))
+    company.submit(classes.create_class, CreateClass("LATER", "Later", "GBP", authorised=9))
+    company.submit(classes.amend_class, AmendClass("LATER", authorised=0))
     report = assert_round_trips(app, company.issuer_id, make_token("regulator"))
     counts = report["counts"]
     assert (counts["splits"], counts["consolidations"]) == (1, 1)

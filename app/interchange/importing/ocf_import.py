@@ -166,7 +166,7 @@ def _class_attributes(
         "currency": values.currency(currency),
         "authorised": None
         if authorised in UNLIMITED
-        else values.whole_number(authorised, "initial_shares_authorized"),
+        else values.whole_number(authorised, "initial_shares_authorized", 0),
     }
 
 

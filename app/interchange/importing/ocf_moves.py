@@ -142,7 +142,7 @@ def class_transaction(book: StockBook, item: OcfObject) -> bool:
         if "authorised" in stated and stated["authorised"] is None:
             book.plan.set_authorised(item.where, code, None)  # a ShareLedger export's "no limit"
             return True
-        authorised = book.quantity(item, "new_shares_authorized")
+        authorised = book.quantity(item, "new_shares_authorized", minimum=0)  # 0 is a limit
         if authorised is not None:
             book.plan.set_authorised(item.where, code, authorised)
         return authorised is not None

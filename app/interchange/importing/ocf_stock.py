@@ -215,8 +215,8 @@ class StockBook:
             self.plan.bad_value(item.where, error)
             return None
 
-    def quantity(self, item: OcfObject, name: str = "quantity") -> int | None:
-        return self.checked(item, lambda: values.whole_number(item.data[name], name))
+    def quantity(self, item: OcfObject, name: str = "quantity", minimum: int = 1) -> int | None:
+        return self.checked(item, lambda: values.whole_number(item.data[name], name, minimum))
 
     def _reference(self, stakeholder_id: str, item: OcfObject) -> bool:
         if self.members.known(stakeholder_id):
