@@ -19,6 +19,7 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
 from app.commands import command
+from app.interchange.formats.ocf_reorganisations import share_out
 from app.interchange.formats.ocf_transactions import Securities, numeric
 from app.register import capital, classes, issuance, reorganisation, restrictions, transfers
 from app.register.ratios import ROUND_DOWN_CASH_IN_LIEU, ROUND_HALF_UP
@@ -329,3 +330,15 @@ def test_reorganisations_and_redemptions_are_exported(
     assert ids_in_order == sorted(ids_in_order)  # the log's order is the ids' order
     classes_exported = {c["id"]: c for c in package["StockClasses.ocf.json"]["items"]}
     assert classes_exported["ORD"]["par_value"] == {"amount": "0.06", "currency": "GBP"}
+
+
+def test_a_rounded_holding_is_shared_out_by_largest_remainder():
+    # 10.5 and 7.5 (and 3 exactly) make 21, rounded to 21 or 20: each security gets its exact
+    # quantity rounded down or up, the larger remainder (then the greater id) first.
+    exact = {"S-1": Fraction(21, 2), "S-2": Fraction(15, 2), "S-3": Fraction(3)}
+    assert share_out(exact, 21) == {"S-1": 10, "S-2": 8, "S-3": 3}  # equal remainders
+    assert share_out({"A": Fraction(11, 4), "B": Fraction(5, 4)}, 4) == {"A": 3, "B": 1}
+    assert share_out(exact, 20) == {"S-1": 10, "S-2": 7, "S-3": 3}
+    assert share_out({"S-1": Fraction(1, 3)}, 0) == {"S-1": 0}
+    with pytest.raises(ValueError):
+        share_out(exact, 19)  # below the quantities rounded down: no rounding gives it

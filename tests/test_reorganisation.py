@@ -499,6 +499,8 @@ def test_api_refusals_change_nothing(client, company, secretary, make_token, new
         ("classes/ORD/splits", {"ratio": "1:1", **HALF_UP}, 422, "invalid_input", "ratio"),
         ("classes/ORD/splits", {"ratio": "1:2", **HALF_UP}, 422, "invalid_input", "ratio"),
         ("classes/ORD/splits", {"ratio": "2:1"}, 422, "invalid_input", "fraction_policy"),
+        # 0.01 at 3:1 is no decimal: refused, not rounded
+        ("classes/ORD/splits", {"ratio": "3:1", **HALF_UP}, 422, "par_value_not_exact", "ratio"),
         ("classes/ORD/splits", {"ratio": "3:2", **CASH, "cash_in_lieu_price": None}, 422,
          "invalid_input", "cash_in_lieu_price"),
         ("classes/NOPE/splits", {"ratio": "2:1", **HALF_UP}, 404, "not_found", None),

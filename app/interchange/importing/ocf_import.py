@@ -1,7 +1,10 @@
 """A register of members from an Open Cap Table Format (1.2.0) package.
 
-The register of members covers stock only. Stock classes become share classes; stakeholders
-who receive stock become holders (registered on the date of their first stock); stock
+The register of members covers stock only. Stock classes become share classes (with the par
+value worked back from the class's splits: OCF states it as of the package's end); stakeholders
+who receive stock become holders (registered on the date of their first stock; one without a
+tax id is recorded under "ocf:" and their stakeholder id, and one a ShareLedger export says was
+erased is registered without details, then ceased and erased once they hold nothing); stock
 transactions replay in date order (then by id) through `ocf_stock`. Everything else in a cap
 table (options, warrants, convertibles, plans, vesting, valuations, legends, financings,
 documents) is listed as skipped, not as a problem.
