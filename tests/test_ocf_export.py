@@ -9,6 +9,7 @@ import json
 import os
 import zipfile
 from collections import Counter
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -20,7 +21,7 @@ from referencing import Registry, Resource
 
 from app.commands import command
 from app.interchange.formats.ocf_reorganisations import share_out
-from app.interchange.formats.ocf_transactions import Securities, numeric
+from app.interchange.formats.ocf_transactions import History, Securities, numeric
 from app.register import capital, classes, issuance, reorganisation, restrictions, transfers
 from app.register.ratios import ROUND_DOWN_CASH_IN_LIEU, ROUND_HALF_UP
 from app.register.requests import (
@@ -36,6 +37,7 @@ from app.register.requests import (
     ReorganiseClass,
     RepurchaseShares,
 )
+from app.register.snapshot import LoggedEntry
 from tests.support.helpers import allocation, submit, transfer_request
 from tests.support.snapshots import ACTOR, build_register, read
 
@@ -342,3 +344,26 @@ def test_a_rounded_holding_is_shared_out_by_largest_remainder():
     assert share_out({"S-1": Fraction(1, 3)}, 0) == {"S-1": 0}
     with pytest.raises(ValueError):
         share_out(exact, 19)  # below the quantities rounded down: no rounding gives it
+
+
+def test_an_old_split_entry_without_holdings_or_par_value_is_exported_from_its_terms():
+    """Split entries written before they carried each holding's result and the par value
+    after: the holding is rounded by the entry's terms, and the par value stays."""
+
+    def entry(index: int, kind: str, **data) -> LoggedEntry:
+        return LoggedEntry(index, datetime(2025, 1, 1, tzinfo=UTC), kind, data)
+
+    created = {"class": "ORD", "name": "Ordinary", "votes_per_share": "1", "par_value": "0.01",
+               "currency": "GBP", "authorised": None}  # fmt: skip
+    entries = [
+        entry(0, "class.created", **created),
+        entry(1, "shares.issued", **{"class": "ORD"}, holder_id="h", quantity="3"),
+        entry(2, "shares.issued", **{"class": "ORD"}, holder_id="h", quantity="2"),
+        entry(3, "class.split", **{"class": "ORD"}, ratio="3:2", fraction_policy=ROUND_HALF_UP,
+              issued_before="5", issued_after="8", authorised_before=None,
+              authorised_after=None),
+    ]  # fmt: skip
+    history = History()
+    transactions = list(history.transactions(entries))
+    assert _positions(transactions) == {("ORD", "h"): 8}  # 7.5 rounded half up
+    assert history.classes["ORD"]["par_value"] == "0.01"
