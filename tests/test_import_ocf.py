@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.interchange.importing.ocf_import import holder_details
 from app.interchange.importing.ocf_schema import SCHEMA_DIR, ocf_registry, schema_id, validator
 from app.interchange.importing.ocf_stock import STOCK_TRANSACTIONS
 from app.models.register import HolderDetails
@@ -361,7 +362,7 @@ def _break(files: dict[str, dict]) -> None:
     by_id = {item["id"]: item for item in items}
     by_id["imp-iss-ps-1"]["quantity"] = "lots"  # schema violation
     by_id["imp-tr-1"]["quantity"] = "2000000"  # more than CS-1 holds
-    by_id["imp-iss-ps-3"]["stakeholder_id"] = PERSON_Y  # a member needs an address and an id
+    by_id["imp-iss-ps-3"]["stakeholder_id"] = PERSON_Y  # a member needs an address
 
 
 def _tamper(folder: Path) -> None:
@@ -373,8 +374,7 @@ BROKEN = [
     ("acme/Valuations.ocf.json", "checksum_mismatch"),  # its path in the zip
     ("imp-iss-ps-1", "schema_violation"),
     ("imp-tr-1", "insufficient_available"),
-    (PERSON_Y, "missing_value"),
-    (PERSON_Y, "missing_value"),
+    (PERSON_Y, "missing_value"),  # no address; no tax id is not a problem
 ]
 
 
@@ -592,6 +592,11 @@ INCONSISTENCIES = [
     ),
     _case("stakeholder among transactions", [("stray", "unexpected_object")], _add(STRAY)),
     _case(
+        "split terms the register does not know",
+        [("imp-split-cs", "invalid_terms")],
+        _edit({"imp-split-cs": {"comments": ['ShareLedger terms: {"fraction_policy": "up"}']}}),
+    ),
+    _case(
         "path outside the package",
         [("../outside.ocf.json", "unsafe_path")],
         after=_list_in_manifest("../outside.ocf.json"),
@@ -631,3 +636,17 @@ def test_a_consolidation_imports_too(app, runner, new_issuer, tmp_path):
     assert holdings[("XYZ Holdings Fund III", "CS")] == 350_000
     assert classes["CS"] == (500_000_000, 700_000)
     Driver(app).replay(issuer_id)
+
+
+def test_a_member_without_a_tax_id_is_recorded_under_their_stakeholder_id():
+    person = {"id": "sh-1", "name": {"legal_name": "Ann Example"}, "stakeholder_type":
+              "INDIVIDUAL", "addresses": [{"address_type": "LEGAL", "street_suite": "1 High St",
+                                           "country": "GB"}]}  # fmt: skip
+    details, problems = holder_details(person)
+    assert (details["identifier"], problems) == ("ocf:sh-1", [])
+    long_id = "x" * 80
+    details, _ = holder_details({**person, "id": long_id})
+    assert details["identifier"].startswith("ocf:") and len(details["identifier"]) <= 64
+    assert details["identifier"] != holder_details({**person, "id": "y" * 80})[0]["identifier"]
+    tax_id = [{"tax_id": "123-45-6789", "country": "US"}]
+    assert holder_details({**person, "tax_ids": tax_id})[0]["identifier"] == "123-45-6789"

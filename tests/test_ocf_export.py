@@ -9,7 +9,9 @@ import json
 import os
 import zipfile
 from collections import Counter
+from datetime import UTC, datetime
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +20,24 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
 from app.commands import command
-from app.interchange.formats.ocf_transactions import Securities, numeric
-from app.register import capital, issuance, restrictions, transfers
+from app.interchange.formats.ocf_reorganisations import share_out
+from app.interchange.formats.ocf_transactions import History, Securities, numeric
+from app.register import capital, classes, issuance, reorganisation, restrictions, transfers
+from app.register.ratios import ROUND_DOWN_CASH_IN_LIEU, ROUND_HALF_UP
 from app.register.requests import (
+    AmendClass,
     CancelShares,
     ChangeFreeze,
     Consideration,
+    ConvertShares,
     ForcedTransfer,
+    FractionTerms,
     IssueShares,
     RedeemShares,
+    ReorganiseClass,
     RepurchaseShares,
 )
+from app.register.snapshot import LoggedEntry
 from tests.support.helpers import allocation, submit, transfer_request
 from tests.support.snapshots import ACTOR, build_register, read
 
@@ -121,9 +130,10 @@ def _validate(package: dict, validators: dict[str, Draft7Validator]) -> None:
 
 
 def _positions(transactions: list[dict]) -> dict[tuple[str, str], int]:
-    """Replay OCF's security model: an issuance creates a security; a transfer, cancellation
-    or repurchase consumes one whole (its remainder comes back as a balance security)."""
-    open_securities: dict[str, tuple[str, str, int]] = {}
+    """Replay OCF's security model: an issuance creates a security; a transfer, cancellation,
+    repurchase, conversion or reissuance consumes one whole (its remainder comes back as a
+    balance security); a class split scales every open security of its class exactly."""
+    open_securities: dict[str, tuple[str, str, Fraction]] = {}
     consumed: set[str] = set()
     promised: list[str] = []
     for item in transactions:
@@ -135,21 +145,38 @@ def _positions(transactions: list[dict]) -> dict[tuple[str, str], int]:
             open_securities[item["security_id"]] = (
                 item["stock_class_id"],
                 item["stakeholder_id"],
-                int(item["quantity"]),
+                Fraction(item["quantity"]),
             )
-        elif kind in ("TX_STOCK_TRANSFER", "TX_STOCK_CANCELLATION", "TX_STOCK_REPURCHASE"):
+        elif kind == "TX_STOCK_CLASS_SPLIT":
+            ratio = item["split_ratio"]
+            factor = Fraction(ratio["numerator"]) / Fraction(ratio["denominator"])
+            for security_id, (code, holder, held) in list(open_securities.items()):
+                if code == item["stock_class_id"]:
+                    open_securities[security_id] = (code, holder, held * factor)
+        elif kind in CONSUMING:
             code, holder, held = open_securities.pop(item["security_id"])
             consumed.add(item["security_id"])
-            assert int(item["quantity"]) <= held
+            assert Fraction(item.get(CONSUMING[kind], held)) <= held
             promised += item.get("resulting_security_ids", [])
             if "balance_security_id" in item:
                 promised.append(item["balance_security_id"])
     positions: Counter = Counter()
     for code, holder, quantity in open_securities.values():
-        positions[code, holder] += quantity
+        assert quantity.denominator == 1, "every fraction a split leaves is reissued whole"
+        positions[code, holder] += int(quantity)
     issued = {item["security_id"] for item in transactions if "stakeholder_id" in item}
     assert set(promised) <= issued, "every resulting and balance security has its issuance"
     return dict(positions)
+
+
+# The transactions that consume a security, and the field saying how much of it.
+CONSUMING = {
+    "TX_STOCK_TRANSFER": "quantity",
+    "TX_STOCK_CANCELLATION": "quantity",
+    "TX_STOCK_REPURCHASE": "quantity",
+    "TX_STOCK_CONVERSION": "quantity_converted",
+    "TX_STOCK_REISSUANCE": None,
+}
 
 
 def test_package_validates_and_adds_up_at_every_size(
@@ -249,3 +276,94 @@ def test_numeric_is_ocf_fixed_point():
         "5",
         "0.0000000000",  # OCF allows ten decimal places at most
     ]
+
+
+def test_reorganisations_and_redemptions_are_exported(
+    app, client, new_issuer, regulator_headers, validators
+):
+    """A split that leaves fractions (its securities reissued whole), a consolidation with
+    cash in lieu, a conversion across two securities, a cash redemption (a repurchase in OCF
+    terms) and a limit removed: schema-valid, adding up, the register's kinds in comments."""
+    register = build_register(app, new_issuer()["id"])
+    issuer_id, ids = register.issuer_id, register.ids
+    with app.app_context():
+        submit(issuer_id, issuance.issue_shares, IssueShares((allocation(ids["ada"], 7),)))
+        with command(ACTOR, issuer_id) as ctx:
+            classes.amend_class(ctx, AmendClass("ORD", par_value=Decimal("0.03")))
+            split = ReorganiseClass("ORD", FractionTerms("3:2", ROUND_HALF_UP))
+            reorganisation.split_class(ctx, split)
+            convert = FractionTerms("1:2", ROUND_HALF_UP)
+            reorganisation.convert_shares(ctx, ConvertShares(ids["ada"], "ORD", "PREF", 9, convert))
+            cash = Consideration("cash", Decimal("30.00"), "GBP")
+            capital.redeem_shares(ctx, RedeemShares("ORD", ids["carol"], 12, cash))
+            terms = FractionTerms("1:3", ROUND_DOWN_CASH_IN_LIEU, Decimal("0.90"), "GBP")
+            reorganisation.consolidate_class(ctx, ReorganiseClass("ORD", terms))
+            classes.amend_class(ctx, AmendClass("PREF", authorised=500))
+            classes.amend_class(ctx, AmendClass("PREF", authorised=None))
+    package = _package(client, issuer_id, regulator_headers)
+    _validate(package, validators)
+    transactions = package["Transactions.ocf.json"]["items"]
+    assert _positions(transactions) == _snapshot(client, issuer_id, regulator_headers)
+    splits = [t for t in transactions if t["object_type"] == "TX_STOCK_CLASS_SPLIT"]
+    assert [t["split_ratio"] for t in splits] == [
+        {"numerator": "3", "denominator": "2"},
+        {"numerator": "1", "denominator": "3"},  # a consolidation: a ratio below one
+    ]
+    assert "ShareLedger entry kind: class.consolidated" in splits[1]["comments"]
+    assert any("0.90 GBP a new share" in comment for comment in splits[1]["comments"])
+    assert any('"par_value_after": "0.02"' in comment for comment in splits[0]["comments"])
+    reissued = [t for t in transactions if t["object_type"] == "TX_STOCK_REISSUANCE"]
+    assert reissued and all(
+        t["split_transaction_id"] in {s["id"] for s in splits} for t in reissued
+    )
+    assert any("cash in lieu of" in " ".join(t["comments"]) for t in reissued)
+    conversions = [t for t in transactions if t["object_type"] == "TX_STOCK_CONVERSION"]
+    assert sum(int(t["quantity_converted"]) for t in conversions) == 9
+    assert "ShareLedger entry kind: shares.converted" in conversions[0]["comments"]
+    (redeemed,) = [t for t in transactions if "ShareLedger entry kind: shares.redeemed"
+                   in t.get("comments", [])]  # fmt: skip
+    assert redeemed["object_type"] == "TX_STOCK_REPURCHASE"
+    assert redeemed["price"] == {"amount": "2.50", "currency": "GBP"}  # 30.00 for 12 shares
+    removed = [t for t in transactions if t.get("stock_class_id") == "PREF"
+               and t["object_type"] == "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT"]  # fmt: skip
+    assert [t["new_shares_authorized"] for t in removed] == ["500", str(2**63 - 1)]
+    assert "no authorised number" in removed[1]["comments"][0]
+    ids_in_order = [t["id"] for t in transactions if "-" not in t["id"].removeprefix("TX-")]
+    assert ids_in_order == sorted(ids_in_order)  # the log's order is the ids' order
+    classes_exported = {c["id"]: c for c in package["StockClasses.ocf.json"]["items"]}
+    assert classes_exported["ORD"]["par_value"] == {"amount": "0.06", "currency": "GBP"}
+
+
+def test_a_rounded_holding_is_shared_out_by_largest_remainder():
+    # 10.5 and 7.5 (and 3 exactly) make 21, rounded to 21 or 20: each security gets its exact
+    # quantity rounded down or up, the larger remainder (then the greater id) first.
+    exact = {"S-1": Fraction(21, 2), "S-2": Fraction(15, 2), "S-3": Fraction(3)}
+    assert share_out(exact, 21) == {"S-1": 10, "S-2": 8, "S-3": 3}  # equal remainders
+    assert share_out({"A": Fraction(11, 4), "B": Fraction(5, 4)}, 4) == {"A": 3, "B": 1}
+    assert share_out(exact, 20) == {"S-1": 10, "S-2": 7, "S-3": 3}
+    assert share_out({"S-1": Fraction(1, 3)}, 0) == {"S-1": 0}
+    with pytest.raises(ValueError):
+        share_out(exact, 19)  # below the quantities rounded down: no rounding gives it
+
+
+def test_an_old_split_entry_without_holdings_or_par_value_is_exported_from_its_terms():
+    """Split entries written before they carried each holding's result and the par value
+    after: the holding is rounded by the entry's terms, and the par value stays."""
+
+    def entry(index: int, kind: str, **data) -> LoggedEntry:
+        return LoggedEntry(index, datetime(2025, 1, 1, tzinfo=UTC), kind, data)
+
+    created = {"class": "ORD", "name": "Ordinary", "votes_per_share": "1", "par_value": "0.01",
+               "currency": "GBP", "authorised": None}  # fmt: skip
+    entries = [
+        entry(0, "class.created", **created),
+        entry(1, "shares.issued", **{"class": "ORD"}, holder_id="h", quantity="3"),
+        entry(2, "shares.issued", **{"class": "ORD"}, holder_id="h", quantity="2"),
+        entry(3, "class.split", **{"class": "ORD"}, ratio="3:2", fraction_policy=ROUND_HALF_UP,
+              issued_before="5", issued_after="8", authorised_before=None,
+              authorised_after=None),
+    ]  # fmt: skip
+    history = History()
+    transactions = list(history.transactions(entries))
+    assert _positions(transactions) == {("ORD", "h"): 8}  # 7.5 rounded half up
+    assert history.classes["ORD"]["par_value"] == "0.01"

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
+from fractions import Fraction
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -71,6 +72,7 @@ from tests.support.helpers import (
     holder_request,
     transfer_request,
 )
+from tests.support.ocf_round_trip import assert_round_trips
 from tests.support.register_driver import (
     FROZEN,
     PLEDGED,
@@ -141,6 +143,7 @@ class RegisterMachine(RuleBasedStateMachine):
         self.issuer_id = driver.new_issuer()
         self.model = Model(first_day=clock.now.date())
         self.instruments: set[str] = set()  # references of the transfers registered
+        self.par_values: dict[str, Fraction] = {}  # follow splits: refused unless exact
 
     def attempt_request(self, service, request, *, refusals: set[str], kinds: list[str]):
         """Run `service(ctx, request)` as one command. If `refusals` is not empty the command
@@ -286,6 +289,7 @@ class RegisterMachine(RuleBasedStateMachine):
         )
         if not refusals:
             self.model.classes[code] = [authorised, 0]
+            self.par_values[code] = Fraction(class_request().par_value)
 
     @rule(code=CLASS, authorised=AUTHORISED)
     def amend_authorised(self, code, authorised):
@@ -482,6 +486,9 @@ class RegisterMachine(RuleBasedStateMachine):
             refusals.add("authorised_exceeded")
         if code in self.model.classes and self.model.splits_encumbrance(code, new, old):
             refusals.add("encumbered_fraction")
+        par_after = self.par_values.get(code, Fraction(0)) * old / new
+        if code in self.model.classes and (par_after * 10**10).denominator != 1:
+            refusals.add("par_value_not_exact")  # no decimal of OCF's ten places states it
         service = reorganisation.split_class if splitting else reorganisation.consolidate_class
         terms = FractionTerms(f"{new}:{old}", policy, **POLICIES[policy])
         self.attempt_request(
@@ -492,6 +499,7 @@ class RegisterMachine(RuleBasedStateMachine):
         )
         if not refusals:
             self.model.reorganise(code, new, old, half_up)
+            self.par_values[code] = par_after
 
     # --- distributions ----------------------------------------------------------------------
 
@@ -556,6 +564,8 @@ class RegisterMachine(RuleBasedStateMachine):
         api = self.driver.api_register(self.issuer_id, self.token)
         expected = self.model.view()
         assert (api.classes, api.holdings) == (expected.classes, expected.holdings)
+        # Its OCF export imports back into a fresh issuer with the same positions.
+        assert_round_trips(self.driver.app, self.issuer_id, self.token)
 
 
 def test_random_command_sequences_keep_the_register_consistent(app, make_token):

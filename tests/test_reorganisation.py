@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -163,7 +164,7 @@ def test_a_split_is_one_entry_that_scales_every_holding(company):
     assert entry["data"] == {
         "class": "ORD", "ratio": "2:1", "fraction_policy": ROUND_HALF_UP,
         "issued_before": "150", "issued_after": "300",
-        "authorised_before": None, "authorised_after": None,
+        "authorised_before": None, "authorised_after": None, "par_value_after": "0.005",
         # Each holding's result, in holder order, so that the applier only applies them.
         "holdings": sorted([{"holder_id": company.a, "held": "200"},
                             {"holder_id": company.b, "held": "100"}],
@@ -174,6 +175,7 @@ def test_a_split_is_one_entry_that_scales_every_holding(company):
 
 
 def test_a_split_scales_the_authorised_number(company):
+    company.submit(classes.amend_class, AmendClass("PREF", par_value=Decimal("0.03")))
     result = split(company, "3:1", HALF_UP, code="PREF")
     assert (result.authorised_before, result.share_class.authorised) == (1000, 3000)
     assert company.holding("PREF", company.a) == (30, 0, 0, 0)
@@ -233,8 +235,8 @@ def test_encumbrances_scale_down_and_pledges_scale_one_by_one(company):
     # Releasing a pledge releases its scaled quantity, so nothing goes negative.
     company.submit(restrictions.release_pledge, ReleasePledge(first))
     assert company.holding("ORD", company.a) == (50, 20, 10, 0)
-    split(company, "3:1", CASH)
-    assert company.holding("ORD", company.a) == (150, 60, 30, 0)
+    split(company, "4:1", CASH)
+    assert company.holding("ORD", company.a) == (200, 80, 40, 0)
     replays(company)
 
 
@@ -326,6 +328,7 @@ def test_every_holding_is_scaled_across_chunks_in_holder_order(company, monkeypa
 
 def test_a_split_may_not_overflow_what_the_register_counts(company):
     allot(company, "ORD", company.b, 10**10)
+    company.submit(classes.amend_class, AmendClass("ORD", par_value=Decimal(0)))  # stays exact
     request = reorganise_class("ORD", f"{10**9}:1", HALF_UP)
     company.refused(Refused, "too_many_shares", reorganisation.split_class, request)
     convert = conversion(company, 10**10, f"{10**9}:1", from_class="ORD", to_class="PREF")
@@ -379,6 +382,56 @@ def test_an_entry_without_per_holding_results_applies_as_its_command_did(app, co
     assert (twin.issued("ORD"), twin.authorised("ORD")) == (49, None)
 
 
+def par_value(company: Company, code: str) -> str:
+    return company.driver.read(lambda session: classes.get_class(session, company.issuer_id, code)
+                               .par_value)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("par", "ratio", "after"),
+    [
+        ("1.00", "2:1", "0.50"),  # the class's places kept
+        ("0.10", "1:10", "1.00"),
+        ("0.02", "4:1", "0.005"),  # as many more places as the ratio needs, exactly
+        ("1", "4:1", "0.25"),
+        ("0", "3:1", "0"),
+        ("0.90", "3:2", "0.60"),
+    ],
+)
+def test_the_par_value_follows_the_ratio_exactly(company, par, ratio, after):
+    company.submit(classes.amend_class, AmendClass("PREF", par_value=Decimal(par)))
+    new, old = (int(side) for side in ratio.split(":"))
+    reorganise = split if new > old else consolidate
+    reorganise(company, ratio, HALF_UP, code="PREF")
+    assert company.last_entry()["data"]["par_value_after"] == after
+    assert par_value(company, "PREF") == after
+    assert par_value(company, "ORD") == "0.01"  # the other class keeps its own
+    replays(company)  # the applier sets it from the entry, so replay rebuilds it
+
+
+@pytest.mark.parametrize(("par", "ratio"), [("1.00", "3:1"), ("0.0000000001", "2:1")])
+def test_a_ratio_that_leaves_no_exact_par_value_is_refused(company, par, ratio):
+    company.submit(classes.amend_class, AmendClass("PREF", par_value=Decimal(par)))
+    error = company.refused(InvalidInput, "par_value_not_exact", reorganisation.split_class,
+                            reorganise_class("PREF", ratio, HALF_UP))  # fmt: skip
+    assert par in error.message and "ratio" in error.details["field"]
+
+
+def test_an_old_entry_without_the_par_value_keeps_it(app, company):
+    """Entries written before splits carried `par_value_after` keep the class's par value
+    when replayed, as their command did."""
+    twin = new_company(app)
+    result = split(company, "2:1", HALF_UP)
+    old_shape = ("par_value_after", "holdings")  # the holdings as well, their ids are not twin's
+    data = {name: value for name, value in result.entry.data.items() if name not in old_shape}
+    entry = Applied(twin.issuer_id, twin.driver.log_size(twin.issuer_id), datetime.now(UTC),
+                    "class.split", data)  # fmt: skip
+    with twin.driver.command(twin.issuer_id) as ctx:
+        apply_entry(APPLIERS, ctx.session, entry)
+    assert (par_value(company, "ORD"), par_value(twin, "ORD")) == ("0.005", "0.01")
+    assert twin.issued("ORD") == company.issued("ORD") == 300
+
+
 # --- the API -----------------------------------------------------------------------------------
 
 
@@ -424,6 +477,8 @@ def test_api_splits_and_consolidates(client, company, secretary, operator_header
         "class.consolidated", 150, 49,
     )  # fmt: skip
     assert (result["cash_in_lieu_price"], result["cash_in_lieu_total"]) == ("0.90", "0.90")
+    shown = client.get(f"/api/v1/issuers/{company.issuer_id}/classes/ORD", headers=secretary)
+    assert shown.get_json()["par_value"] == "0.03"  # 0.01 at 1:3
     replays(company)
 
 
@@ -444,6 +499,8 @@ def test_api_refusals_change_nothing(client, company, secretary, make_token, new
         ("classes/ORD/splits", {"ratio": "1:1", **HALF_UP}, 422, "invalid_input", "ratio"),
         ("classes/ORD/splits", {"ratio": "1:2", **HALF_UP}, 422, "invalid_input", "ratio"),
         ("classes/ORD/splits", {"ratio": "2:1"}, 422, "invalid_input", "fraction_policy"),
+        # 0.01 at 3:1 is no decimal: refused, not rounded
+        ("classes/ORD/splits", {"ratio": "3:1", **HALF_UP}, 422, "par_value_not_exact", "ratio"),
         ("classes/ORD/splits", {"ratio": "3:2", **CASH, "cash_in_lieu_price": None}, 422,
          "invalid_input", "cash_in_lieu_price"),
         ("classes/NOPE/splits", {"ratio": "2:1", **HALF_UP}, 404, "not_found", None),

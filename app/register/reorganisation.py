@@ -11,6 +11,13 @@ The authorised number of a class scales with a split or consolidation (rounded d
 company's constitution would be amended alongside; a class without a limit stays without one.
 If rounding half up would leave more shares issued than the scaled authorised number, the
 command is refused (`authorised_exceeded`): amend the class first or round down instead.
+
+The par value follows the ratio exactly (1.00 at 2:1 becomes 0.50; 0.10 at 1:10 becomes 1.00),
+keeping the class's places and adding as many as the result needs, up to PAR_VALUE_PLACES
+(what OCF, the export format, can carry). A ratio that leaves a par value no decimal of those
+places can state (1.00 at 3:1) is refused (`par_value_not_exact`) rather than rounded: the
+capital a share stands for cannot change by a reorganisation. The entry records the result
+(`par_value_after`); an entry written before it did keeps the par value.
 """
 
 from __future__ import annotations
@@ -54,6 +61,11 @@ from app.register.ratios import (
 from app.register.requests import ConvertShares, ReorganiseClass
 
 CHUNK = 500
+PAR_VALUE_PLACES = 10
+
+
+class ParValueNotExact(InvalidInput):
+    code = "par_value_not_exact"
 
 
 def _text(value: int | None) -> str | None:
@@ -67,6 +79,27 @@ def _number(text: str | None) -> int | None:
 def _scaled_authorised(share_class: ShareClass, ratio: Ratio) -> int | None:
     """No limit stays no limit; a limit scales with the shares, rounded down."""
     return None if share_class.authorised is None else scale_down(share_class.authorised, ratio)
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def scaled_par_value(par_value: str, ratio: Ratio) -> str:
+    """The par value once every share becomes `ratio` shares: exact, or refused."""
+    before = Decimal(par_value)
+    exact_value = Fraction(before) * ratio.old / ratio.new
+    for places in range(_places(before), PAR_VALUE_PLACES + 1):
+        scaled = exact_value * 10**places
+        if scaled.denominator == 1:
+            return decimal_text(Decimal(scaled.numerator).scaleb(-places))
+    raise ParValueNotExact(
+        f"at {ratio.new}:{ratio.old} the par value {par_value} would be {exact_value}, which no "
+        f"decimal of at most {PAR_VALUE_PLACES} places states exactly; amend the par "
+        "value or choose another ratio",
+        field="ratio",
+    )
 
 
 # Conversion ----------------------------------------------------------------------------------
@@ -281,6 +314,7 @@ def _reorganise(ctx: CommandContext, request: ReorganiseClass, kind: str) -> Reo
         what = "a split increases" if splitting else "a consolidation reduces"
         raise InvalidInput(f"{what} the number of shares: e.g. {example}", field="ratio")
     share_class = classes.get_class(session, issuer_id, code)
+    par_value_after = scaled_par_value(share_class.par_value, terms.ratio)
     plan = _new_plan(terms)
     for holding, pledges in _encumbered_holdings(session, issuer_id, code):
         _require_whole_encumbrances(holding, pledges, terms.ratio)
@@ -304,6 +338,7 @@ def _reorganise(ctx: CommandContext, request: ReorganiseClass, kind: str) -> Reo
         "issued_after": str(plan.issued),
         "authorised_before": _text(before),
         "authorised_after": _text(after),
+        "par_value_after": par_value_after,
         "holdings": plan.holdings,
     }
     if terms.cash:
@@ -380,3 +415,4 @@ def apply_class_reorganised(session: Session, entry: Applied) -> None:
             f"{entry.data['issued_after']}, its holdings add up to {share_class.issued}"
         )
     share_class.authorised = _number(entry.data["authorised_after"])
+    share_class.par_value = entry.data.get("par_value_after", share_class.par_value)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.interchange.formats import chunked
 from app.interchange.formats.ocf_transactions import (
+    ERASED_STAKEHOLDER,
     SHOWN_AS_OBJECTS,
     STAKEHOLDERS,
     STOCK_CLASSES,
@@ -78,7 +79,7 @@ def stakeholder(holder: HolderRow) -> dict[str, Any]:
             "id": holder.holder_id,
             "name": {"legal_name": holder.name},
             "stakeholder_type": "INDIVIDUAL",
-            "comments": ["register details erased at the holder's request"],
+            "comments": [ERASED_STAKEHOLDER],
         }
     return {
         "object_type": "STAKEHOLDER",

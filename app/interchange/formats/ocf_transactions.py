@@ -1,10 +1,10 @@
 """Log entries as Open Cap Table Format 1.2.0 transactions.
 
-OCF names shares by *security*: an issuance creates one, and a transfer, cancellation or
-repurchase consumes one whole, any remainder becoming a new "balance" security issued to the same
-holder. The register keeps one fungible holding per class and holder. The mapping bridges the two
-by tracking each holder's open securities and consuming them oldest first (FIFO): its memory
-grows with the number of open securities, about one per holder.
+Every entry that changes holdings has its OCF transactions: issuances, settled and forced
+transfers, cancellations, repurchases and redemptions (a redemption for cash at a price per
+share that OCF's Numeric can state is a repurchase; any other a cancellation), conversions,
+splits and consolidations (ocf_reorganisations). Where OCF has no exact match the register's
+own kind is said in `comments`. Securities are tracked per holder (ocf_securities).
 
 While reading the entries it also keeps the issuer and the classes as they stood at the last
 entry read, which the package's other files need.
@@ -17,11 +17,24 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from app.interchange.formats import ocf_reorganisations as reorganisations
+from app.interchange.formats.ocf_reorganisations import kind_comment, shareledger_comment
+from app.interchange.formats.ocf_securities import (
+    NUMERIC_PLACES,
+    Securities,
+    issuance_item,
+    money,
+    numeric,
+    tx_id,
+)
+from app.register.limits import MAX_SHARES
 from app.register.snapshot import LoggedEntry
 
-NUMERIC_PLACES = 10  # OCF's Numeric type allows at most ten decimal places
+__all__ = ["History", "Securities", "money", "numeric"]
+
 STAKEHOLDERS = "Stakeholders.ocf.json"
 STOCK_CLASSES = "StockClasses.ocf.json"
+ERASED_STAKEHOLDER = "register details erased at the holder's request"
 
 # Entries OCF shows as objects in its files rather than as transactions.
 SHOWN_AS_OBJECTS = {
@@ -38,43 +51,11 @@ SHOWN_AS_OBJECTS = {
 Describe = Callable[[str, int, str, int], dict[str, Any]]
 
 
-def numeric(value: Any) -> str:
-    """A decimal as OCF's fixed-point Numeric string."""
-    number = Decimal(value)
-    if number.as_tuple().exponent < -NUMERIC_PLACES:
-        number = number.quantize(Decimal(1).scaleb(-NUMERIC_PLACES))
-    return format(number, "f")
-
-
-def money(amount: Any, currency: str) -> dict[str, str]:
-    return {"amount": numeric(amount), "currency": currency}
-
-
-class Securities:
-    """The OCF securities each holder holds in each class, oldest first."""
-
-    def __init__(self) -> None:
-        self._open: dict[tuple[str, str], list[tuple[str, int]]] = {}
-
-    def add(self, code: str, holder_id: str, security_id: str, quantity: int) -> None:
-        self._open.setdefault((code, holder_id), []).append((security_id, quantity))
-
-    def keep_first(self, code: str, holder_id: str, security_id: str, quantity: int) -> None:
-        self._open.setdefault((code, holder_id), []).insert(0, (security_id, quantity))
-
-    def take(self, code: str, holder_id: str, quantity: int) -> tuple[list[tuple[str, int]], int]:
-        """Consume `quantity` oldest first: [(security_id, its quantity)], and how much no
-        security covered (only if entries this export skips changed the holding)."""
-        key = (code, holder_id)
-        securities = self._open.get(key, [])
-        taken = []
-        while quantity > 0 and securities:
-            security_id, held = securities.pop(0)
-            taken.append((security_id, held))
-            quantity -= held
-        if not securities:
-            self._open.pop(key, None)
-        return taken, max(quantity, 0)
+def _exact_price(total: Decimal, quantity: int) -> Decimal | None:
+    """The price per share of a total, if a decimal of OCF's places states it exactly."""
+    price = total / quantity
+    places = Decimal(1).scaleb(-NUMERIC_PLACES)
+    return price if price == price.quantize(places) and price * quantity == total else None
 
 
 class History:
@@ -97,8 +78,11 @@ class History:
             "transfer.settled": self._transfer,
             "transfer.forced": self._transfer,
             "shares.cancelled": self._cancellation,
-            "shares.redeemed": self._cancellation,
+            "shares.redeemed": self._redemption,
             "shares.repurchased": self._repurchase,
+            "shares.converted": lambda entry, date: reorganisations.conversion(self, entry, date),
+            "class.split": lambda entry, date: reorganisations.split(self, entry, date),
+            "class.consolidated": lambda entry, date: reorganisations.split(self, entry, date),
         }
 
     def transactions(self, entries: Iterable[LoggedEntry]) -> Iterator[dict[str, Any]]:
@@ -130,26 +114,33 @@ class History:
     def _class_amended(self, entry: LoggedEntry, date: str) -> list:
         code, changes = entry.data["class"], entry.data["changes"]
         self.classes[code].update(changes)
-        if changes.get("authorised") is None:
-            return []  # OCF's adjustment needs a number: "no limit" stays in the class object
-        return [
-            {
-                "object_type": "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT",
-                "id": f"TX-{entry.index}",
-                "date": date,
-                "stock_class_id": code,
-                "new_shares_authorized": numeric(changes["authorised"]),
-            }
-        ]
+        if "authorised" not in changes:
+            return []
+        authorised = changes["authorised"]
+        adjustment = {
+            "object_type": "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT",
+            "id": tx_id(entry.index),
+            "date": date,
+            "stock_class_id": code,
+            # OCF's adjustment needs a number: the most the register counts stands for "no
+            # limit", and the comments say so (the import reads them back).
+            "new_shares_authorized": numeric(MAX_SHARES if authorised is None else authorised),
+        }
+        if authorised is None:
+            adjustment["comments"] = [
+                "the limit was removed: no authorised number",
+                shareledger_comment({"authorised": None}),
+            ]
+        return [adjustment]
 
     # --- changes of holdings ---
 
-    def _no_price(self, code: str) -> dict[str, str]:
+    def no_price(self, code: str) -> dict[str, str]:
         return money(0, self.classes[code]["currency"])
 
-    def _issuance(
+    def issuance(
         self,
-        tx_id: str,
+        transaction_id: str,
         security_id: str,
         date: str,
         code: str,
@@ -159,26 +150,16 @@ class History:
         comment: str | None = None,
         oldest: bool = False,
     ) -> dict[str, Any]:
+        """The issuance of a security, which the holder then holds (last in line, or first
+        when `oldest`)."""
         if oldest:  # a balance stays first in line: it is what is left of the oldest security
             self.securities.keep_first(code, holder_id, security_id, quantity)
         else:
             self.securities.add(code, holder_id, security_id, quantity)
-        item = {
-            "object_type": "TX_STOCK_ISSUANCE",
-            "id": tx_id,
-            "security_id": security_id,
-            "custom_id": security_id,
-            "date": date,
-            "stakeholder_id": holder_id,
-            "stock_class_id": code,
-            "quantity": str(quantity),
-            "share_price": price or self._no_price(code),
-            "stock_legend_ids": [],
-            "security_law_exemptions": [],
-        }
-        if comment:
-            item["comments"] = [comment]
-        return item
+        price = price or self.no_price(code)
+        return issuance_item(
+            transaction_id, security_id, date, code, holder_id, quantity, price, comment
+        )
 
     def _shares_issued(self, entry: LoggedEntry, date: str) -> list:
         data = entry.data
@@ -188,8 +169,8 @@ class History:
         if data.get("reference"):
             comment = f"reference: {data['reference']}"
         index = entry.index
-        issued = self._issuance(
-            f"TX-{index}",
+        issued = self.issuance(
+            tx_id(index),
             f"S-{index}",
             date,
             data["class"],
@@ -200,11 +181,13 @@ class History:
         )
         return [issued]
 
-    def _consume(self, entry: LoggedEntry, date: str, holder_id: str, describe: Describe) -> list:
-        """Consume the holder's securities for `entry` oldest first: `describe(tx_id,
+    def consume(
+        self, entry: LoggedEntry, date: str, holder_id: str, describe: Describe, code: str = ""
+    ) -> list:
+        """Consume the holder's securities for `entry` oldest first: `describe(tx_id, number,
         security_id, quantity)` gives the OCF transaction for each; a partly consumed security
         leaves a balance security, issued to the same holder."""
-        code, quantity = entry.data["class"], int(entry.data["quantity"])
+        code, quantity = code or entry.data["class"], int(entry.data["quantity"])
         taken, uncovered = self.securities.take(code, holder_id, quantity)
         if uncovered:
             self.uncovered.append(f"entry {entry.index} ({entry.kind}): {uncovered} shares")
@@ -212,21 +195,21 @@ class History:
         for number, (security_id, held) in enumerate(taken, start=1):
             used = min(held, left)
             left -= used
-            tx_id = f"TX-{entry.index}-{number}"
-            item = describe(tx_id, number, security_id, used)
+            transaction_id = f"{tx_id(entry.index)}-{number}"
+            item = describe(transaction_id, number, security_id, used)
             items.append(item)
             if held > used:
                 balance = f"S-{entry.index}-{number}-BAL"
                 item["balance_security_id"] = balance
                 items.append(
-                    self._issuance(
-                        f"{tx_id}-BAL",
+                    self.issuance(
+                        f"{transaction_id}-BAL",
                         balance,
                         date,
                         code,
                         holder_id,
                         held - used,
-                        comment=f"balance of {security_id} after {tx_id}",
+                        comment=f"balance of {security_id} after {transaction_id}",
                         oldest=True,
                     )
                 )
@@ -236,27 +219,30 @@ class History:
         data = entry.data
         code, target = data["class"], data["to_holder_id"]
         if entry.kind == "transfer.forced":
-            notes = [f"forced transfer, legal reference: {data['legal_reference']}"]
+            notes = [
+                f"forced transfer, legal reference: {data['legal_reference']}",
+                kind_comment(entry.kind),
+            ]
         else:
             notes = [f"instrument of transfer: {data['instrument_reference']}"]
         received = []
 
-        def describe(tx_id: str, number: int, security_id: str, quantity: int) -> dict:
+        def describe(transaction_id: str, number: int, security_id: str, quantity: int) -> dict:
             resulting = f"S-{entry.index}-{number}"
             received.append(
-                self._issuance(
-                    f"{tx_id}-ISS",
+                self.issuance(
+                    f"{transaction_id}-ISS",
                     resulting,
                     date,
                     code,
                     target,
                     quantity,
-                    comment=f"received by {tx_id} from {security_id}",
+                    comment=f"received by {transaction_id} from {security_id}",
                 )
             )
             item = {
                 "object_type": "TX_STOCK_TRANSFER",
-                "id": tx_id,
+                "id": transaction_id,
                 "security_id": security_id,
                 "date": date,
                 "quantity": str(quantity),
@@ -267,43 +253,65 @@ class History:
                 item["consideration_text"] = f"{data['consideration']} {data['currency']}"
             return item
 
-        return self._consume(entry, date, data["from_holder_id"], describe) + received
+        return self.consume(entry, date, data["from_holder_id"], describe) + received
 
-    def _cancellation(self, entry: LoggedEntry, date: str) -> list:
-        data = entry.data
-        if entry.kind == "shares.redeemed":
-            consideration = data["consideration"]
-            reason = "redeemed for " + " ".join(
-                str(consideration[key])
-                for key in ("type", "amount", "currency", "description")
-                if consideration.get(key)
-            )
-        else:
-            reason = data["reason"]
-
-        def describe(tx_id: str, _number: int, security_id: str, quantity: int) -> dict:
-            return {
+    def _cancellation(
+        self, entry: LoggedEntry, date: str, reason: str = "", comments: list | None = None
+    ) -> list:
+        def describe(transaction_id: str, _number: int, security_id: str, quantity: int) -> dict:
+            item = {
                 "object_type": "TX_STOCK_CANCELLATION",
-                "id": tx_id,
+                "id": transaction_id,
                 "security_id": security_id,
                 "date": date,
                 "quantity": str(quantity),
-                "reason_text": reason,
+                "reason_text": reason or entry.data["reason"],
             }
+            if comments:
+                item["comments"] = comments
+            return item
 
-        return self._consume(entry, date, data["holder_id"], describe)
+        return self.consume(entry, date, entry.data["holder_id"], describe)
 
-    def _repurchase(self, entry: LoggedEntry, date: str) -> list:
+    def _redemption(self, entry: LoggedEntry, date: str) -> list:
+        """A redemption for cash at an exact price per share is, in OCF terms, a repurchase;
+        for the company's products or services (or at a price per share that does not
+        terminate) it is a cancellation whose reason says what was given."""
+        consideration = entry.data["consideration"]
+        given = " ".join(
+            str(consideration[key])
+            for key in ("type", "amount", "currency", "description")
+            if consideration.get(key)
+        )
+        comments = [kind_comment(entry.kind), f"redeemed for {given}"]
+        price = None
+        if consideration["type"] == "cash":
+            price = _exact_price(Decimal(consideration["amount"]), int(entry.data["quantity"]))
+        if price is None:
+            return self._cancellation(entry, date, f"redeemed for {given}", comments)
+        return self._repurchase(entry, date, money(price, consideration["currency"]), comments)
+
+    def _repurchase(
+        self,
+        entry: LoggedEntry,
+        date: str,
+        price: dict[str, str] | None = None,
+        comments: list | None = None,
+    ) -> list:
         data = entry.data
+        price = price or money(data["price_per_share"], data["currency"])
 
-        def describe(tx_id: str, _number: int, security_id: str, quantity: int) -> dict:
-            return {
+        def describe(transaction_id: str, _number: int, security_id: str, quantity: int) -> dict:
+            item = {
                 "object_type": "TX_STOCK_REPURCHASE",
-                "id": tx_id,
+                "id": transaction_id,
                 "security_id": security_id,
                 "date": date,
                 "quantity": str(quantity),
-                "price": money(data["price_per_share"], data["currency"]),
+                "price": price,
             }
+            if comments:
+                item["comments"] = comments
+            return item
 
-        return self._consume(entry, date, data["holder_id"], describe)
+        return self.consume(entry, date, data["holder_id"], describe)

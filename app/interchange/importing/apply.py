@@ -17,12 +17,15 @@ from app.interchange.importing.plan import (
 from app.register import capital, classes, holders, issuance, reorganisation, transfers
 from app.register.context import CommandContext
 from app.register.errors import DomainError
+from app.register.ratios import parse_ratio
 from app.register.requests import (
     Allocation,
     AmendClass,
     CancelShares,
+    CeaseHolder,
     ConvertShares,
     CreateClass,
+    EraseHolder,
     FractionTerms,
     HolderDetails,
     IssueShares,
@@ -155,13 +158,20 @@ def _convert(context: _Context, args: Mapping[str, Any]) -> None:
 
 
 def _reorganise(context: _Context, args: Mapping[str, Any]) -> None:
-    ratio = args["ratio"]
+    terms = args["terms"]
+    ratio = parse_ratio(terms.ratio)
     service = (
         reorganisation.split_class if ratio.new > ratio.old else reorganisation.consolidate_class
     )
-    service(
-        context.command, ReorganiseClass(args["code"], FractionTerms(str(ratio), FRACTION_POLICY))
-    )
+    service(context.command, ReorganiseClass(args["code"], terms))
+
+
+def _cease(context: _Context, args: Mapping[str, Any]) -> None:
+    holders.cease_holder(context.command, CeaseHolder(context.holder_ids[args["key"]]))
+
+
+def _erase(context: _Context, args: Mapping[str, Any]) -> None:
+    holders.erase_holder(context.command, EraseHolder(context.holder_ids[args["key"]]))
 
 
 APPLIERS: dict[str, Callable[[_Context, Mapping[str, Any]], None]] = {
@@ -173,4 +183,6 @@ APPLIERS: dict[str, Callable[[_Context, Mapping[str, Any]], None]] = {
     "repurchase": _repurchase,
     "convert": _convert,
     "reorganise": _reorganise,
+    "cease": _cease,
+    "erase": _erase,
 }

@@ -1,7 +1,10 @@
 """A register of members from an Open Cap Table Format (1.2.0) package.
 
-The register of members covers stock only. Stock classes become share classes; stakeholders
-who receive stock become holders (registered on the date of their first stock); stock
+The register of members covers stock only. Stock classes become share classes (with the par
+value worked back from the class's splits: OCF states it as of the package's end); stakeholders
+who receive stock become holders (registered on the date of their first stock; one without a
+tax id is recorded under "ocf:" and their stakeholder id, and one a ShareLedger export says was
+erased is registered without details, then ceased and erased once they hold nothing); stock
 transactions replay in date order (then by id) through `ocf_stock`. Everything else in a cap
 table (options, warrants, convertibles, plans, vesting, valuations, legends, financings,
 documents) is listed as skipped, not as a problem.
@@ -14,17 +17,22 @@ code is reused if its attributes agree, and a conflict otherwise.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+from app.interchange.formats.ocf_transactions import ERASED_STAKEHOLDER
 from app.interchange.importing import values
 from app.interchange.importing.ocf_package import OcfObject, OcfPackage
 from app.interchange.importing.ocf_stock import STOCK_TRANSACTIONS, StockBook
 from app.interchange.importing.plan import Plan, Progress
 from app.interchange.importing.values import LIMITS, BadValue
+from app.register.reorganisation import PAR_VALUE_PLACES
 
 UNLIMITED = ("UNLIMITED", "NOT APPLICABLE")
+IMPORTED_IDENTIFIER = "ocf:"
 HOLDER_TYPES = {"INDIVIDUAL": "person", "INSTITUTION": "entity"}
 NOT_REGISTER_DATA = "not share register data"
 WHY_SKIPPED = {
@@ -51,7 +59,7 @@ class OcfSource:
                 "the issuer's own details are not imported: the issuer is already registered",
             )
         stakeholders, stock_classes, transactions = _sorted_out(plan, package.objects)
-        class_codes, failed = _plan_classes(plan, stock_classes)
+        class_codes, failed = _plan_classes(plan, stock_classes, _split_factors(transactions))
         book = StockBook(
             plan,
             members=Members(plan, stakeholders),
@@ -60,6 +68,9 @@ class OcfSource:
             progress=progress,
         )
         book.run(transactions)
+        for key in book.members.erased:
+            if not plan.holds_any(key):
+                plan.cease_and_erase(key, key)
         for stakeholder_id in stakeholders:
             if not book.members.seen(stakeholder_id):
                 plan.skip(stakeholder_id, "skipped: holds no stock, so is not a member")
@@ -105,7 +116,42 @@ def _unique_code(wanted: str, taken: set[str]) -> str:
     return code
 
 
-def _class_attributes(data: Mapping[str, Any], default_currency: str | None) -> dict[str, Any]:
+def _split_factors(transactions: list[OcfObject]) -> dict[str, Fraction]:
+    """Per stock class id, what its splits multiply a share by (new shares per old one)."""
+    factors: dict[str, Fraction] = {}
+    for item in transactions:
+        if item.object_type == "TX_STOCK_CLASS_SPLIT":
+            ratio = item.data["split_ratio"]
+            try:
+                factor = Fraction(ratio["numerator"]) / Fraction(ratio["denominator"])
+            except (ValueError, ZeroDivisionError):
+                continue  # reported when the split replays
+            class_id = item.data["stock_class_id"]
+            factors[class_id] = factors.get(class_id, Fraction(1)) * factor
+    return factors
+
+
+def _par_value_at_creation(par: Decimal, factor: Fraction) -> Decimal:
+    """A class's par value before the package's splits: the class object states it as of the
+    package's end, and each split divides it by its ratio (as the register's split does)."""
+    if factor == 1:
+        return par
+    before = Fraction(par) * factor
+    exponent = par.as_tuple().exponent
+    kept = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    for places in range(kept, PAR_VALUE_PLACES + 1):
+        if (before * 10**places).denominator == 1:
+            return Decimal(before.numerator * 10**places // before.denominator).scaleb(-places)
+    raise BadValue(
+        "par_value_not_exact",
+        f"the par value {par} is not a decimal of at most {PAR_VALUE_PLACES} places before the "
+        "class's splits",
+    )
+
+
+def _class_attributes(
+    data: Mapping[str, Any], default_currency: str | None, factor: Fraction
+) -> dict[str, Any]:
     authorised = data["initial_shares_authorized"]
     par = data.get("par_value")
     currency = (par or data.get("price_per_share") or {}).get("currency") or default_currency
@@ -117,15 +163,19 @@ def _class_attributes(data: Mapping[str, Any], default_currency: str | None) -> 
     return {
         "name": values.text(data["name"], "name", LIMITS["class_name"]),
         "votes_per_share": values.whole_number(data["votes_per_share"], "votes_per_share", 0),
-        "par_value": values.money(par["amount"], "par_value") if par else Decimal(0),
+        "par_value": _par_value_at_creation(values.money(par["amount"], "par_value"), factor)
+        if par
+        else Decimal(0),
         "currency": values.currency(currency),
         "authorised": None
         if authorised in UNLIMITED
-        else values.whole_number(authorised, "initial_shares_authorized"),
+        else values.whole_number(authorised, "initial_shares_authorized", 0),
     }
 
 
-def _plan_classes(plan: Plan, stock_classes: list[OcfObject]) -> tuple[dict[str, str], set[str]]:
+def _plan_classes(
+    plan: Plan, stock_classes: list[OcfObject], factors: dict[str, Fraction]
+) -> tuple[dict[str, str], set[str]]:
     """OCF class id -> class code for the classes that could be planned, and the ids of those
     that could not (already reported)."""
     default_currency = _package_currency(stock_classes)
@@ -138,7 +188,8 @@ def _plan_classes(plan: Plan, stock_classes: list[OcfObject]) -> tuple[dict[str,
             values.derived_class_code(data.get("default_id_prefix"), data["name"]), taken
         )
         try:
-            attributes = _class_attributes(data, default_currency)
+            factor = factors.get(item.id, Fraction(1))
+            attributes = _class_attributes(data, default_currency, factor)
         except BadValue as error:
             plan.bad_value(item.where, error)
             failed.add(item.id)
@@ -167,6 +218,22 @@ def _first_email(stakeholder: Mapping[str, Any]) -> str | None:
     return None
 
 
+def imported_identifier(stakeholder_id: str) -> str:
+    """The identifier of a member whose package gives no tax id (a ShareLedger export never
+    does): the stakeholder id they had there, so that the secretary can tell them apart and a
+    second import of the package finds them (a long id by its SHA-256)."""
+    identifier = IMPORTED_IDENTIFIER + stakeholder_id
+    if len(identifier) > LIMITS["identifier"]:
+        digest = hashlib.sha256(stakeholder_id.encode("utf-8")).hexdigest()[:32]
+        identifier = IMPORTED_IDENTIFIER + digest
+    return identifier
+
+
+def erased(stakeholder: Mapping[str, Any]) -> bool:
+    """A stakeholder whose register details a ShareLedger export says were erased."""
+    return ERASED_STAKEHOLDER in (stakeholder.get("comments") or [])
+
+
 def holder_details(stakeholder: Mapping[str, Any]) -> tuple[dict[str, Any], list[BadValue]]:
     """The register-of-members details of a stakeholder, and what is wrong with them."""
     problems: list[BadValue] = []
@@ -190,7 +257,11 @@ def holder_details(stakeholder: Mapping[str, Any]) -> tuple[dict[str, Any], list
         "email": checked(values.email, email) if email else None,
         "joint_holders": [],
     }
-    if address is None:
+    if erased(stakeholder):
+        # Nothing is known of them but their part in the history; their details go again
+        # once the import leaves them holding nothing (OcfSource.plan).
+        details.update(address="", country="")
+    elif address is None:
         problems.append(BadValue("missing_value", "no address: a member's address is required"))
     else:
         parts = [address.get(p) for p in ("street_suite", "city", "country_subdivision")]
@@ -198,12 +269,8 @@ def holder_details(stakeholder: Mapping[str, Any]) -> tuple[dict[str, Any], list
         details["country"] = checked(values.country, address["country"])
         if details["address"] == "":
             problems.append(BadValue("missing_value", "the address has no street or city"))
-    if tax_ids:
-        details["identifier"] = checked(
-            values.text, tax_ids[0]["tax_id"], "tax id", LIMITS["identifier"]
-        )
-    else:
-        problems.append(BadValue("missing_value", "no tax id to record as the identifier"))
+    identifier = tax_ids[0]["tax_id"] if tax_ids else imported_identifier(stakeholder["id"])
+    details["identifier"] = checked(values.text, identifier, "tax id", LIMITS["identifier"])
     return details, problems
 
 
@@ -214,6 +281,7 @@ class Members:
         self.plan = plan
         self.stakeholders = stakeholders
         self._registered: dict[str, bool] = {}
+        self.erased: list[str] = []  # keys of the erased stakeholders registered
 
     def known(self, stakeholder_id: str) -> bool:
         return stakeholder_id in self.stakeholders
@@ -231,4 +299,6 @@ class Members:
             self._registered[stakeholder_id] = not problems and self.plan.register_holder(
                 stakeholder_id, stakeholder_id, details, values.iso_date(on, "date")
             )
+            if self._registered[stakeholder_id] and erased(self.stakeholders[stakeholder_id]):
+                self.erased.append(stakeholder_id)
         return stakeholder_id if self._registered[stakeholder_id] else None

@@ -215,8 +215,8 @@ class StockBook:
             self.plan.bad_value(item.where, error)
             return None
 
-    def quantity(self, item: OcfObject, name: str = "quantity") -> int | None:
-        return self.checked(item, lambda: values.whole_number(item.data[name], name))
+    def quantity(self, item: OcfObject, name: str = "quantity", minimum: int = 1) -> int | None:
+        return self.checked(item, lambda: values.whole_number(item.data[name], name, minimum))
 
     def _reference(self, stakeholder_id: str, item: OcfObject) -> bool:
         if self.members.known(stakeholder_id):
@@ -363,6 +363,16 @@ class StockBook:
                 )
                 return False
         return True
+
+    def open_securities(self, code: str) -> list[Security]:
+        """The securities of a class not yet used up (nor unresolvable), oldest first."""
+        return [
+            security
+            for security in self.securities.values()
+            if security.code == code
+            and security.closed_by is None
+            and security.id not in self.unresolvable
+        ]
 
     def ratio(self, item: OcfObject, factor: Fraction) -> Ratio | None:
         try:

@@ -24,6 +24,8 @@ from app.models.register import ShareClass
 from app.register import holders, queries
 from app.register.errors import DomainError
 from app.register.ratios import ROUND_HALF_UP, Ratio, allot, scale_down
+from app.register.reorganisation import scaled_par_value
+from app.register.requests import FractionTerms
 
 # Fractions cannot arise from what an importer checks first; the service still needs a policy.
 FRACTION_POLICY = ROUND_HALF_UP
@@ -357,20 +359,37 @@ class Plan:
             ratio=ratio,
         )
 
-    def reorganise(self, where: str, code: str, ratio: Ratio) -> None:
-        """Split (ratio above 1:1) or consolidate (below) every holding of a class; its
-        authorised number scales down with it, as the register's service does."""
+    def reorganise(
+        self, where: str, code: str, ratio: Ratio, terms: FractionTerms | None = None
+    ) -> None:
+        """Split (ratio above 1:1) or consolidate (below) every holding of a class, settling
+        fractions by `terms` (rounding half up if not given); its authorised number scales
+        down with it and its par value exactly, as the register's service does."""
+        terms = terms or FractionTerms(str(ratio), FRACTION_POLICY)
         share_class = self._classes[code]
         imported = 0
         for (held_code, key), held in self._held.items():
             if held_code == code:
                 imported += held
-                self._held[(code, key)] = allot(held, ratio, FRACTION_POLICY).whole
+                self._held[(code, key)] = allot(held, ratio, terms.fraction_policy).whole
         scaled = sum(held for (held_code, _), held in self._held.items() if held_code == code)
-        others = allot(share_class.issued - imported, ratio, FRACTION_POLICY).whole
+        others = allot(share_class.issued - imported, ratio, terms.fraction_policy).whole
         share_class.issued = scaled + others
         if share_class.authorised is not None:
             share_class.authorised = scale_down(share_class.authorised, ratio)
         self._check_authorised(where, share_class)
+        try:
+            share_class.par_value = Decimal(scaled_par_value(str(share_class.par_value), ratio))
+        except DomainError as error:
+            self.problem(where, error.code, error.message)
         counted = "splits" if ratio.new > ratio.old else "consolidations"
-        self._add("reorganise", where, counted, code=code, ratio=ratio)
+        self._add("reorganise", where, counted, code=code, terms=terms)
+
+    def holds_any(self, key: str) -> bool:
+        return any(held for (_, held_key), held in self._held.items() if held_key == key)
+
+    def cease_and_erase(self, where: str, key: str) -> None:
+        """A member whose details were erased where the package comes from ceases and is
+        erased here too, once the import leaves them holding nothing."""
+        self._add("cease", where, "ceased", key=key)
+        self._add("erase", where, "erased", key=key)
