@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    from app.cli import database, demo, holders, keys, log, register, tokens
+    from app.cli import database, demo, holders, keys, log, register, tokens, transfers
 
     for group in (
         database.db_cli,
@@ -17,5 +17,6 @@ def register_cli(app: Flask) -> None:
         register.register_cli,
         tokens.tokens_cli,
         tokens.users_cli,
+        transfers.transfers_cli,
     ):
         app.cli.add_command(group)

@@ -13,6 +13,7 @@ from app.models.register import (
     Pledge,
     ShareClass,
 )
+from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
 from app.models.user import ApiToken, User
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Holder",
     "HolderDetails",
     "HoldingVersion",
+    "InstructionTransition",
     "Issuer",
     "LogCheckpoint",
     "LogLeaf",
@@ -32,5 +34,7 @@ __all__ = [
     "Pledge",
     "ShareClass",
     "SigningKey",
+    "TransferInstruction",
+    "TransferSettings",
     "User",
 ]

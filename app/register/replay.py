@@ -30,6 +30,7 @@ from app.models.register import (
     Pledge,
     ShareClass,
 )
+from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
 from app.register import holdings
 from app.register.appliers import APPLIERS
 from app.register.projection import Applied, UnknownKind, apply_entry
@@ -45,6 +46,9 @@ LOG_DERIVED = (
     Distribution,
     Entitlement,
     FractionSettlement,
+    TransferSettings,
+    TransferInstruction,
+    InstructionTransition,
 )
 BATCH = 2_000
 
