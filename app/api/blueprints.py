@@ -5,7 +5,17 @@ from __future__ import annotations
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
-from app.api import capital, distributions, imports, issuers, log, register, restrictions, snapshot
+from app.api import (
+    capital,
+    distributions,
+    imports,
+    instructions,
+    issuers,
+    log,
+    register,
+    restrictions,
+    snapshot,
+)
 
 # One module per line, so that adding an API module is a one-line change.
 API_MODULES = (
@@ -17,6 +27,7 @@ API_MODULES = (
     capital,
     snapshot,
     imports,
+    instructions,
 )
 
 

@@ -1,0 +1,144 @@
+"""The transfer workflow's API: instruct, list, read, and each step of an instruction.
+
+For now the company's secretary (or an operator) takes every step, on the parties' behalf;
+investors' own tokens come later. Permission is checked before the body is read, so a caller
+who may not act learns nothing from a validation error."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Blueprint
+
+from app.api.access import require_read, require_write
+from app.api.instructions_schemas import (
+    InstructionDetailSchema,
+    InstructionPageQuery,
+    InstructionPageSchema,
+    InstructSchema,
+    RejectSchema,
+    TransferSettingsInputSchema,
+    TransferSettingsSchema,
+)
+from app.commands import command
+from app.extensions import db
+from app.models.transfers import TransferInstruction
+from app.transfers import queries, workflow
+from app.transfers.requests import Step
+from app.transfers.states import PENDING
+
+blp = Blueprint(
+    "instructions",
+    __name__,
+    url_prefix="/api/v1/issuers/<issuer_id>",
+    description="The transfer workflow: instructions from receipt to settlement",
+)
+
+
+@blp.before_request
+def _authorise() -> None:
+    issuer_id = request.view_args["issuer_id"]
+    if request.method == "GET":
+        require_read(issuer_id)
+    else:
+        require_write(issuer_id)
+
+
+def instruction_view(instruction: TransferInstruction, with_history: bool = False) -> dict:
+    view = {
+        column.key: getattr(instruction, column.key)
+        for column in TransferInstruction.__table__.columns
+        if column.key != "issuer_id"
+    }
+    view["reserved"] = instruction.quantity if instruction.state in PENDING else 0
+    if with_history:
+        view["transitions"] = queries.transitions(
+            db.session, instruction.issuer_id, instruction.instruction_id
+        )
+    return view
+
+
+def _detail(issuer_id: str, instruction_id: str) -> dict:
+    instruction = queries.get_instruction(db.session, issuer_id, instruction_id)
+    return instruction_view(instruction, with_history=True)
+
+
+@blp.route("/instructions", methods=["POST"])
+@blp.arguments(InstructSchema)
+@blp.response(201, InstructionDetailSchema)
+def instruct(instruction, issuer_id):
+    """Instruct a transfer (`transfer.instructed`): its shares are reserved at once."""
+    principal = require_write(issuer_id)
+    with command(principal.actor, issuer_id) as ctx:
+        instruction_id = workflow.instruct(ctx, instruction).instruction_id
+    return _detail(issuer_id, instruction_id)
+
+
+@blp.route("/instructions")
+@blp.arguments(InstructionPageQuery, location="query")
+@blp.response(200, InstructionPageSchema)
+def list_instructions(query, issuer_id):
+    """Instructions in order of receipt, a page at a time (`after` continues a listing)."""
+    page, next_after = queries.instructions_page(db.session, issuer_id, **query)
+    return {"instructions": [instruction_view(row) for row in page], "next_after": next_after}
+
+
+@blp.route("/instructions/<instruction_id>")
+@blp.response(200, InstructionDetailSchema)
+def get_instruction(issuer_id, instruction_id):
+    """One instruction and its history: every transition with its log index."""
+    return _detail(issuer_id, instruction_id)
+
+
+def _step_route(action: str, service, summary: str) -> None:
+    def step(issuer_id, instruction_id):
+        principal = require_write(issuer_id)
+        with command(principal.actor, issuer_id) as ctx:
+            service(ctx, Step(instruction_id))
+        return _detail(issuer_id, instruction_id)
+
+    step.__name__ = f"{action}_instruction"
+    step.__doc__ = summary
+    route = blp.route(f"/instructions/<instruction_id>/{action}", methods=["POST"])
+    route(blp.response(200, InstructionDetailSchema)(step))
+
+
+_step_route("accept", workflow.accept, "The transferee accepts (`transfer.accepted`).")
+_step_route("decline", workflow.decline, "The transferee declines (`transfer.declined`).")
+_step_route("approve", workflow.approve, "The company approves (`transfer.approved`).")
+_step_route("cancel", workflow.cancel, "The instructing party withdraws (`transfer.cancelled`).")
+_step_route(
+    "settle",
+    workflow.settle,
+    "Register the transfer (`transfer.settled`): approved, or accepted where the class needs "
+    "no approval, and no earlier instruction on the same shares still pending.",
+)
+
+
+@blp.route("/instructions/<instruction_id>/reject", methods=["POST"])
+@blp.arguments(RejectSchema)
+@blp.response(200, InstructionDetailSchema)
+def reject_instruction(rejection, issuer_id, instruction_id):
+    """The company refuses registration, with reasons (`transfer.rejected`)."""
+    principal = require_write(issuer_id)
+    with command(principal.actor, issuer_id) as ctx:
+        workflow.reject(ctx, rejection)
+    return _detail(issuer_id, instruction_id)
+
+
+@blp.route("/classes/<class_code>/transfer-settings")
+@blp.response(200, TransferSettingsSchema)
+def get_transfer_settings(issuer_id, class_code):
+    """Whether the class's transfers need approval, and the days a transferee has to accept."""
+    return queries.settings_for(db.session, issuer_id, class_code)
+
+
+@blp.route("/classes/<class_code>/transfer-settings", methods=["PUT"])
+@blp.arguments(TransferSettingsInputSchema)
+@blp.response(200, TransferSettingsSchema)
+def put_transfer_settings(settings, issuer_id, class_code):
+    """Change the class's workflow settings (`transfer.configured`); pending instructions
+    keep the settings they were made under."""
+    principal = require_write(issuer_id)
+    with command(principal.actor, issuer_id) as ctx:
+        workflow.configure(ctx, settings)
+    return queries.settings_for(db.session, issuer_id, class_code)

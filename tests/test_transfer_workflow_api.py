@@ -1,0 +1,170 @@
+"""The transfer workflow over the API: paths, codes, permissions before bodies, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.helpers import b64d, bearer, seed_register
+
+
+@pytest.fixture
+def desk(app, client, new_issuer, make_token):
+    """An issuer with A holding 100 ORD and B none, and its secretary's headers."""
+    issuer_id = new_issuer()["id"]
+    a, b = seed_register(app, issuer_id, shares_for_a=100)
+    headers = bearer(make_token("secretary", issuer_id))
+    return issuer_id, a, b, headers
+
+
+def _body(a: str, b: str, quantity: int = 30, **extra) -> dict:
+    return {
+        "class": "ORD",
+        "from_holder_id": a,
+        "to_holder_id": b,
+        "quantity": quantity,
+        "risk_acknowledged": True,
+        **extra,
+    }
+
+
+def _holding(client, issuer_id, holder_id, headers) -> dict:
+    response = client.get(
+        f"/api/v1/issuers/{issuer_id}/holdings?holder_id={holder_id}", headers=headers
+    )
+    return response.get_json()["holdings"][0]
+
+
+def test_the_whole_path_over_the_api(client, desk):
+    issuer_id, a, b, headers = desk
+    prefix = f"/api/v1/issuers/{issuer_id}/instructions"
+    body = _body(a, b, consideration="2.50", currency="GBP")
+    created = client.post(prefix, json=body, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    instruction = created.get_json()
+    tid = instruction["instruction_id"]
+    assert (instruction["state"], instruction["reserved"]) == ("instructed", 30)
+    assert (instruction["consideration"], instruction["currency"]) == ("2.50", "GBP")
+    assert _holding(client, issuer_id, a, headers)["available"] == 70
+    for action in ("accept", "approve", "settle"):
+        response = client.post(f"{prefix}/{tid}/{action}", headers=headers)
+        assert response.status_code == 200, (action, response.get_json())
+    detail = client.get(f"{prefix}/{tid}", headers=headers).get_json()
+    assert detail["state"] == "settled" and detail["reserved"] == 0
+    assert [step["state"] for step in detail["transitions"]] == [
+        "instructed",
+        "accepted",
+        "approved",
+        "settled",
+    ]
+    end = detail["last_log_index"] + 1
+    log = client.get(f"/api/v1/issuers/{issuer_id}/log/entries?start=0&end={end}", headers=headers)
+    kinds = {
+        row["index"]: json.loads(b64d(row["leaf"]))["kind"] for row in log.get_json()["entries"]
+    }
+    for step in detail["transitions"]:
+        assert kinds[step["log_index"]] == f"transfer.{step['state']}"
+    assert _holding(client, issuer_id, b, headers)["held"] == 30
+
+
+def test_illegal_steps_get_409_with_a_code_and_write_nothing(client, desk):
+    issuer_id, a, b, headers = desk
+    prefix = f"/api/v1/issuers/{issuer_id}/instructions"
+    tid = client.post(prefix, json=_body(a, b), headers=headers).get_json()["instruction_id"]
+    response = client.post(f"{prefix}/{tid}/approve", headers=headers)
+    assert (response.status_code, response.get_json()["code"]) == (409, "wrong_state")
+    assert client.post(f"{prefix}/{tid}/cancel", headers=headers).status_code == 200
+    response = client.post(f"{prefix}/{tid}/accept", headers=headers)
+    assert (response.status_code, response.get_json()["code"]) == (409, "not_pending")
+    second = client.post(prefix, json=_body(a, b, quantity=101), headers=headers)
+    assert (second.status_code, second.get_json()["code"]) == (409, "insufficient_available")
+    history = client.get(f"{prefix}/{tid}", headers=headers).get_json()["transitions"]
+    assert [step["state"] for step in history] == ["instructed", "cancelled"]
+    unknown = client.post(f"{prefix}/no-such-instruction/accept", headers=headers)
+    assert (unknown.status_code, unknown.get_json()["code"]) == (404, "not_found")
+
+
+def test_bad_bodies_get_422(client, desk):
+    issuer_id, a, b, headers = desk
+    prefix = f"/api/v1/issuers/{issuer_id}/instructions"
+    unacknowledged = client.post(prefix, json=_body(a, b, risk_acknowledged=False), headers=headers)
+    assert unacknowledged.status_code == 422
+    assert unacknowledged.get_json()["code"] == "risk_not_acknowledged"
+    for bad in (_body(a, b, quantity=1.5), _body(a, b, consideration="3"), _body(a, a)):
+        response = client.post(prefix, json=bad, headers=headers)
+        assert response.status_code == 422, (bad, response.get_json())
+    tid = client.post(prefix, json=_body(a, b), headers=headers).get_json()["instruction_id"]
+    response = client.post(f"{prefix}/{tid}/reject", json={"reasons": []}, headers=headers)
+    assert response.status_code == 422
+    reasons = [{"code": "kyc_required", "text": "transferee not verified"}]
+    response = client.post(f"{prefix}/{tid}/reject", json={"reasons": reasons}, headers=headers)
+    assert response.status_code == 200
+    assert response.get_json()["transitions"][-1]["reasons"] == reasons
+    assert _holding(client, issuer_id, a, headers)["available"] == 100
+
+
+def test_permission_is_checked_before_the_body(client, desk, make_token, new_issuer):
+    issuer_id, a, b, _ = desk
+    prefix = f"/api/v1/issuers/{issuer_id}/instructions"
+    assert client.post(prefix, json={"nonsense": 1}).status_code == 401
+    stranger = bearer(make_token("secretary", new_issuer()["id"]))
+    assert client.post(prefix, json={"nonsense": 1}, headers=stranger).status_code == 403
+    regulator = bearer(make_token("regulator"))
+    assert client.post(prefix, json=_body(a, b), headers=regulator).status_code == 403
+    assert client.get(prefix, headers=regulator).status_code == 200
+    response = client.post("/api/v1/issuers/unknown/instructions", json={}, headers=stranger)
+    assert response.status_code == 404
+
+
+def test_the_list_filters_and_pages_in_order_of_receipt(client, desk):
+    issuer_id, a, b, headers = desk
+    prefix = f"/api/v1/issuers/{issuer_id}/instructions"
+    ids = [
+        client.post(prefix, json=_body(a, b, quantity=10), headers=headers).get_json()[
+            "instruction_id"
+        ]
+        for _ in range(3)
+    ]
+    client.post(f"{prefix}/{ids[1]}/decline", headers=headers)
+    first = client.get(f"{prefix}?limit=2", headers=headers).get_json()
+    assert [row["instruction_id"] for row in first["instructions"]] == ids[:2]
+    rest = client.get(f"{prefix}?limit=2&after={first['next_after']}", headers=headers).get_json()
+    assert [row["instruction_id"] for row in rest["instructions"]] == ids[2:]
+    assert rest["next_after"] is None
+    pending = client.get(f"{prefix}?state=instructed&holder_id={b}", headers=headers).get_json()
+    assert [row["instruction_id"] for row in pending["instructions"]] == [ids[0], ids[2]]
+    assert client.get(f"{prefix}?state=lost", headers=headers).status_code == 422
+
+
+def test_class_settings_turn_approval_off(client, desk):
+    issuer_id, a, b, headers = desk
+    settings = f"/api/v1/issuers/{issuer_id}/classes/ORD/transfer-settings"
+    assert client.get(settings, headers=headers).get_json() == {
+        "class": "ORD",
+        "approval_required": True,
+        "acceptance_days": 14,
+    }
+    changed = client.put(
+        settings, json={"approval_required": False, "acceptance_days": 7}, headers=headers
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert (
+        client.put(
+            settings, json={"approval_required": False, "acceptance_days": 0}, headers=headers
+        ).status_code
+        == 422
+    )
+    prefix = f"/api/v1/issuers/{issuer_id}/instructions"
+    tid = client.post(prefix, json=_body(a, b), headers=headers).get_json()["instruction_id"]
+    client.post(f"{prefix}/{tid}/accept", headers=headers)
+    settled = client.post(f"{prefix}/{tid}/settle", headers=headers)
+    assert settled.get_json()["state"] == "settled"
+
+
+def test_the_openapi_document_describes_the_workflow(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    base = "/api/v1/issuers/{issuer_id}/instructions"
+    assert {"get", "post"} <= paths[base].keys()
+    for action in ("accept", "decline", "approve", "reject", "cancel", "settle"):
+        assert "post" in paths[f"{base}/{{instruction_id}}/{action}"]
