@@ -10,6 +10,7 @@ from marshmallow import validate
 from app.api.fields import Text, WholeNumber
 from app.api.register_schemas import CLASS_CODE, CURRENCY, POSITIVE, money
 from app.api.request_schema import RequestSchema
+from app.register.limits import MAX_LOG_INDEX
 from app.transfers.requests import ConfigureTransfers, Instruct, Reason, Reject
 from app.transfers.states import STATES
 from app.transfers.workflow import MAX_ACCEPTANCE_DAYS
@@ -104,7 +105,7 @@ class InstructionPageQuery(ma.Schema):
     state = ma.fields.String(validate=validate.OneOf(STATES))
     holder_id = ma.fields.String(metadata={"description": "Instructions from or to this holder"})
     after = ma.fields.Integer(
-        validate=validate.Range(min=0),
+        validate=validate.Range(min=0, max=MAX_LOG_INDEX),
         metadata={"description": "Continue after this instructed_index (next_after)"},
     )
     limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
