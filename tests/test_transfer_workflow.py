@@ -13,13 +13,13 @@ from sqlalchemy import text
 
 from app.commands import command
 from app.extensions import db
-from app.register import holdings
+from app.register import holdings, reorganisation
 from app.register.errors import InvalidInput, Refused
 from app.register.replay import ReplayMismatch, replay_and_compare
 from app.transfers import queries, workflow
 from app.transfers.deadlines import add_months
 from app.transfers.requests import ConfigureTransfers, Instruct, Reason, Reject, Step
-from tests.support.actions import assert_replays
+from tests.support.actions import HALF_UP, assert_replays, reorganise_class
 from tests.support.helpers import ACTOR, HOLDER_C, add_holders, seed_register, submit
 from tests.support.register_driver import dialect
 
@@ -353,3 +353,35 @@ def test_concurrent_instructions_never_reserve_more_than_available(app, company)
     assert set(outcomes) == {"instructed", "insufficient_available"}
     assert reserved_and_available(company, company.a) == (90, 10)
     assert_replays(app, company.issuer_id)
+
+
+# --- reorganisations while instructions are pending ----------------------------------------
+
+
+def test_a_split_scales_pending_instructions_and_their_reservations(company):
+    first = company.instruct(30)
+    second = company.instruct(5, target=company.c)
+    company.run(reorganisation.split_class, reorganise_class("ORD", "3:1", HALF_UP))
+    assert reserved_and_available(company, company.a) == (105, 195)
+    with company.app.app_context():
+        scaled = [
+            queries.get_instruction(db.session, company.issuer_id, tid).quantity
+            for tid in (first, second)
+        ]
+    assert scaled == [90, 15]
+    company.step(workflow.accept, first)
+    company.step(workflow.approve, first)
+    company.step(workflow.settle, first)
+    company.step(workflow.cancel, second)
+    assert reserved_and_available(company, company.a) == (0, 210)
+    assert company.holding(company.b).held == 90
+    assert_replays(company.app, company.issuer_id)
+
+
+def test_a_reorganisation_that_would_cut_a_pending_quantity_is_refused(company):
+    for _ in range(2):
+        company.instruct(1)  # 2 reserved: whole after 3:2, but each 1.5
+    error = company.refused(reorganisation.split_class, reorganise_class("ORD", "3:2", HALF_UP))
+    assert error.code == "encumbered_fraction"
+    assert reserved_and_available(company, company.a) == (2, 98)
+    assert company.holding(company.a).held == 100

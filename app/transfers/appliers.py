@@ -7,11 +7,13 @@ from sqlalchemy.orm import Session
 
 from app.ledger.canonical import parse_timestamp
 from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
-from app.register import holdings
+from app.register import holdings, reorganisation
 from app.register import transfers as register_transfers
 from app.register.appliers import install
+from app.register.errors import Refused
+from app.register.fraction_terms import recorded_terms
 from app.register.projection import Applied, Applier
-from app.transfers import states
+from app.transfers import queries, states
 
 
 def apply_instructed(session: Session, entry: Applied) -> None:
@@ -104,6 +106,28 @@ def apply_settled(session: Session, entry: Applied) -> None:
         _move_to(session, entry, states.SETTLED)
 
 
+def apply_reorganised(session: Session, entry: Applied) -> None:
+    """A split or consolidation also scales the pending instructions on the class, exactly as
+    it scales their reservations; one that would cut an instruction into a fraction of a share
+    is refused here, the only place that sees each instruction's share of the reservation
+    (the register refuses a holding's reservation that would not come out whole)."""
+    reorganisation.apply_class_reorganised(session, entry)
+    ratio = recorded_terms(entry.data).ratio
+    for instruction in queries.pending_in_class(session, entry.issuer_id, entry.data["class"]):
+        scaled, fraction = divmod(instruction.quantity * ratio.new, ratio.old)
+        if fraction:
+            raise Refused(
+                "encumbered_fraction",
+                f"pending transfer instruction {instruction.instruction_id} of "
+                f"{instruction.quantity} shares would become a fraction under {ratio}; "
+                "settle, cancel or reject it first",
+                instruction_id=instruction.instruction_id,
+                quantity=instruction.quantity,
+            )
+        instruction.quantity = scaled
+        instruction.last_log_index = entry.index
+
+
 def apply_configured(session: Session, entry: Applied) -> None:
     data = entry.data
     settings = session.get(TransferSettings, (entry.issuer_id, data["class"]))
@@ -125,11 +149,17 @@ TRANSFER_APPLIERS: dict[str, Applier] = {
     "transfer.cancelled": _releaser(states.CANCELLED),
     "transfer.expired": _releaser(states.EXPIRED),
     "transfer.settled": apply_settled,
+    "class.split": apply_reorganised,
+    "class.consolidated": apply_reorganised,
 }
 
 
 def install_appliers() -> None:
     install(
         TRANSFER_APPLIERS,
-        extends={"transfer.settled": register_transfers.apply_transfer_settled},
+        extends={
+            "transfer.settled": register_transfers.apply_transfer_settled,
+            "class.split": reorganisation.apply_class_reorganised,
+            "class.consolidated": reorganisation.apply_class_reorganised,
+        },
     )

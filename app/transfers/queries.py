@@ -109,3 +109,19 @@ def settings_for(session: Session, issuer_id: str, class_code: str) -> TransferS
             last_log_index=-1,
         )
     return settings
+
+
+def pending_in_class(
+    session: Session, issuer_id: str, class_code: str
+) -> list[TransferInstruction]:
+    return list(
+        session.scalars(
+            select(TransferInstruction)
+            .where(
+                TransferInstruction.issuer_id == issuer_id,
+                TransferInstruction.class_code == class_code,
+                TransferInstruction.state.in_(PENDING),
+            )
+            .order_by(TransferInstruction.instructed_index)
+        )
+    )
