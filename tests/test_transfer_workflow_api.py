@@ -168,3 +168,64 @@ def test_the_openapi_document_describes_the_workflow(client):
     assert {"get", "post"} <= paths[base].keys()
     for action in ("accept", "decline", "approve", "reject", "cancel", "settle"):
         assert "post" in paths[f"{base}/{{instruction_id}}/{action}"]
+
+
+# --- investors' own tokens -----------------------------------------------------------------
+
+
+def _investor_token(runner, issuer_id: str, holder_id: str | None) -> dict[str, str]:
+    holder = ["--holder", holder_id] if holder_id else []
+    args = ["tokens", "create", "--role", "investor", "--label", "investor", "--issuer", issuer_id]
+    result = runner.invoke(args=[*args, *holder])
+    assert result.exit_code == 0, result.output
+    return bearer(result.output.strip().splitlines()[-1])
+
+
+def test_investors_instruct_their_own_shares_and_answer_as_transferee(app, client, runner, desk):
+    issuer_id, a, b, headers = desk
+    prefix = f"/api/v1/issuers/{issuer_id}/instructions"
+    ada, brunel = _investor_token(runner, issuer_id, a), _investor_token(runner, issuer_id, b)
+    created = client.post(prefix, json=_body(a, b), headers=ada)
+    assert created.status_code == 201, created.get_json()
+    tid = created.get_json()["instruction_id"]
+    theirs = client.post(prefix, json=_body(b, a, quantity=1), headers=ada)
+    assert (theirs.status_code, theirs.get_json()["code"]) == (409, "not_your_instruction")
+    wrong_side = client.post(f"{prefix}/{tid}/accept", headers=ada)
+    assert (wrong_side.status_code, wrong_side.get_json()["code"]) == (409, "not_your_instruction")
+    assert client.post(f"{prefix}/{tid}/accept", headers=brunel).status_code == 200
+    for action in ("approve", "settle", "reject"):
+        response = client.post(f"{prefix}/{tid}/{action}", json={"x": 1}, headers=brunel)
+        assert response.status_code == 403, action
+    settings = f"/api/v1/issuers/{issuer_id}/classes/ORD/transfer-settings"
+    assert client.put(settings, json={}, headers=ada).status_code == 403
+    assert client.post(f"{prefix}/{tid}/cancel", headers=brunel).status_code == 409
+    assert client.post(f"{prefix}/{tid}/approve", headers=headers).status_code == 200
+    assert client.post(f"{prefix}/{tid}/cancel", headers=ada).get_json()["state"] == "cancelled"
+
+
+def test_investors_see_only_the_instructions_they_are_party_to(app, client, runner, desk):
+    issuer_id, a, b, headers = desk
+    prefix = f"/api/v1/issuers/{issuer_id}/instructions"
+    from tests.support.helpers import HOLDER_C, add_holders
+
+    with app.app_context():
+        (c,) = add_holders(issuer_id, HOLDER_C)
+    tid = client.post(prefix, json=_body(a, b), headers=headers).get_json()["instruction_id"]
+    charles = _investor_token(runner, issuer_id, c)
+    assert client.get(f"{prefix}/{tid}", headers=charles).status_code == 403
+    assert client.get(prefix, headers=charles).get_json()["instructions"] == []
+    brunel = _investor_token(runner, issuer_id, b)
+    assert client.get(f"{prefix}/{tid}", headers=brunel).status_code == 200
+    listed = client.get(f"{prefix}?holder_id={c}", headers=brunel).get_json()["instructions"]
+    assert [row["instruction_id"] for row in listed] == [tid]
+    nobody = _investor_token(runner, issuer_id, None)
+    assert client.get(prefix, headers=nobody).status_code == 403
+    assert client.post(prefix, json=_body(a, b), headers=nobody).status_code == 403
+
+
+def test_only_an_investor_token_acts_for_a_holder(runner, desk):
+    issuer_id, a, _, _ = desk
+    args = ["tokens", "create", "--role", "secretary", "--label", "x", "--issuer", issuer_id]
+    result = runner.invoke(args=[*args, "--holder", a])
+    assert result.exit_code != 0
+    assert "only an investor token acts for a holder" in result.output

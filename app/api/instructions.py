@@ -1,15 +1,20 @@
 """The transfer workflow's API: instruct, list, read, and each step of an instruction.
 
-For now the company's secretary (or an operator) takes every step, on the parties' behalf;
-investors' own tokens come later. Permission is checked before the body is read, so a caller
-who may not act learns nothing from a validation error."""
+The company's secretary (or an operator) may take every step, on the parties' behalf. An
+investor's token (`flask tokens create --role investor --issuer ID --holder HID`) acts for its
+holder only: it instructs transfers of that holder's shares, accepts or declines as transferee,
+cancels its own instructions and sees the instructions it is party to. Permission is checked
+before the body is read, so a caller who may not act learns nothing from a validation error.
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask import request
 from flask_smorest import Blueprint
 
-from app.api.access import require_read, require_write
+from app.api.access import require_principal, require_read, require_write
 from app.api.instructions_schemas import (
     InstructionDetailSchema,
     InstructionPageQuery,
@@ -19,9 +24,12 @@ from app.api.instructions_schemas import (
     TransferSettingsInputSchema,
     TransferSettingsSchema,
 )
+from app.auth.principal import Principal
 from app.commands import command
+from app.errors import ApiError
 from app.extensions import db
 from app.models.transfers import TransferInstruction
+from app.register.queries import get_issuer
 from app.transfers import queries, workflow
 from app.transfers.requests import Step
 from app.transfers.states import PENDING
@@ -34,13 +42,35 @@ blp = Blueprint(
 )
 
 
+# What an investor's token may do here, by view; everything else is the company's.
+INVESTOR_VIEWS = frozenset(
+    {"instruct", "list_instructions", "get_instruction"}
+    | {f"{action}_instruction" for action in ("accept", "decline", "cancel")}
+)
+
+
+def _investor(principal: Principal, issuer_id: str) -> bool:
+    return principal.role == "investor" and principal.issuer_id == issuer_id
+
+
 @blp.before_request
 def _authorise() -> None:
     issuer_id = request.view_args["issuer_id"]
-    if request.method == "GET":
+    principal = require_principal()
+    get_issuer(db.session, issuer_id)
+    if _investor(principal, issuer_id):
+        if principal.holder_id is None or request.endpoint.rpartition(".")[2] not in INVESTOR_VIEWS:
+            raise ApiError(403, "forbidden", "an investor's token may not do this")
+    elif request.method == "GET":
         require_read(issuer_id)
     else:
         require_write(issuer_id)
+
+
+def _acting(issuer_id: str) -> tuple[Principal, str | None]:
+    """Who acts, and the holder they act for (None: the company, for anyone)."""
+    principal = require_principal()
+    return principal, principal.holder_id if _investor(principal, issuer_id) else None
 
 
 def instruction_view(instruction: TransferInstruction, with_history: bool = False) -> dict:
@@ -67,9 +97,9 @@ def _detail(issuer_id: str, instruction_id: str) -> dict:
 @blp.response(201, InstructionDetailSchema)
 def instruct(instruction, issuer_id):
     """Instruct a transfer (`transfer.instructed`): its shares are reserved at once."""
-    principal = require_write(issuer_id)
+    principal, party = _acting(issuer_id)
     with command(principal.actor, issuer_id) as ctx:
-        instruction_id = workflow.instruct(ctx, instruction).instruction_id
+        instruction_id = workflow.instruct(ctx, replace(instruction, party=party)).instruction_id
     return _detail(issuer_id, instruction_id)
 
 
@@ -77,7 +107,11 @@ def instruct(instruction, issuer_id):
 @blp.arguments(InstructionPageQuery, location="query")
 @blp.response(200, InstructionPageSchema)
 def list_instructions(query, issuer_id):
-    """Instructions in order of receipt, a page at a time (`after` continues a listing)."""
+    """Instructions in order of receipt, a page at a time (`after` continues a listing); an
+    investor sees those it is party to."""
+    _, party = _acting(issuer_id)
+    if party is not None:
+        query = {**query, "holder_id": party}
     page, next_after = queries.instructions_page(db.session, issuer_id, **query)
     return {"instructions": [instruction_view(row) for row in page], "next_after": next_after}
 
@@ -86,14 +120,18 @@ def list_instructions(query, issuer_id):
 @blp.response(200, InstructionDetailSchema)
 def get_instruction(issuer_id, instruction_id):
     """One instruction and its history: every transition with its log index."""
-    return _detail(issuer_id, instruction_id)
+    _, party = _acting(issuer_id)
+    detail = _detail(issuer_id, instruction_id)
+    if party is not None and party not in (detail["from_holder_id"], detail["to_holder_id"]):
+        raise ApiError(403, "forbidden", "this token is not party to this instruction")
+    return detail
 
 
 def _step_route(action: str, service, summary: str) -> None:
     def step(issuer_id, instruction_id):
-        principal = require_write(issuer_id)
+        principal, party = _acting(issuer_id)
         with command(principal.actor, issuer_id) as ctx:
-            service(ctx, Step(instruction_id))
+            service(ctx, Step(instruction_id, party))
         return _detail(issuer_id, instruction_id)
 
     step.__name__ = f"{action}_instruction"

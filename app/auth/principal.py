@@ -18,6 +18,8 @@ class Principal:
     issuer_id: str | None
     # How the log names this actor: opaque ids only, no personal data.
     actor: str
+    # For an investor: the holder it acts for (None: it acts for nobody).
+    holder_id: str | None = None
 
     def can_read(self, issuer_id: str) -> bool:
         return self.role in SUPERVISORY_ROLES or (
@@ -56,4 +58,9 @@ def _principal_from_token() -> Principal | None:
     token = find_token(db.session, secret.strip())
     if token is None:
         return None
-    return Principal(role=token.role, issuer_id=token.issuer_id, actor=f"token:{token.id}")
+    return Principal(
+        role=token.role,
+        issuer_id=token.issuer_id,
+        actor=f"token:{token.id}",
+        holder_id=token.holder_id,
+    )
