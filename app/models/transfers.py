@@ -26,6 +26,17 @@ class TransferInstruction(Base):
         ForeignKeyConstraint(
             ["issuer_id", "class_code"], ["share_classes.issuer_id", "share_classes.code"]
         ),
+        # Named here: the naming convention would give both the same name.
+        ForeignKeyConstraint(
+            ["issuer_id", "from_holder_id"],
+            ["holders.issuer_id", "holders.holder_id"],
+            name="fk_transfer_instructions_from_holder",
+        ),
+        ForeignKeyConstraint(
+            ["issuer_id", "to_holder_id"],
+            ["holders.issuer_id", "holders.holder_id"],
+            name="fk_transfer_instructions_to_holder",
+        ),
         # Order of receipt on one holding: the earlier pending instructions on the same shares.
         Index(
             "ix_transfer_instructions_holding",

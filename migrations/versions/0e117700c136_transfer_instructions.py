@@ -41,6 +41,16 @@ def upgrade() -> None:
             ["share_classes.issuer_id", "share_classes.code"],
             name=op.f("fk_transfer_instructions_issuer_id_share_classes"),
         ),
+        sa.ForeignKeyConstraint(
+            ["issuer_id", "from_holder_id"],
+            ["holders.issuer_id", "holders.holder_id"],
+            name="fk_transfer_instructions_from_holder",
+        ),
+        sa.ForeignKeyConstraint(
+            ["issuer_id", "to_holder_id"],
+            ["holders.issuer_id", "holders.holder_id"],
+            name="fk_transfer_instructions_to_holder",
+        ),
         sa.PrimaryKeyConstraint(
             "issuer_id", "instruction_id", name=op.f("pk_transfer_instructions")
         ),
