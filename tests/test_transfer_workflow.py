@@ -385,3 +385,25 @@ def test_a_reorganisation_that_would_cut_a_pending_quantity_is_refused(company):
     assert error.code == "encumbered_fraction"
     assert reserved_and_available(company, company.a) == (2, 98)
     assert company.holding(company.a).held == 100
+
+
+def test_two_secretaries_approving_at_once_one_wins_the_other_is_refused(app, company):
+    if dialect(app) != "postgresql":
+        pytest.skip("SQLite has one writer at a time; the race needs PostgreSQL")
+    tid = company.instruct(10)
+    company.step(workflow.accept, tid)
+    start = threading.Barrier(2)
+
+    def approve_once(_: int) -> str:
+        with app.app_context():
+            start.wait(60)
+            try:
+                company.step(workflow.approve, tid)
+            except Refused as error:
+                return error.code
+            return "approved"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(approve_once, range(2)))
+    assert outcomes == ["approved", "wrong_state"]
+    assert [state for state, _ in company.history(tid)] == ["instructed", "accepted", "approved"]
