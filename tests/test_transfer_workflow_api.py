@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.transfers.deadlines import add_months
 from tests.support.helpers import b64d, bearer, seed_register
 
 
@@ -229,3 +231,27 @@ def test_only_an_investor_token_acts_for_a_holder(runner, desk):
     result = runner.invoke(args=[*args, "--holder", a])
     assert result.exit_code != 0
     assert "only an investor token acts for a holder" in result.output
+
+
+def test_the_overdue_list_shows_what_is_past_a_deadline(app, client, desk):
+    issuer_id, a, b, headers = desk
+    prefix = f"/api/v1/issuers/{issuer_id}/instructions"
+    lodged = datetime.now(UTC)
+    app.config["LEDGER_CLOCK"] = lambda: lodged
+    late, on_time = (
+        client.post(prefix, json=_body(a, b, quantity=10), headers=headers).get_json()
+        for _ in range(2)
+    )
+    client.post(f"{prefix}/{on_time['instruction_id']}/accept", headers=headers)
+
+    def overdue_at(moment: datetime) -> list[str]:
+        app.config["LEDGER_CLOCK"] = lambda: moment
+        listed = client.get(f"{prefix}?overdue=true", headers=headers).get_json()
+        return [row["instruction_id"] for row in listed["instructions"]]
+
+    assert overdue_at(lodged + timedelta(days=14)) == []
+    assert overdue_at(lodged + timedelta(days=15)) == [late["instruction_id"]]
+    everything = [late["instruction_id"], on_time["instruction_id"]]
+    decision_due = add_months(lodged, 2)
+    assert overdue_at(decision_due) == [late["instruction_id"]]
+    assert overdue_at(decision_due + timedelta(microseconds=1)) == everything

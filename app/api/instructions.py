@@ -25,7 +25,7 @@ from app.api.instructions_schemas import (
     TransferSettingsSchema,
 )
 from app.auth.principal import Principal
-from app.commands import command
+from app.commands import command, current_ledger
 from app.errors import ApiError
 from app.extensions import db
 from app.models.transfers import TransferInstruction
@@ -107,12 +107,16 @@ def instruct(instruction, issuer_id):
 @blp.arguments(InstructionPageQuery, location="query")
 @blp.response(200, InstructionPageSchema)
 def list_instructions(query, issuer_id):
-    """Instructions in order of receipt, a page at a time (`after` continues a listing); an
-    investor sees those it is party to."""
+    """Instructions in order of receipt, a page at a time (`after` continues a listing);
+    `overdue=true` lists those past a deadline, not yet expired. An investor sees those it is
+    party to."""
     _, party = _acting(issuer_id)
     if party is not None:
         query = {**query, "holder_id": party}
-    page, next_after = queries.instructions_page(db.session, issuer_id, **query)
+    overdue_at = current_ledger().clock() if query.pop("overdue") else None
+    page, next_after = queries.instructions_page(
+        db.session, issuer_id, **query, overdue_at=overdue_at
+    )
     return {"instructions": [instruction_view(row) for row in page], "next_after": next_after}
 
 

@@ -108,6 +108,10 @@ class InstructionPageQuery(ma.Schema):
         validate=validate.Range(min=0, max=MAX_LOG_INDEX),
         metadata={"description": "Continue after this instructed_index (next_after)"},
     )
+    overdue = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only those past their acceptance or decision deadline"},
+    )
     limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

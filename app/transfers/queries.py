@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
@@ -28,10 +28,14 @@ def instructions_page(
     holder_id: str | None = None,
     after: int | None = None,
     limit: int = 100,
+    overdue_at: datetime | None = None,
 ) -> tuple[list[TransferInstruction], int | None]:
     """Instructions in order of receipt, a page at a time; `after` is the `instructed_index`
-    the previous page ended with. Returns the page and where the next one starts, if any."""
+    the previous page ended with; `overdue_at` keeps those past a deadline at that moment.
+    Returns the page and where the next one starts, if any."""
     query = select(TransferInstruction).where(TransferInstruction.issuer_id == issuer_id)
+    if overdue_at is not None:
+        query = query.where(_past_deadline(overdue_at))
     if state is not None:
         query = query.where(TransferInstruction.state == state)
     if holder_id is not None:
@@ -81,17 +85,21 @@ def earlier_pending(session: Session, instruction: TransferInstruction) -> list[
     )
 
 
+def _past_deadline(now: datetime) -> ColumnElement[bool]:
+    """Waiting for the transferee past the acceptance deadline, or for anyone past the
+    decision deadline (as `deadlines.missed_deadline` says of one instruction)."""
+    return or_(
+        (TransferInstruction.state == INSTRUCTED) & (TransferInstruction.accept_by < now),
+        TransferInstruction.state.in_((INSTRUCTED, ACCEPTED))
+        & (TransferInstruction.decide_by < now),
+    )
+
+
 def due_for_expiry(session: Session, now: datetime) -> list[tuple[str, str]]:
     """(issuer_id, instruction_id) of every instruction past a deadline, in order of receipt."""
     query = (
         select(TransferInstruction.issuer_id, TransferInstruction.instruction_id)
-        .where(
-            or_(
-                (TransferInstruction.state == INSTRUCTED) & (TransferInstruction.accept_by < now),
-                TransferInstruction.state.in_((INSTRUCTED, ACCEPTED))
-                & (TransferInstruction.decide_by < now),
-            )
-        )
+        .where(_past_deadline(now))
         .order_by(TransferInstruction.issuer_id, TransferInstruction.instructed_index)
     )
     return [(row.issuer_id, row.instruction_id) for row in session.execute(query)]
