@@ -407,3 +407,16 @@ def test_two_secretaries_approving_at_once_one_wins_the_other_is_refused(app, co
         outcomes = sorted(pool.map(approve_once, range(2)))
     assert outcomes == ["approved", "wrong_state"]
     assert [state for state, _ in company.history(tid)] == ["instructed", "accepted", "approved"]
+
+
+def test_a_context_takes_over_a_register_kind_only_by_naming_what_it_extends():
+    from app.register import appliers, issuance
+    from app.transfers.appliers import apply_settled
+
+    def rogue(_session, _entry):
+        raise AssertionError("never applied")
+
+    with pytest.raises(RuntimeError, match="shares.issued"):
+        appliers.install({"shares.issued": rogue})
+    assert appliers.APPLIERS["shares.issued"] is issuance.apply_shares_issued
+    assert appliers.APPLIERS["transfer.settled"] is apply_settled
