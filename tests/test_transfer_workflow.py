@@ -416,7 +416,7 @@ def test_a_context_takes_over_a_register_kind_only_by_naming_what_it_extends():
     def rogue(_session, _entry):
         raise AssertionError("never applied")
 
-    with pytest.raises(RuntimeError, match="shares.issued"):
+    with pytest.raises(RuntimeError, match=r"shares\.issued"):
         appliers.install({"shares.issued": rogue})
     assert appliers.APPLIERS["shares.issued"] is issuance.apply_shares_issued
     assert appliers.APPLIERS["transfer.settled"] is apply_settled
