@@ -42,7 +42,10 @@ def _check_production_settings(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (registers every table on the metadata)
+    from app import (
+        models,  # noqa: F401  (registers every table on the metadata)
+        transfers,  # noqa: F401  (installs the workflow's appliers)
+    )
     from app.api.errors import ErrorSchema
     from app.auth.sessions import init_login
     from app.extensions import api, csrf, db, login_manager

@@ -7,7 +7,17 @@ from flask.blueprints import BlueprintSetupState
 from flask_smorest import Api, Blueprint
 from flask_wtf.csrf import CSRFProtect
 
-from app.api import capital, distributions, imports, issuers, log, register, restrictions, snapshot
+from app.api import (
+    capital,
+    distributions,
+    imports,
+    instructions,
+    issuers,
+    log,
+    register,
+    restrictions,
+    snapshot,
+)
 from app.idempotency.http import document_key_header, protect_write_views
 
 # One module per line, so that adding an API module is a one-line change.
@@ -20,6 +30,7 @@ API_MODULES = (
     capital,
     snapshot,
     imports,
+    instructions,
 )
 
 

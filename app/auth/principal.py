@@ -18,6 +18,8 @@ class Principal:
     issuer_id: str | None
     # How the log names this actor: opaque ids only, no personal data.
     actor: str
+    # For an investor: the holder it acts for (None: it acts for nobody).
+    holder_id: str | None = None
 
     def can_read(self, issuer_id: str) -> bool:
         return self.role in SUPERVISORY_ROLES or (
@@ -26,6 +28,12 @@ class Principal:
 
     def can_write(self, issuer_id: str) -> bool:
         return self.role == "operator" or (self.role == "secretary" and self.issuer_id == issuer_id)
+
+    def acts_for_holder(self, issuer_id: str) -> bool:
+        """An investor's token acting for one holder of this issuer: it may make the writes a
+        holder makes (instruct on its own shares, answer as transferee), which each view
+        checks."""
+        return self.role == "investor" and self.issuer_id == issuer_id and bool(self.holder_id)
 
     @property
     def sees_all_issuers(self) -> bool:
@@ -56,4 +64,9 @@ def _principal_from_token() -> Principal | None:
     token = find_token(db.session, secret.strip())
     if token is None:
         return None
-    return Principal(role=token.role, issuer_id=token.issuer_id, actor=f"token:{token.id}")
+    return Principal(
+        role=token.role,
+        issuer_id=token.issuer_id,
+        actor=f"token:{token.id}",
+        holder_id=token.holder_id,
+    )

@@ -24,15 +24,28 @@ def digest(token: str) -> str:
 
 
 def create_token(
-    session: Session, *, role: str, label: str, issuer_id: str | None, now: datetime
+    session: Session,
+    *,
+    role: str,
+    label: str,
+    issuer_id: str | None,
+    now: datetime,
+    holder_id: str | None = None,
 ) -> tuple[ApiToken, str]:
     if role not in ROLES:
         raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(ROLES)}", field="role")
     if role in ("secretary", "investor") and issuer_id is None:
         raise InvalidInput(f"a {role} token must name its issuer", field="issuer_id")
+    if holder_id is not None and role != "investor":
+        raise InvalidInput("only an investor token acts for a holder", field="holder_id")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
-        token_hash=digest(secret), label=label, role=role, issuer_id=issuer_id, created_at=now
+        token_hash=digest(secret),
+        label=label,
+        role=role,
+        issuer_id=issuer_id,
+        holder_id=holder_id,
+        created_at=now,
     )
     session.add(token)
     session.flush()

@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
         log,
         register,
         tokens,
+        transfers,
     )
 
     for group in (
@@ -29,5 +30,6 @@ def register_cli(app: Flask) -> None:
         register.register_cli,
         tokens.tokens_cli,
         tokens.users_cli,
+        transfers.transfers_cli,
     ):
         app.cli.add_command(group)

@@ -20,12 +20,18 @@ tokens_cli = AppGroup("tokens", help="API bearer tokens.")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--label", required=True, help="Who or what the token is for.")
 @click.option("--issuer", "issuer_id", help="The issuer (for secretary and investor tokens).")
-def create(role: str, label: str, issuer_id: str | None) -> None:
+@click.option("--holder", "holder_id", help="The holder an investor token acts for.")
+def create(role: str, label: str, issuer_id: str | None, holder_id: str | None) -> None:
     """Create a token; only its SHA-256 digest is stored."""
     try:
         with db.write() as session:
             token, secret = create_token(
-                session, role=role, label=label, issuer_id=issuer_id, now=utc_now()
+                session,
+                role=role,
+                label=label,
+                issuer_id=issuer_id,
+                now=utc_now(),
+                holder_id=holder_id,
             )
     except DomainError as error:
         raise click.ClickException(error.message) from None

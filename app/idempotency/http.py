@@ -56,7 +56,10 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         if header is None or request.method not in WRITE_METHODS:
             return view(*args, **kwargs)
         principal = token_principal()
-        if principal is None or not principal.can_write((request.view_args or {}).get("issuer_id")):
+        issuer_id = (request.view_args or {}).get("issuer_id")
+        if principal is None or not (
+            principal.can_write(issuer_id) or principal.acts_for_holder(issuer_id)
+        ):
             # Authentication and authorisation come first: the view refuses (401, 403, 404)
             # exactly as without a key, and a refusal keeps no answer.
             return view(*args, **kwargs)

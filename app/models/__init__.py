@@ -14,6 +14,7 @@ from app.models.register import (
     Pledge,
     ShareClass,
 )
+from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
 from app.models.user import ApiToken, User
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "HolderDetails",
     "HoldingVersion",
     "IdempotencyRecord",
+    "InstructionTransition",
     "Issuer",
     "LogCheckpoint",
     "LogLeaf",
@@ -34,5 +36,7 @@ __all__ = [
     "Pledge",
     "ShareClass",
     "SigningKey",
+    "TransferInstruction",
+    "TransferSettings",
     "User",
 ]

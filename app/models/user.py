@@ -46,5 +46,7 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(16))
     issuer_id: Mapped[str | None] = mapped_column(ForeignKey("issuers.id"))
+    # For investors: the holder this token acts for.
+    holder_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -2,11 +2,15 @@
 
 Commands (through `CommandContext.record`) and `log verify`'s replay both apply entries
 through this table and nothing else; a kind missing here cannot be written or replayed.
+
+Contexts above the register (`app.transfers`) add their kinds with `install` when they are
+imported (the app imports them all at start), since the register must not import them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from app.ledger.keyring import ROTATION_KIND
 from app.register import (
@@ -22,7 +26,7 @@ from app.register import (
 )
 from app.register.projection import Applier, ignore
 
-APPLIERS: Mapping[str, Applier] = {
+_APPLIERS: dict[str, Applier] = {
     "issuer.registered": issuers.apply_issuer_registered,
     "issuer.amended": issuers.apply_issuer_amended,
     "class.created": classes.apply_class_created,
@@ -48,3 +52,18 @@ APPLIERS: Mapping[str, Applier] = {
     "distribution.entitlements_fixed": distributions.apply_entitlements_fixed,
     ROTATION_KIND: ignore,
 }
+APPLIERS: Mapping[str, Applier] = MappingProxyType(_APPLIERS)
+
+
+def install(appliers: Mapping[str, Applier], extends: Mapping[str, Applier] | None = None) -> None:
+    """Add a context's appliers. A kind the register already applies may be taken over only
+    by naming, in `extends`, the register's applier that the new one calls."""
+    for kind, applier in appliers.items():
+        current = _APPLIERS.get(kind)
+        if (
+            current is not None
+            and current is not applier
+            and (extends or {}).get(kind) is not current
+        ):
+            raise RuntimeError(f"{kind} already has an applier; extend it explicitly")
+    _APPLIERS.update(appliers)

@@ -31,6 +31,7 @@ from app.models.register import (
     ShareClass,
     TransferInstrument,
 )
+from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
 from app.register import holdings
 from app.register.appliers import APPLIERS
 from app.register.projection import Applied, UnknownKind, apply_entry
@@ -47,6 +48,9 @@ LOG_DERIVED = (
     Entitlement,
     FractionSettlement,
     TransferInstrument,
+    TransferSettings,
+    TransferInstruction,
+    InstructionTransition,
 )
 BATCH = 2_000
 

@@ -26,9 +26,12 @@ if TYPE_CHECKING:
     from app.register.context import CommandContext
 
 
-def lodge_transfer(ctx: CommandContext, request: LodgeTransfer) -> Applied:
+def lodge_transfer(
+    ctx: CommandContext, request: LodgeTransfer, *, instruction_id: str | None = None
+) -> Applied:
     """Check and record a settled transfer. The command has locked the issuer, so the workflow
-    settles an accepted instruction through this same function inside its own command."""
+    settles an accepted instruction through this same function inside its own command: then
+    `instruction_id` names it, its reservation holds the shares and settling releases it."""
     session, issuer_id = ctx.session, ctx.issuer_id
     code, quantity = request.class_code, request.quantity
     require_quantity(quantity)
@@ -38,7 +41,8 @@ def lodge_transfer(ctx: CommandContext, request: LodgeTransfer) -> Applied:
     classes.get_class(session, issuer_id, code)
     require_active_holder(session, issuer_id, source)
     require_active_holder(session, issuer_id, target)
-    holdings.require_available(session, issuer_id, code, source, quantity)
+    if instruction_id is None:
+        holdings.require_available(session, issuer_id, code, source, quantity)
     if not request.instrument_reuse:
         require_new_instrument(session, issuer_id, request.instrument_reference)
     data = {
@@ -53,6 +57,8 @@ def lodge_transfer(ctx: CommandContext, request: LodgeTransfer) -> Applied:
         data["currency"] = request.currency
     if request.instrument_reuse:
         data["instrument_reuse"] = True
+    if instruction_id is not None:
+        data["instruction_id"] = instruction_id
     return ctx.record("transfer.settled", data)
 
 
@@ -84,7 +90,9 @@ def require_new_instrument(session: Session, issuer_id: str, reference: str) -> 
 def apply_transfer_settled(session: Session, entry: Applied) -> None:
     quantity = int(entry.data["quantity"])
     code = entry.data["class"]
-    holdings.change(session, entry, code, entry.data["from_holder_id"], held=-quantity)
+    released = quantity if "instruction_id" in entry.data else 0
+    source = entry.data["from_holder_id"]
+    holdings.change(session, entry, code, source, held=-quantity, reserved=-released)
     holdings.change(session, entry, code, entry.data["to_holder_id"], held=quantity)
     session.add(
         TransferInstrument(

@@ -1,0 +1,190 @@
+"""The transfer workflow's API: instruct, list, read, and each step of an instruction.
+
+The company's secretary (or an operator) may take every step, on the parties' behalf. An
+investor's token (`flask tokens create --role investor --issuer ID --holder HID`) acts for its
+holder only: it instructs transfers of that holder's shares, accepts or declines as transferee,
+cancels its own instructions and sees the instructions it is party to. Permission is checked
+before the body is read, so a caller who may not act learns nothing from a validation error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import request
+from flask_smorest import Blueprint
+
+from app.api.access import require_principal, require_read, require_write
+from app.api.instructions_schemas import (
+    InstructionDetailSchema,
+    InstructionPageQuery,
+    InstructionPageSchema,
+    InstructSchema,
+    RejectSchema,
+    TransferSettingsInputSchema,
+    TransferSettingsSchema,
+)
+from app.auth.principal import Principal
+from app.commands import command, current_ledger
+from app.errors import ApiError
+from app.extensions import db
+from app.models.transfers import TransferInstruction
+from app.register.queries import get_issuer
+from app.transfers import queries, workflow
+from app.transfers.requests import Step
+from app.transfers.states import PENDING
+
+blp = Blueprint(
+    "instructions",
+    __name__,
+    url_prefix="/api/v1/issuers/<issuer_id>",
+    description="The transfer workflow: instructions from receipt to settlement",
+)
+
+
+# What an investor's token may do here, by view; everything else is the company's.
+INVESTOR_VIEWS = frozenset(
+    {"instruct", "list_instructions", "get_instruction"}
+    | {f"{action}_instruction" for action in ("accept", "decline", "cancel")}
+)
+
+
+def _investor(principal: Principal, issuer_id: str) -> bool:
+    return principal.role == "investor" and principal.issuer_id == issuer_id
+
+
+def _view_name() -> str:
+    return request.endpoint.rpartition(".")[2]
+
+
+@blp.before_request
+def _authorise() -> None:
+    issuer_id = request.view_args["issuer_id"]
+    principal = require_principal()
+    get_issuer(db.session, issuer_id)
+    if _investor(principal, issuer_id):
+        if not principal.acts_for_holder(issuer_id) or _view_name() not in INVESTOR_VIEWS:
+            raise ApiError(403, "forbidden", "an investor's token may not do this")
+    elif request.method == "GET":
+        require_read(issuer_id)
+    else:
+        require_write(issuer_id)
+
+
+def _acting(issuer_id: str) -> tuple[Principal, str | None]:
+    """Who acts, and the holder they act for (None: the company, for anyone)."""
+    principal = require_principal()
+    return principal, principal.holder_id if _investor(principal, issuer_id) else None
+
+
+def instruction_view(instruction: TransferInstruction, with_history: bool = False) -> dict:
+    view = {
+        column.key: getattr(instruction, column.key)
+        for column in TransferInstruction.__table__.columns
+        if column.key != "issuer_id"
+    }
+    view["reserved"] = instruction.quantity if instruction.state in PENDING else 0
+    if with_history:
+        view["transitions"] = queries.transitions(
+            db.session, instruction.issuer_id, instruction.instruction_id
+        )
+    return view
+
+
+def _detail(issuer_id: str, instruction_id: str) -> dict:
+    instruction = queries.get_instruction(db.session, issuer_id, instruction_id)
+    return instruction_view(instruction, with_history=True)
+
+
+@blp.route("/instructions", methods=["POST"])
+@blp.arguments(InstructSchema)
+@blp.response(201, InstructionDetailSchema)
+def instruct(instruction, issuer_id):
+    """Instruct a transfer (`transfer.instructed`): its shares are reserved at once."""
+    principal, party = _acting(issuer_id)
+    with command(principal.actor, issuer_id) as ctx:
+        instruction_id = workflow.instruct(ctx, replace(instruction, party=party)).instruction_id
+    return _detail(issuer_id, instruction_id)
+
+
+@blp.route("/instructions")
+@blp.arguments(InstructionPageQuery, location="query")
+@blp.response(200, InstructionPageSchema)
+def list_instructions(query, issuer_id):
+    """Instructions in order of receipt, a page at a time (`after` continues a listing);
+    `overdue=true` lists those past a deadline, not yet expired. An investor sees those it is
+    party to."""
+    _, party = _acting(issuer_id)
+    if party is not None:
+        query = {**query, "holder_id": party}
+    overdue_at = current_ledger().clock() if query.pop("overdue") else None
+    page, next_after = queries.instructions_page(
+        db.session, issuer_id, **query, overdue_at=overdue_at
+    )
+    return {"instructions": [instruction_view(row) for row in page], "next_after": next_after}
+
+
+@blp.route("/instructions/<instruction_id>")
+@blp.response(200, InstructionDetailSchema)
+def get_instruction(issuer_id, instruction_id):
+    """One instruction and its history: every transition with its log index."""
+    _, party = _acting(issuer_id)
+    detail = _detail(issuer_id, instruction_id)
+    if party is not None and party not in (detail["from_holder_id"], detail["to_holder_id"]):
+        raise ApiError(403, "forbidden", "this token is not party to this instruction")
+    return detail
+
+
+def _step_route(action: str, service, summary: str) -> None:
+    def step(issuer_id, instruction_id):
+        principal, party = _acting(issuer_id)
+        with command(principal.actor, issuer_id) as ctx:
+            service(ctx, Step(instruction_id, party))
+        return _detail(issuer_id, instruction_id)
+
+    step.__name__ = f"{action}_instruction"
+    step.__doc__ = summary
+    route = blp.route(f"/instructions/<instruction_id>/{action}", methods=["POST"])
+    route(blp.response(200, InstructionDetailSchema)(step))
+
+
+_step_route("accept", workflow.accept, "The transferee accepts (`transfer.accepted`).")
+_step_route("decline", workflow.decline, "The transferee declines (`transfer.declined`).")
+_step_route("approve", workflow.approve, "The company approves (`transfer.approved`).")
+_step_route("cancel", workflow.cancel, "The instructing party withdraws (`transfer.cancelled`).")
+_step_route(
+    "settle",
+    workflow.settle,
+    "Register the transfer (`transfer.settled`): approved, or accepted where the class needs "
+    "no approval, and no earlier instruction on the same shares still pending.",
+)
+
+
+@blp.route("/instructions/<instruction_id>/reject", methods=["POST"])
+@blp.arguments(RejectSchema)
+@blp.response(200, InstructionDetailSchema)
+def reject_instruction(rejection, issuer_id, instruction_id):
+    """The company refuses registration, with reasons (`transfer.rejected`)."""
+    principal = require_write(issuer_id)
+    with command(principal.actor, issuer_id) as ctx:
+        workflow.reject(ctx, rejection)
+    return _detail(issuer_id, instruction_id)
+
+
+@blp.route("/classes/<class_code>/transfer-settings")
+@blp.response(200, TransferSettingsSchema)
+def get_transfer_settings(issuer_id, class_code):
+    """Whether the class's transfers need approval, and the days a transferee has to accept."""
+    return queries.settings_for(db.session, issuer_id, class_code)
+
+
+@blp.route("/classes/<class_code>/transfer-settings", methods=["PUT"])
+@blp.arguments(TransferSettingsInputSchema)
+@blp.response(200, TransferSettingsSchema)
+def put_transfer_settings(settings, issuer_id, class_code):
+    """Change the class's workflow settings (`transfer.configured`); pending instructions
+    keep the settings they were made under."""
+    principal = require_write(issuer_id)
+    with command(principal.actor, issuer_id) as ctx:
+        workflow.configure(ctx, settings)
+    return queries.settings_for(db.session, issuer_id, class_code)

@@ -1,0 +1,165 @@
+"""How each `transfer.*` entry of the workflow changes the tables: the instruction, its
+history and the transferor's reservation. Commands and replay both go through these."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.ledger.canonical import parse_timestamp
+from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
+from app.register import holdings, reorganisation
+from app.register import transfers as register_transfers
+from app.register.appliers import install
+from app.register.errors import Refused
+from app.register.fraction_terms import recorded_terms
+from app.register.projection import Applied, Applier
+from app.transfers import queries, states
+
+
+def apply_instructed(session: Session, entry: Applied) -> None:
+    data = entry.data
+    quantity = int(data["quantity"])
+    session.add(
+        TransferInstruction(
+            issuer_id=entry.issuer_id,
+            instruction_id=data["instruction_id"],
+            class_code=data["class"],
+            quantity=quantity,
+            from_holder_id=data["from_holder_id"],
+            to_holder_id=data["to_holder_id"],
+            consideration=data.get("consideration"),
+            currency=data.get("currency"),
+            consideration_text=data.get("consideration_text"),
+            risk_acknowledged=data["risk_acknowledged"],
+            approval_required=data["approval_required"],
+            state=states.INSTRUCTED,
+            instructed_index=entry.index,
+            instructed_at=entry.recorded_at,
+            accept_by=parse_timestamp(data["accept_by"]),
+            decide_by=parse_timestamp(data["decide_by"]),
+            last_log_index=entry.index,
+        )
+    )
+    # The history's rows name the instruction (a foreign key the unit of work cannot order).
+    session.flush()
+    _add_transition(session, entry, states.INSTRUCTED)
+    holdings.change(session, entry, data["class"], data["from_holder_id"], reserved=quantity)
+
+
+def _add_transition(session: Session, entry: Applied, state: str) -> None:
+    session.add(
+        InstructionTransition(
+            issuer_id=entry.issuer_id,
+            log_index=entry.index,
+            instruction_id=entry.data["instruction_id"],
+            state=state,
+            recorded_at=entry.recorded_at,
+            reasons=entry.data.get("reasons"),
+        )
+    )
+
+
+def _move_to(session: Session, entry: Applied, state: str) -> TransferInstruction:
+    instruction = session.get(TransferInstruction, (entry.issuer_id, entry.data["instruction_id"]))
+    if instruction is None or instruction.state not in states.PENDING:
+        # Commands check first; in replay this is a log the workflow could not have written.
+        raise holdings.RegisterInvariantError(
+            f"entry {entry.index} ({entry.kind}) moves instruction "
+            f"{entry.data['instruction_id']} that is not pending"
+        )
+    instruction.state = state
+    instruction.last_log_index = entry.index
+    _add_transition(session, entry, state)
+    return instruction
+
+
+def _stepper(state: str) -> Applier:
+    def apply(session: Session, entry: Applied) -> None:
+        _move_to(session, entry, state)
+
+    apply.__name__ = f"apply_{state}"
+    return apply
+
+
+def _releaser(state: str) -> Applier:
+    """An end that gives the reserved shares back to the transferor."""
+
+    def apply(session: Session, entry: Applied) -> None:
+        instruction = _move_to(session, entry, state)
+        holdings.change(
+            session,
+            entry,
+            instruction.class_code,
+            instruction.from_holder_id,
+            reserved=-instruction.quantity,
+        )
+
+    apply.__name__ = f"apply_{state}"
+    return apply
+
+
+def apply_settled(session: Session, entry: Applied) -> None:
+    """A settled transfer; one that settles an instruction also ends it (the register's applier
+    moves the shares and releases their reservation)."""
+    register_transfers.apply_transfer_settled(session, entry)
+    if "instruction_id" in entry.data:
+        _move_to(session, entry, states.SETTLED)
+
+
+def apply_reorganised(session: Session, entry: Applied) -> None:
+    """A split or consolidation also scales the pending instructions on the class, exactly as
+    it scales their reservations; one that would cut an instruction into a fraction of a share
+    is refused here, the only place that sees each instruction's share of the reservation
+    (the register refuses a holding's reservation that would not come out whole)."""
+    reorganisation.apply_class_reorganised(session, entry)
+    ratio = recorded_terms(entry.data).ratio
+    for instruction in queries.pending_in_class(session, entry.issuer_id, entry.data["class"]):
+        scaled, fraction = divmod(instruction.quantity * ratio.new, ratio.old)
+        if fraction:
+            raise Refused(
+                "encumbered_fraction",
+                f"pending transfer instruction {instruction.instruction_id} of "
+                f"{instruction.quantity} shares would become a fraction under {ratio}; "
+                "settle, cancel or reject it first",
+                instruction_id=instruction.instruction_id,
+                quantity=instruction.quantity,
+            )
+        instruction.quantity = scaled
+        instruction.last_log_index = entry.index
+
+
+def apply_configured(session: Session, entry: Applied) -> None:
+    data = entry.data
+    settings = session.get(TransferSettings, (entry.issuer_id, data["class"]))
+    if settings is None:
+        settings = TransferSettings(issuer_id=entry.issuer_id, class_code=data["class"])
+        session.add(settings)
+    settings.approval_required = data["approval_required"]
+    settings.acceptance_days = int(data["acceptance_days"])
+    settings.last_log_index = entry.index
+
+
+TRANSFER_APPLIERS: dict[str, Applier] = {
+    "transfer.configured": apply_configured,
+    "transfer.instructed": apply_instructed,
+    "transfer.accepted": _stepper(states.ACCEPTED),
+    "transfer.approved": _stepper(states.APPROVED),
+    "transfer.declined": _releaser(states.DECLINED),
+    "transfer.rejected": _releaser(states.REJECTED),
+    "transfer.cancelled": _releaser(states.CANCELLED),
+    "transfer.expired": _releaser(states.EXPIRED),
+    "transfer.settled": apply_settled,
+    "class.split": apply_reorganised,
+    "class.consolidated": apply_reorganised,
+}
+
+
+def install_appliers() -> None:
+    install(
+        TRANSFER_APPLIERS,
+        extends={
+            "transfer.settled": register_transfers.apply_transfer_settled,
+            "class.split": reorganisation.apply_class_reorganised,
+            "class.consolidated": reorganisation.apply_class_reorganised,
+        },
+    )

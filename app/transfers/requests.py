@@ -1,0 +1,51 @@
+"""Typed requests of the transfer workflow, one frozen dataclass per command.
+
+`party` is the holder on whose behalf the actor acts (an investor); None means the company's
+secretary, who may act for anyone. Services check it, so every entry point gets the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Instruct:
+    class_code: str
+    from_holder_id: str
+    to_holder_id: str
+    quantity: int
+    # The instructing party has read the risk notice; an instruction without it is refused.
+    risk_acknowledged: bool
+    consideration: Decimal | None = None  # a price, with its currency
+    currency: str | None = None
+    consideration_text: str | None = None  # or a description, e.g. "gift"
+    party: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """Accept, decline, approve, cancel, expire or settle one instruction."""
+
+    instruction_id: str
+    party: str | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Reject:
+    instruction_id: str
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class ConfigureTransfers:
+    class_code: str
+    approval_required: bool = True
+    acceptance_days: int = 14
