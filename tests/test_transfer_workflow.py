@@ -361,27 +361,28 @@ def test_concurrent_instructions_never_reserve_more_than_available(app, company)
 def test_a_split_scales_pending_instructions_and_their_reservations(company):
     first = company.instruct(30)
     second = company.instruct(5, target=company.c)
-    company.run(reorganisation.split_class, reorganise_class("ORD", "3:1", HALF_UP))
-    assert reserved_and_available(company, company.a) == (105, 195)
+    # 5:1 keeps the par value exact (0.01 -> 0.002); 3:1 would be refused for it.
+    company.run(reorganisation.split_class, reorganise_class("ORD", "5:1", HALF_UP))
+    assert reserved_and_available(company, company.a) == (175, 325)
     with company.app.app_context():
         scaled = [
             queries.get_instruction(db.session, company.issuer_id, tid).quantity
             for tid in (first, second)
         ]
-    assert scaled == [90, 15]
+    assert scaled == [150, 25]
     company.step(workflow.accept, first)
     company.step(workflow.approve, first)
     company.step(workflow.settle, first)
     company.step(workflow.cancel, second)
-    assert reserved_and_available(company, company.a) == (0, 210)
-    assert company.holding(company.b).held == 90
+    assert reserved_and_available(company, company.a) == (0, 350)
+    assert company.holding(company.b).held == 150
     assert_replays(company.app, company.issuer_id)
 
 
 def test_a_reorganisation_that_would_cut_a_pending_quantity_is_refused(company):
     for _ in range(2):
-        company.instruct(1)  # 2 reserved: whole after 3:2, but each 1.5
-    error = company.refused(reorganisation.split_class, reorganise_class("ORD", "3:2", HALF_UP))
+        company.instruct(1)  # 2 reserved: whole after 5:2, but each 2.5
+    error = company.refused(reorganisation.split_class, reorganise_class("ORD", "5:2", HALF_UP))
     assert error.code == "encumbered_fraction"
     assert reserved_and_available(company, company.a) == (2, 98)
     assert company.holding(company.a).held == 100
