@@ -44,7 +44,7 @@ from app.commands import command, current_ledger
 from app.extensions import db
 from app.ledger import merkle, notes
 from app.ledger.canonical import canonical_bytes, envelope
-from app.ledger.log import Ledger, get_state, split_hashes
+from app.ledger.log import Ledger, checkpoint_extensions, get_state, split_hashes
 from app.models.register import HoldingVersion
 from app.register import classes, holders, issuance, issuers, transfers
 from app.register.replay import ReplayMismatch, check_invariants, replay_and_compare
@@ -221,6 +221,10 @@ OPEN_VERSION = (
     "INSERT INTO holding_versions (issuer_id, class_code, holder_id, from_index, to_index, held,"
     " frozen, pledged, reserved) VALUES (%s, %s, %s, %s, NULL, %s, 0, 0, 0)"
 )
+INSTRUMENT = (
+    "INSERT INTO transfer_instruments (issuer_id, log_index, instrument_reference, reused)"
+    " VALUES (%s, %s, %s, %s)"
+)
 CLOSE_VERSION = (
     "UPDATE holding_versions SET to_index = %s"
     " WHERE issuer_id = %s AND class_code = %s AND holder_id = %s AND from_index = %s"
@@ -234,11 +238,12 @@ class PlainTransfer:
     state: tuple[Any, ...]
     opens: list[tuple[Any, ...]]
     closes: list[tuple[Any, ...]]
+    instrument: tuple[Any, ...]
 
     @property
     def statements(self) -> int:
         rows = len(self.rows.leaves) + len(self.rows.nodes) + len(self.opens) + len(self.closes)
-        return rows + 4  # BEGIN, checkpoint, state, COMMIT
+        return rows + 5  # BEGIN, checkpoint, state, instrument, COMMIT
 
 
 @dataclass
@@ -275,7 +280,8 @@ def plain_transfer(log: PlainLog, ledger: Ledger, data: dict[str, str], created_
     log.frontier, completed = merkle.frontier_append(log.frontier, index, digest)
     log.size = index + 1
     root = merkle.frontier_root(log.frontier)
-    body = notes.format_checkpoint(notes.Checkpoint(log.origin, log.size, root))
+    extensions = checkpoint_extensions(previous=index)  # one entry per command
+    body = notes.format_checkpoint(notes.Checkpoint(log.origin, log.size, root, extensions))
     quantity = int(data["quantity"])
     opens, closes = [], []
     for holder_id, delta in ((data["from_holder_id"], -quantity), (data["to_holder_id"], quantity)):
@@ -290,6 +296,7 @@ def plain_transfer(log: PlainLog, ledger: Ledger, data: dict[str, str], created_
         state=(log.size, root, b"".join(log.frontier), log.size, issuer_id),
         opens=opens,
         closes=closes,
+        instrument=(issuer_id, index, data["instrument_reference"], False),
     )
 
 
@@ -314,6 +321,7 @@ def write_plain(writer: RawWriter, transfer: PlainTransfer) -> None:
         writer.execute(OPEN_VERSION, row)
     for row in transfer.closes:
         writer.execute(CLOSE_VERSION, row)
+    writer.execute(INSTRUMENT, transfer.instrument)
     writer.commit()
 
 
