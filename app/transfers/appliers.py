@@ -14,6 +14,7 @@ from app.register.errors import Refused
 from app.register.fraction_terms import recorded_terms
 from app.register.projection import Applied, Applier
 from app.transfers import queries, states
+from app.transfers.deadlines import DEFAULT_PRE_EMPTION_DAYS
 
 
 def apply_instructed(session: Session, entry: Applied) -> None:
@@ -136,6 +137,9 @@ def apply_configured(session: Session, entry: Applied) -> None:
         session.add(settings)
     settings.approval_required = data["approval_required"]
     settings.acceptance_days = int(data["acceptance_days"])
+    # Entries from before pre-emption existed leave it off.
+    settings.pre_emption = data.get("pre_emption", False)
+    settings.pre_emption_days = int(data.get("pre_emption_days", DEFAULT_PRE_EMPTION_DAYS))
     settings.last_log_index = entry.index
 
 
