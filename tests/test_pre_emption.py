@@ -264,6 +264,43 @@ def test_illegal_answers_are_refused_with_codes(company):
     assert company.instruction(tid).quantity == 30  # everyone waived: all to the newcomer
 
 
+def test_a_reorganisation_waits_for_the_open_offer_to_close(company):
+    from app.register import reorganisation
+    from tests.support.actions import HALF_UP, reorganise_class
+
+    tid = company.sell(30)
+    split = reorganise_class("ORD", "5:1", HALF_UP)
+    assert company.refused(reorganisation.split_class, split).code == "pre_emption_pending"
+    assert company.held(company.a) == 100
+    for holder in (company.b, company.c, company.e):
+        company.run(pre_emption.waive, Waive(tid, holder))
+    company.run(reorganisation.split_class, split)
+    assert (company.held(company.a), company.instruction(tid).quantity) == (500, 150)
+
+
+def test_an_offer_on_an_instruction_ended_otherwise_closes_withdrawn(company, clock):
+    """A forced transfer cancels pending instructions directly (the register's own command):
+    the offer can no longer be answered, and closes without moving anything."""
+    from app.commands import command
+
+    tid = company.sell(30)
+    company.run(pre_emption.take_up, TakeUp(tid, company.b, 5))
+    with company.app.app_context(), command("test", company.issuer_id) as ctx:
+        reason = {"code": "forced_transfer", "text": "court order 123"}
+        ctx.record("transfer.cancelled", {"instruction_id": tid, "reasons": [reason]})
+    assert company.refused(pre_emption.waive, Waive(tid, company.c)).code == "not_pending"
+    clock.now = START + timedelta(days=31)
+    company.run(pre_emption.close, Step(tid))
+    state, offerees = company.offer(tid)
+    assert (state, offerees[company.c][1]) == ("closed", "waived")
+    assert (company.held(company.a), company.reserved(company.a), company.held(company.b)) == (
+        100,
+        0,
+        50,
+    )
+    assert_replays(company.app, company.issuer_id)
+
+
 # --- allocation ----------------------------------------------------------------------------
 
 

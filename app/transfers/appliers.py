@@ -13,7 +13,7 @@ from app.register.appliers import install
 from app.register.errors import Refused
 from app.register.fraction_terms import recorded_terms
 from app.register.projection import Applied, Applier
-from app.transfers import queries, states
+from app.transfers import offer_queries, queries, states
 from app.transfers.deadlines import DEFAULT_PRE_EMPTION_DAYS
 
 
@@ -113,6 +113,7 @@ def apply_reorganised(session: Session, entry: Applied) -> None:
     is refused here, the only place that sees each instruction's share of the reservation
     (the register refuses a holding's reservation that would not come out whole)."""
     reorganisation.apply_class_reorganised(session, entry)
+    refuse_open_offers(session, entry)
     ratio = recorded_terms(entry.data).ratio
     for instruction in queries.pending_in_class(session, entry.issuer_id, entry.data["class"]):
         scaled, fraction = divmod(instruction.quantity * ratio.new, ratio.old)
@@ -127,6 +128,18 @@ def apply_reorganised(session: Session, entry: Applied) -> None:
             )
         instruction.quantity = scaled
         instruction.last_log_index = entry.index
+
+
+def refuse_open_offers(session: Session, entry: Applied) -> None:
+    """Entitlements are counted in the shares the offer opened with: it must close first."""
+    open_offers = offer_queries.open_offers_in_class(session, entry.issuer_id, entry.data["class"])
+    if open_offers:
+        raise Refused(
+            "pre_emption_pending",
+            f"the pre-emption offer on instruction {open_offers[0]} is open on class "
+            f"{entry.data['class']}; it must close before the class is reorganised",
+            instruction_id=open_offers[0],
+        )
 
 
 def apply_configured(session: Session, entry: Applied) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.models.transfers import PreEmptionOffer, PreEmptionOfferee
 from app.register.errors import NotFound
-from app.transfers.pre_emption_appliers import OPEN
+from app.transfers.offer_states import OPEN
 
 
 def find_offer(session: Session, issuer_id: str, instruction_id: str) -> PreEmptionOffer | None:
@@ -46,3 +46,18 @@ def due_to_close(session: Session, now: datetime) -> list[tuple[str, str]]:
         .order_by(PreEmptionOffer.issuer_id, PreEmptionOffer.opened_index)
     )
     return [(row.issuer_id, row.instruction_id) for row in session.execute(query)]
+
+
+def open_offers_in_class(session: Session, issuer_id: str, class_code: str) -> list[str]:
+    """The instruction ids of the class's open offers, oldest first."""
+    return list(
+        session.scalars(
+            select(PreEmptionOffer.instruction_id)
+            .where(
+                PreEmptionOffer.issuer_id == issuer_id,
+                PreEmptionOffer.class_code == class_code,
+                PreEmptionOffer.state == OPEN,
+            )
+            .order_by(PreEmptionOffer.opened_index)
+        )
+    )

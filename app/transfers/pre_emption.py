@@ -39,9 +39,11 @@ from app.transfers.errors import (
     not_your_offer,
     offer_closed,
     pre_emption_pending,
+    wrong_state,
 )
-from app.transfers.pre_emption_appliers import OPEN, PENDING_ANSWER, TAKEN_UP
+from app.transfers.offer_states import OPEN, PENDING_ANSWER, TAKEN_UP
 from app.transfers.requests import ConfigureTransfers, Step, TakeUp, Waive
+from app.transfers.states import PENDING
 
 if TYPE_CHECKING:
     from app.register.context import CommandContext
@@ -115,10 +117,12 @@ def _answerable(
 ) -> tuple[PreEmptionOffer, PreEmptionOfferee]:
     if party is not None and party != holder_id:
         raise not_your_offer(instruction_id, party, holder_id)
-    queries.get_instruction(ctx.session, ctx.issuer_id, instruction_id)
+    instruction = queries.get_instruction(ctx.session, ctx.issuer_id, instruction_id)
     offer = offer_queries.get_offer(ctx.session, ctx.issuer_id, instruction_id)
     if offer.state != OPEN or ctx.clock() > offer.close_by:
         raise offer_closed(offer)
+    if instruction.state not in PENDING:
+        raise wrong_state(instruction_id, instruction.state, "pre-empted", PENDING)
     offeree = ctx.session.get(PreEmptionOfferee, (ctx.issuer_id, instruction_id, holder_id))
     if offeree is None:
         raise not_an_offeree(instruction_id, holder_id)
@@ -188,6 +192,13 @@ def pro_rata_consideration(total: str, part: int, whole: int) -> Decimal:
 
 def _close(ctx: CommandContext, offer: PreEmptionOffer, answers: list[PreEmptionOfferee]) -> None:
     instruction = queries.get_instruction(ctx.session, ctx.issuer_id, offer.instruction_id)
+    silent = [answer.holder_id for answer in answers if answer.answer == PENDING_ANSWER]
+    if instruction.state not in PENDING:
+        # Ended otherwise since the offer opened (a forced transfer cancels pending
+        # instructions): the offer closes and nothing moves.
+        data = {"instruction_id": offer.instruction_id, "withdrawn": instruction.state}
+        ctx.record("transfer.pre_emption_closed", {**data, "waived_by_silence": silent})
+        return
     takers = [(answer.holder_id, answer.taken) for answer in answers if answer.answer == TAKEN_UP]
     taken = sum(quantity for _, quantity in takers)
     prices = {
@@ -198,7 +209,7 @@ def _close(ctx: CommandContext, offer: PreEmptionOffer, answers: list[PreEmption
     data = {
         "instruction_id": offer.instruction_id,
         "taken_up": [{"holder_id": holder, "quantity": str(number)} for holder, number in takers],
-        "waived_by_silence": [o.holder_id for o in answers if o.answer == PENDING_ANSWER],
+        "waived_by_silence": silent,
         "remaining": str(instruction.quantity - taken),
     }
     if instruction.consideration is not None and prices:

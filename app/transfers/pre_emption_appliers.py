@@ -16,9 +16,7 @@ from app.register.appliers import install
 from app.register.projection import Applied, Applier
 from app.transfers import states
 from app.transfers.appliers import _move_to
-
-OPEN, CLOSED = "open", "closed"
-PENDING_ANSWER, TAKEN_UP, WAIVED = "pending", "taken_up", "waived"
+from app.transfers.offer_states import CLOSED, OPEN, PENDING_ANSWER, TAKEN_UP, WAIVED
 
 
 def _invalid(entry: Applied, why: str) -> holdings.RegisterInvariantError:
@@ -96,7 +94,8 @@ def apply_waived(session: Session, entry: Applied) -> None:
 
 def apply_closed(session: Session, entry: Applied) -> None:
     """Close the offer (the silent offerees waive), release the reservation on the shares
-    taken up and leave the instruction with the rest, or end it if nothing is left."""
+    taken up and leave the instruction with the rest, or end it if nothing is left. An offer
+    whose instruction has ended otherwise is `withdrawn`: it closes and nothing moves."""
     data = entry.data
     offer = _open_offer(session, entry)
     offer.state, offer.closed_index = CLOSED, entry.index
@@ -105,6 +104,8 @@ def apply_closed(session: Session, entry: Applied) -> None:
         if offeree is None or offeree.answer != PENDING_ANSWER:
             raise _invalid(entry, f"holder {holder_id} cannot waive by silence")
         offeree.answer, offeree.answered_index = WAIVED, entry.index
+    if "withdrawn" in data:
+        return  # the instruction ended first (e.g. cancelled by a forced transfer): no sale
     taken = sum(int(part["quantity"]) for part in data["taken_up"])
     instruction = session.get(TransferInstruction, (entry.issuer_id, offer.instruction_id))
     remaining = int(data["remaining"])
