@@ -146,6 +146,8 @@ def test_class_settings_turn_approval_off(client, desk):
         "class": "ORD",
         "approval_required": True,
         "acceptance_days": 14,
+        "pre_emption": False,
+        "pre_emption_days": 30,
     }
     changed = client.put(
         settings, json={"approval_required": False, "acceptance_days": 7}, headers=headers

@@ -14,6 +14,7 @@ from app.api import (
     instructions,
     issuers,
     log,
+    offers,
     register,
     restrictions,
     snapshot,
@@ -31,6 +32,7 @@ API_MODULES = (
     snapshot,
     imports,
     instructions,
+    offers,
 )
 
 

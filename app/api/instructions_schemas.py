@@ -11,6 +11,8 @@ from app.api.fields import Text, WholeNumber
 from app.api.register_schemas import CLASS_CODE, CURRENCY, POSITIVE, money
 from app.api.request_schema import RequestSchema
 from app.register.limits import MAX_LOG_INDEX
+from app.transfers.deadlines import DEFAULT_PRE_EMPTION_DAYS
+from app.transfers.pre_emption import MAX_PRE_EMPTION_DAYS
 from app.transfers.requests import ConfigureTransfers, Instruct, Reason, Reject
 from app.transfers.states import STATES
 from app.transfers.workflow import MAX_ACCEPTANCE_DAYS
@@ -128,9 +130,20 @@ class TransferSettingsInputSchema(RequestSchema):
     acceptance_days = WholeNumber(
         required=True, validate=validate.Range(min=1, max=MAX_ACCEPTANCE_DAYS)
     )
+    pre_emption = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "The class's holders have a right of first refusal"},
+    )
+    pre_emption_days = WholeNumber(
+        load_default=DEFAULT_PRE_EMPTION_DAYS,
+        validate=validate.Range(min=1, max=MAX_PRE_EMPTION_DAYS),
+        metadata={"description": "Days the holders have to answer a pre-emption offer"},
+    )
 
 
 class TransferSettingsSchema(ma.Schema):
     class_code = ma.fields.String(required=True, data_key="class")
     approval_required = ma.fields.Boolean(required=True)
     acceptance_days = ma.fields.Integer(required=True)
+    pre_emption = ma.fields.Boolean(required=True)
+    pre_emption_days = ma.fields.Integer(required=True)

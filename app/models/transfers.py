@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKeyConstraint, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKeyConstraint, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -106,3 +106,60 @@ class TransferSettings(Base):
     approval_required: Mapped[bool] = mapped_column()
     acceptance_days: Mapped[int] = mapped_column(Integer)
     last_log_index: Mapped[int] = mapped_column(BigInteger)
+    # Right of first refusal: an accepted transfer to a non-member is first offered to the
+    # class's holders for this many days (entries from before the setting mean off).
+    pre_emption: Mapped[bool] = mapped_column(default=False, server_default=false())
+    pre_emption_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+
+
+class PreEmptionOffer(Base):
+    """The offer an accepted instruction makes to the class's holders before it may proceed."""
+
+    __tablename__ = "pre_emption_offers"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["issuer_id", "instruction_id"],
+            ["transfer_instructions.issuer_id", "transfer_instructions.instruction_id"],
+        ),
+        Index("ix_pre_emption_offers_state", "state", "close_by"),
+    )
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    instruction_id: Mapped[str] = mapped_column(INSTRUCTION_ID, primary_key=True)
+    class_code: Mapped[str] = mapped_column(CLASS_CODE)
+    quantity: Mapped[int] = mapped_column(BigInteger)  # offered: the instructed quantity
+    consideration: Mapped[str | None] = mapped_column(DECIMAL_TEXT)  # for the whole quantity
+    currency: Mapped[str | None] = mapped_column(String(3))
+    state: Mapped[str] = mapped_column(String(16))  # open or closed
+    opened_index: Mapped[int] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    close_by: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_index: Mapped[int | None] = mapped_column(BigInteger)
+    taken_up: Mapped[int] = mapped_column(BigInteger)  # so far; at the close, the final total
+    last_log_index: Mapped[int] = mapped_column(BigInteger)
+
+
+class PreEmptionOfferee(Base):
+    """One existing holder's part of an offer: its pro-rata entitlement and its answer."""
+
+    __tablename__ = "pre_emption_offerees"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["issuer_id", "instruction_id"],
+            ["pre_emption_offers.issuer_id", "pre_emption_offers.instruction_id"],
+        ),
+        ForeignKeyConstraint(
+            ["issuer_id", "holder_id"],
+            ["holders.issuer_id", "holders.holder_id"],
+            name="fk_pre_emption_offerees_holder",
+        ),
+    )
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    instruction_id: Mapped[str] = mapped_column(INSTRUCTION_ID, primary_key=True)
+    holder_id: Mapped[str] = mapped_column(HOLDER_ID, primary_key=True)
+    holding: Mapped[int] = mapped_column(BigInteger)  # held when the offer opened: the basis
+    entitlement: Mapped[int] = mapped_column(BigInteger)
+    answer: Mapped[str] = mapped_column(String(16))  # pending, taken_up or waived
+    taken: Mapped[int] = mapped_column(BigInteger)
+    answered_index: Mapped[int | None] = mapped_column(BigInteger)

@@ -31,7 +31,13 @@ from app.models.register import (
     ShareClass,
     TransferInstrument,
 )
-from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
+from app.models.transfers import (
+    InstructionTransition,
+    PreEmptionOffer,
+    PreEmptionOfferee,
+    TransferInstruction,
+    TransferSettings,
+)
 from app.register import holdings
 from app.register.appliers import APPLIERS
 from app.register.projection import Applied, UnknownKind, apply_entry
@@ -51,6 +57,8 @@ LOG_DERIVED = (
     TransferSettings,
     TransferInstruction,
     InstructionTransition,
+    PreEmptionOffer,
+    PreEmptionOfferee,
 )
 BATCH = 2_000
 

@@ -13,7 +13,8 @@ from app.register.appliers import install
 from app.register.errors import Refused
 from app.register.fraction_terms import recorded_terms
 from app.register.projection import Applied, Applier
-from app.transfers import queries, states
+from app.transfers import offer_queries, queries, states
+from app.transfers.deadlines import DEFAULT_PRE_EMPTION_DAYS
 
 
 def apply_instructed(session: Session, entry: Applied) -> None:
@@ -112,6 +113,7 @@ def apply_reorganised(session: Session, entry: Applied) -> None:
     is refused here, the only place that sees each instruction's share of the reservation
     (the register refuses a holding's reservation that would not come out whole)."""
     reorganisation.apply_class_reorganised(session, entry)
+    refuse_open_offers(session, entry)
     ratio = recorded_terms(entry.data).ratio
     for instruction in queries.pending_in_class(session, entry.issuer_id, entry.data["class"]):
         scaled, fraction = divmod(instruction.quantity * ratio.new, ratio.old)
@@ -128,6 +130,18 @@ def apply_reorganised(session: Session, entry: Applied) -> None:
         instruction.last_log_index = entry.index
 
 
+def refuse_open_offers(session: Session, entry: Applied) -> None:
+    """Entitlements are counted in the shares the offer opened with: it must close first."""
+    open_offers = offer_queries.open_offers_in_class(session, entry.issuer_id, entry.data["class"])
+    if open_offers:
+        raise Refused(
+            "pre_emption_pending",
+            f"the pre-emption offer on instruction {open_offers[0]} is open on class "
+            f"{entry.data['class']}; it must close before the class is reorganised",
+            instruction_id=open_offers[0],
+        )
+
+
 def apply_configured(session: Session, entry: Applied) -> None:
     data = entry.data
     settings = session.get(TransferSettings, (entry.issuer_id, data["class"]))
@@ -136,6 +150,9 @@ def apply_configured(session: Session, entry: Applied) -> None:
         session.add(settings)
     settings.approval_required = data["approval_required"]
     settings.acceptance_days = int(data["acceptance_days"])
+    # Entries from before pre-emption existed leave it off.
+    settings.pre_emption = data.get("pre_emption", False)
+    settings.pre_emption_days = int(data.get("pre_emption_days", DEFAULT_PRE_EMPTION_DAYS))
     settings.last_log_index = entry.index
 
 

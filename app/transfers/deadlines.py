@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 DECISION_MONTHS = 2
 DEFAULT_ACCEPTANCE_DAYS = 14
+DEFAULT_PRE_EMPTION_DAYS = 30  # the holders' window to answer a pre-emption offer
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
 from app.register.errors import NotFound
-from app.transfers.deadlines import DEFAULT_ACCEPTANCE_DAYS
+from app.transfers.deadlines import DEFAULT_ACCEPTANCE_DAYS, DEFAULT_PRE_EMPTION_DAYS
 from app.transfers.states import ACCEPTED, INSTRUCTED, PENDING
 
 
@@ -114,6 +114,8 @@ def settings_for(session: Session, issuer_id: str, class_code: str) -> TransferS
             class_code=class_code,
             approval_required=True,
             acceptance_days=DEFAULT_ACCEPTANCE_DAYS,
+            pre_emption=False,
+            pre_emption_days=DEFAULT_PRE_EMPTION_DAYS,
             last_log_index=-1,
         )
     return settings

@@ -49,3 +49,25 @@ class ConfigureTransfers:
     class_code: str
     approval_required: bool = True
     acceptance_days: int = 14
+    # Right of first refusal for the class's holders, and their window in days.
+    pre_emption: bool = False
+    pre_emption_days: int = 30
+
+
+@dataclass(frozen=True)
+class TakeUp:
+    """An offeree takes up `quantity` of its pre-emption entitlement."""
+
+    instruction_id: str
+    holder_id: str
+    quantity: int
+    party: str | None = None
+
+
+@dataclass(frozen=True)
+class Waive:
+    """An offeree waives its pre-emption entitlement."""
+
+    instruction_id: str
+    holder_id: str
+    party: str | None = None

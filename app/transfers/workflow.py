@@ -21,7 +21,7 @@ from app.register.limits import require_quantity
 from app.register.ratios import decimal_text
 from app.register.requests import LodgeTransfer
 from app.register.transfers import lodge_transfer
-from app.transfers import queries
+from app.transfers import pre_emption, queries
 from app.transfers.deadlines import deadlines_from, missed_deadline
 from app.transfers.errors import RiskNotAcknowledged, not_your_instruction, wrong_state
 from app.transfers.requests import ConfigureTransfers, Instruct, Reject, Step
@@ -45,6 +45,7 @@ def configure(ctx: CommandContext, request: ConfigureTransfers) -> TransferSetti
         "class": request.class_code,
         "approval_required": request.approval_required,
         "acceptance_days": str(request.acceptance_days),
+        **pre_emption.setting_data(request),
     }
     ctx.record("transfer.configured", data)
     return queries.settings_for(ctx.session, ctx.issuer_id, request.class_code)
@@ -141,6 +142,7 @@ def accept(ctx: CommandContext, request: Step) -> TransferInstruction:
     _require_party(instruction, request.party, "transferee")
     _require_in_time(ctx, instruction, "accepted")
     _record(ctx, "transfer.accepted", instruction)
+    pre_emption.open_if_due(ctx, instruction)
     return instruction
 
 
@@ -154,6 +156,7 @@ def decline(ctx: CommandContext, request: Step) -> TransferInstruction:
 def approve(ctx: CommandContext, request: Step) -> TransferInstruction:
     instruction = _pending(ctx, request.instruction_id, "approved", (ACCEPTED,))
     _require_company(instruction, request.party)
+    pre_emption.require_no_open_offer(ctx, instruction, "approved")
     _require_in_time(ctx, instruction, "approved")
     _record(ctx, "transfer.approved", instruction)
     return instruction
@@ -164,6 +167,7 @@ def reject(ctx: CommandContext, request: Reject) -> TransferInstruction:
     instruction = _pending(ctx, request.instruction_id, "rejected", (INSTRUCTED, ACCEPTED))
     if not request.reasons:
         raise InvalidInput("a rejection needs at least one reason", field="reasons")
+    pre_emption.require_no_open_offer(ctx, instruction, "rejected")
     reasons = [{"code": reason.code, "text": reason.text} for reason in request.reasons]
     _record(ctx, "transfer.rejected", instruction, reasons=reasons)
     return instruction
@@ -173,6 +177,7 @@ def cancel(ctx: CommandContext, request: Step) -> TransferInstruction:
     """Withdraw an instruction before it settles (the instructing party, or the company)."""
     instruction = _pending(ctx, request.instruction_id, "cancelled", PENDING)
     _require_party(instruction, request.party, "transferor")
+    pre_emption.require_no_open_offer(ctx, instruction, "cancelled")
     _record(ctx, "transfer.cancelled", instruction)
     return instruction
 
@@ -180,6 +185,7 @@ def cancel(ctx: CommandContext, request: Step) -> TransferInstruction:
 def expire(ctx: CommandContext, request: Step) -> TransferInstruction:
     """End an instruction whose acceptance or decision deadline has passed."""
     instruction = _pending(ctx, request.instruction_id, "expired", (INSTRUCTED, ACCEPTED))
+    pre_emption.require_no_open_offer(ctx, instruction, "expired")
     now = ctx.clock()
     missed = missed_deadline(instruction.state, instruction.accept_by, instruction.decide_by, now)
     if missed is None:
@@ -198,6 +204,7 @@ def settle(ctx: CommandContext, request: Step) -> TransferInstruction:
     """Move the shares of an approved instruction (or an accepted one the class does not need
     approved), never ahead of an earlier instruction still pending on the same shares."""
     instruction = queries.get_instruction(ctx.session, ctx.issuer_id, request.instruction_id)
+    pre_emption.require_no_open_offer(ctx, instruction, "settled")
     ready = (APPROVED,) if instruction.approval_required else (ACCEPTED, APPROVED)
     if instruction.state not in ready:
         raise wrong_state(instruction.instruction_id, instruction.state, "settled", ready)
