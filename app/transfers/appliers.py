@@ -60,7 +60,7 @@ def _add_transition(session: Session, entry: Applied, state: str) -> None:
     )
 
 
-def _move_to(session: Session, entry: Applied, state: str) -> TransferInstruction:
+def move_to(session: Session, entry: Applied, state: str) -> TransferInstruction:
     instruction = session.get(TransferInstruction, (entry.issuer_id, entry.data["instruction_id"]))
     if instruction is None or instruction.state not in states.PENDING:
         # Commands check first; in replay this is a log the workflow could not have written.
@@ -76,7 +76,7 @@ def _move_to(session: Session, entry: Applied, state: str) -> TransferInstructio
 
 def _stepper(state: str) -> Applier:
     def apply(session: Session, entry: Applied) -> None:
-        _move_to(session, entry, state)
+        move_to(session, entry, state)
 
     apply.__name__ = f"apply_{state}"
     return apply
@@ -86,7 +86,7 @@ def _releaser(state: str) -> Applier:
     """An end that gives the reserved shares back to the transferor."""
 
     def apply(session: Session, entry: Applied) -> None:
-        instruction = _move_to(session, entry, state)
+        instruction = move_to(session, entry, state)
         holdings.change(
             session,
             entry,
@@ -104,7 +104,7 @@ def apply_settled(session: Session, entry: Applied) -> None:
     moves the shares and releases their reservation)."""
     register_transfers.apply_transfer_settled(session, entry)
     if "instruction_id" in entry.data:
-        _move_to(session, entry, states.SETTLED)
+        move_to(session, entry, states.SETTLED)
 
 
 def apply_reorganised(session: Session, entry: Applied) -> None:

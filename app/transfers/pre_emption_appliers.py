@@ -15,7 +15,7 @@ from app.register import holdings
 from app.register.appliers import install
 from app.register.projection import Applied, Applier
 from app.transfers import states
-from app.transfers.appliers import _move_to
+from app.transfers.appliers import move_to
 from app.transfers.offer_states import CLOSED, OPEN, PENDING_ANSWER, TAKEN_UP, WAIVED
 
 
@@ -120,7 +120,7 @@ def apply_closed(session: Session, entry: Applied) -> None:
         instruction.consideration = data["remaining_consideration"]
     instruction.last_log_index = entry.index
     if remaining == 0:
-        _move_to(session, entry, states.PRE_EMPTED)
+        move_to(session, entry, states.PRE_EMPTED)
 
 
 PRE_EMPTION_APPLIERS: dict[str, Applier] = {
