@@ -31,7 +31,14 @@ from app.models.register import (
     ShareClass,
     TransferInstrument,
 )
-from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
+from app.models.transfers import (
+    InstructionTransition,
+    IssuanceLockup,
+    TransferInstruction,
+    TransferRules,
+    TransferRulesVersion,
+    TransferSettings,
+)
 from app.register import holdings
 from app.register.appliers import APPLIERS
 from app.register.projection import Applied, UnknownKind, apply_entry
@@ -51,6 +58,9 @@ LOG_DERIVED = (
     TransferSettings,
     TransferInstruction,
     InstructionTransition,
+    TransferRules,
+    TransferRulesVersion,
+    IssuanceLockup,
 )
 BATCH = 2_000
 

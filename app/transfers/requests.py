@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.transfers.rules import RuleSet
+
 
 @dataclass(frozen=True)
 class Instruct:
@@ -49,3 +51,11 @@ class ConfigureTransfers:
     class_code: str
     approval_required: bool = True
     acceptance_days: int = 14
+
+
+@dataclass(frozen=True)
+class ChangeRules:
+    """Replace a class's transfer rules with a new version (`rules.changed`)."""
+
+    class_code: str
+    rules: RuleSet
