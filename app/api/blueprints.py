@@ -16,6 +16,7 @@ from app.api import (
     log,
     register,
     restrictions,
+    rules,
     snapshot,
 )
 from app.idempotency.http import document_key_header, protect_write_views
@@ -31,6 +32,7 @@ API_MODULES = (
     snapshot,
     imports,
     instructions,
+    rules,
 )
 
 
