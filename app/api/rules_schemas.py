@@ -132,7 +132,7 @@ class KycSchema(ma.Schema):
     last_log_index = ma.fields.Integer(required=True)
 
 
-class ReasonSchema(ma.Schema):
+class TransferReasonSchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"enum": list(CODES)})
     erc1066 = ma.fields.String(required=True, metadata={"description": "ERC-1066 status"})
     rule = ma.fields.String(required=True)
@@ -143,7 +143,7 @@ class ReasonSchema(ma.Schema):
 class CanTransferSchema(ma.Schema):
     allowed = ma.fields.Boolean(required=True)
     reasons = ma.fields.List(
-        ma.fields.Nested(ReasonSchema),
+        ma.fields.Nested(TransferReasonSchema),
         required=True,
         metadata={"description": "Every failing rule, not only the first"},
     )
