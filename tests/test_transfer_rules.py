@@ -352,3 +352,16 @@ def test_a_refused_instruction_writes_nothing(company):
     with pytest.raises(checks.TransferNotAllowed):
         company.run(workflow.instruct, replace(company.instruction(5)))
     assert last_entry(company.app, company.issuer_id) == before
+
+
+def test_a_split_scales_the_locked_shares_with_the_holding(company):
+    from app.register import reorganisation
+    from tests.support.actions import HALF_UP, reorganise_class
+
+    locked = allocation(company.a, 50, locked_until=date(2026, 9, 1))
+    company.run(issuance.issue_shares, IssueShares((locked,)))
+    company.run(reorganisation.split_class, reorganise_class("ORD", "2:1", HALF_UP))
+    # 300 held, 100 of them locked: 200 may move, 201 may not.
+    assert company.codes(200) == []
+    assert company.codes(201) == ["locked_up"]
+    assert_replays(company.app, company.issuer_id)

@@ -21,7 +21,7 @@ from app.register.errors import Refused
 from app.register.fraction_terms import recorded_terms
 from app.register.projection import Applied, Applier
 from app.transfers import queries, states
-from app.transfers.rules import apply_rules_changed
+from app.transfers.rules import apply_rules_changed, scale_lockups
 
 
 def apply_instructed(session: Session, entry: Applied) -> None:
@@ -121,6 +121,7 @@ def apply_reorganised(session: Session, entry: Applied) -> None:
     (the register refuses a holding's reservation that would not come out whole)."""
     reorganisation.apply_class_reorganised(session, entry)
     ratio = recorded_terms(entry.data).ratio
+    scale_lockups(session, entry.issuer_id, entry.data["class"], ratio.new, ratio.old)
     for instruction in queries.pending_in_class(session, entry.issuer_id, entry.data["class"]):
         scaled, fraction = divmod(instruction.quantity * ratio.new, ratio.old)
         if fraction:

@@ -18,7 +18,12 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.transfers import TransferRules, TransferRulesVersion, TransferSettings
+from app.models.transfers import (
+    IssuanceLockup,
+    TransferRules,
+    TransferRulesVersion,
+    TransferSettings,
+)
 from app.register.errors import InvalidInput
 from app.register.holdings import RegisterInvariantError
 from app.register.projection import Applied
@@ -194,3 +199,14 @@ def apply_rules_changed(session: Session, entry: Applied) -> None:
             rules=data["rules"],
         )
     )
+
+
+def scale_lockups(session: Session, issuer_id: str, class_code: str, new: int, old: int) -> None:
+    """A split or consolidation (`new` shares for `old`) scales the shares locked at allotment
+    with the holdings; a fraction rounds up, so a lock-up never shrinks by rounding."""
+    for lockup in session.scalars(
+        select(IssuanceLockup).where(
+            IssuanceLockup.issuer_id == issuer_id, IssuanceLockup.class_code == class_code
+        )
+    ):
+        lockup.quantity = -(-lockup.quantity * new // old)
