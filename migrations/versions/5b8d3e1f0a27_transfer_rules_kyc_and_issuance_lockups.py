@@ -68,15 +68,20 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_issuance_lockups_holding", ["issuer_id", "class_code", "holder_id"], unique=False
         )
-    with op.batch_alter_table("holders", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("kyc_verified", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # Not a batch: SQLite adds a column with a constant default in place, where a batch would
+    # copy and drop `holders`, which the foreign keys of every holding refuse.
+    op.add_column(
+        "holders",
+        sa.Column("kyc_verified", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("holders", schema=None) as batch_op:
-        batch_op.drop_column("kyc_verified")
+    # SQLite (3.35+) drops a column in place too; alembic would only do it as a batch.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE holders DROP COLUMN kyc_verified")
+    else:
+        op.drop_column("holders", "kyc_verified")
     with op.batch_alter_table("issuance_lockups", schema=None) as batch_op:
         batch_op.drop_index("ix_issuance_lockups_holding")
     op.drop_table("issuance_lockups")
