@@ -78,10 +78,20 @@ def handle_api_error(error: ApiError) -> Response:
     return error_response(error.status, error.code, error.message, error.errors)
 
 
+def domain_status(error: DomainError) -> int:
+    return next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 409)
+
+
 def handle_domain_error(error: DomainError) -> Response | tuple[str, int]:
-    status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 409)
+    status = domain_status(error)
     if not _wants_json():
         return render_template("error.html", status=status, error=error), status
+    return domain_error_response(error)
+
+
+def domain_error_response(error: DomainError) -> Response:
+    """The JSON answer to a domain error, for the API and for a page's JSON route."""
+    status = domain_status(error)
     details = dict(error.details)
     field = details.pop("field", None)
     errors = {field: [error.message]} if field else None

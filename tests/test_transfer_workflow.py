@@ -411,13 +411,13 @@ def test_two_secretaries_approving_at_once_one_wins_the_other_is_refused(app, co
 
 
 def test_a_context_takes_over_a_register_kind_only_by_naming_what_it_extends():
-    from app.register import appliers, issuance
+    from app.register import appliers, capital
     from app.transfers.appliers import apply_settled
 
     def rogue(_session, _entry):
         raise AssertionError("never applied")
 
-    with pytest.raises(RuntimeError, match=r"shares\.issued"):
-        appliers.install({"shares.issued": rogue})
-    assert appliers.APPLIERS["shares.issued"] is issuance.apply_shares_issued
+    with pytest.raises(RuntimeError, match=r"shares\.cancelled"):
+        appliers.install({"shares.cancelled": rogue})
+    assert appliers.APPLIERS["shares.cancelled"] is capital.apply_shares_removed
     assert appliers.APPLIERS["transfer.settled"] is apply_settled

@@ -17,6 +17,7 @@ from app.api import (
     offers,
     register,
     restrictions,
+    rules,
     snapshot,
 )
 from app.idempotency.http import document_key_header, protect_write_views
@@ -33,6 +34,7 @@ API_MODULES = (
     imports,
     instructions,
     offers,
+    rules,
 )
 
 

@@ -11,3 +11,7 @@ class ErrorSchema(ma.Schema):
     message = ma.fields.String(metadata={"description": "What went wrong, for a person"})
     errors = ma.fields.Dict(metadata={"description": "Field-by-field messages, when any"})
     details = ma.fields.Dict(metadata={"description": "Figures behind a refusal, when any"})
+    reasons = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "A refused transfer: every failing rule (see can-transfer)"},
+    )

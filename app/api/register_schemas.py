@@ -172,6 +172,11 @@ class AllocationSchema(RequestSchema):
     price_per_share = money(load_default=None, allow_none=True)
     currency = ma.fields.String(load_default=None, allow_none=True, validate=CURRENCY)
     reference = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    locked_until = ma.fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "These shares cannot be transferred before this date"},
+    )
 
     @ma.validates_schema
     def price_has_currency(self, data: dict, **_kwargs: object) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKeyConstraint, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Date, ForeignKeyConstraint, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -46,6 +46,8 @@ class Holder(Base):
     registered_on: Mapped[date] = mapped_column(Date)
     ceased_on: Mapped[date | None] = mapped_column(Date)
     erased: Mapped[bool] = mapped_column(default=False)
+    # Know-your-customer checks done (`holder.kyc_changed`, set by the secretary).
+    kyc_verified: Mapped[bool] = mapped_column(default=False, server_default=false())
     registered_index: Mapped[int] = mapped_column(BigInteger)
     last_log_index: Mapped[int] = mapped_column(BigInteger)
 

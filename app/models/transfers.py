@@ -6,9 +6,9 @@ by replay and compares, like the register's tables.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKeyConstraint, Index, Integer, String, false
+from sqlalchemy import JSON, BigInteger, Date, ForeignKeyConstraint, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -163,3 +163,63 @@ class PreEmptionOfferee(Base):
     answer: Mapped[str] = mapped_column(String(16))  # pending, taken_up or waived
     taken: Mapped[int] = mapped_column(BigInteger)
     answered_index: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class TransferRules(Base):
+    """A class's current transfer rules (`rules.changed`); a class without a row has none."""
+
+    __tablename__ = "transfer_rules"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["issuer_id", "class_code"], ["share_classes.issuer_id", "share_classes.code"]
+        ),
+    )
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    class_code: Mapped[str] = mapped_column(CLASS_CODE, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    rules: Mapped[dict] = mapped_column(JSON)
+    last_log_index: Mapped[int] = mapped_column(BigInteger)
+
+
+class TransferRulesVersion(Base):
+    """Every version of a class's rules, with the entry that made it: the rules' history."""
+
+    __tablename__ = "transfer_rules_versions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["issuer_id", "class_code"], ["share_classes.issuer_id", "share_classes.code"]
+        ),
+    )
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    class_code: Mapped[str] = mapped_column(CLASS_CODE, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    log_index: Mapped[int] = mapped_column(BigInteger)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rules: Mapped[dict] = mapped_column(JSON)
+
+
+class IssuanceLockup(Base):
+    """Shares allotted with a lock-up (`shares.issued` with `locked_until`): that many of the
+    holder's shares of the class cannot be transferred before the date."""
+
+    __tablename__ = "issuance_lockups"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["issuer_id", "class_code"], ["share_classes.issuer_id", "share_classes.code"]
+        ),
+        ForeignKeyConstraint(
+            ["issuer_id", "holder_id"],
+            ["holders.issuer_id", "holders.holder_id"],
+            name="fk_issuance_lockups_holder",
+        ),
+        Index("ix_issuance_lockups_holding", "issuer_id", "class_code", "holder_id"),
+    )
+
+    issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
+    log_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    class_code: Mapped[str] = mapped_column(CLASS_CODE)
+    holder_id: Mapped[str] = mapped_column(HOLDER_ID)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    locked_until: Mapped[date] = mapped_column(Date)

@@ -37,6 +37,7 @@ _APPLIERS: dict[str, Applier] = {
     "holder.amended": holders.apply_holder_amended,
     "holder.ceased": holders.apply_holder_ceased,
     "holder.erased": holders.apply_holder_erased,
+    "holder.kyc_changed": holders.apply_holder_kyc_changed,
     "shares.issued": issuance.apply_shares_issued,
     "shares.cancelled": capital.apply_shares_removed,
     "shares.repurchased": capital.apply_shares_removed,

@@ -25,6 +25,7 @@ from app.register.requests import (
     CeaseHolder,
     EraseHolder,
     RegisterHolder,
+    SetKyc,
     amended_fields,
 )
 
@@ -213,6 +214,26 @@ def erase_holder(ctx: CommandContext, request: EraseHolder) -> Holder:
     return holder
 
 
+def set_kyc(ctx: CommandContext, request: SetKyc) -> Holder:
+    """Record the outcome of the company's identity checks on a holder (`holder.kyc_changed`);
+    the checks' evidence stays with the company, the log says only verified or not."""
+    holder = require_active_holder(ctx.session, ctx.issuer_id, request.holder_id)
+    if holder.kyc_verified == request.verified:
+        raise InvalidInput(
+            f"holder {request.holder_id} is {'already' if request.verified else 'not'} "
+            "KYC verified",
+            field="verified",
+        )
+    ctx.record("holder.kyc_changed", {"holder_id": holder.holder_id, "verified": request.verified})
+    return holder
+
+
+def apply_holder_kyc_changed(session: Session, entry: Applied) -> None:
+    holder = get_holder(session, entry.issuer_id, entry.data["holder_id"])
+    holder.kyc_verified = bool(entry.data["verified"])
+    holder.last_log_index = entry.index
+
+
 def apply_holder_registered(session: Session, entry: Applied) -> None:
     holder = Holder(
         issuer_id=entry.issuer_id,
@@ -221,6 +242,7 @@ def apply_holder_registered(session: Session, entry: Applied) -> None:
         registered_on=date.fromisoformat(entry.data["registered_on"]),
         ceased_on=None,
         erased=False,
+        kyc_verified=False,
         registered_index=entry.index,
         last_log_index=entry.index,
     )

@@ -73,6 +73,8 @@ def _log_data(allocation: Allocation) -> dict[str, Any]:
         data["currency"] = allocation.currency
     if allocation.reference:
         data["reference"] = allocation.reference
+    if allocation.locked_until is not None:
+        data["locked_until"] = allocation.locked_until.isoformat()
     return data
 
 

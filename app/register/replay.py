@@ -33,9 +33,12 @@ from app.models.register import (
 )
 from app.models.transfers import (
     InstructionTransition,
+    IssuanceLockup,
     PreEmptionOffer,
     PreEmptionOfferee,
     TransferInstruction,
+    TransferRules,
+    TransferRulesVersion,
     TransferSettings,
 )
 from app.register import holdings
@@ -59,6 +62,9 @@ LOG_DERIVED = (
     InstructionTransition,
     PreEmptionOffer,
     PreEmptionOfferee,
+    TransferRules,
+    TransferRulesVersion,
+    IssuanceLockup,
 )
 BATCH = 2_000
 

@@ -154,6 +154,8 @@ class Allocation:
     price_per_share: Decimal | None = None
     currency: str | None = None
     reference: str | None = None  # e.g. a subscription agreement
+    # These shares stay with this holder until the date (a lock-up agreed at allotment).
+    locked_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -289,3 +291,11 @@ class DeclareDistribution:
     currency: str
     record_date: date
     payment_date: date | None = None
+
+
+@dataclass(frozen=True)
+class SetKyc:
+    """Record whether the company has verified a holder's identity (know your customer)."""
+
+    holder_id: str
+    verified: bool

@@ -7,6 +7,7 @@ or a reference a counterparty reused), and the mark is logged."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,17 @@ if TYPE_CHECKING:
     from app.register.context import CommandContext
 
 
+# Checks a context above the register adds (the transfers package's rules, see
+# `app.transfers.checks`): each may refuse the transfer before it is recorded.
+TransferCheck = Callable[["CommandContext", LodgeTransfer, "str | None"], None]
+_CHECKS: list[TransferCheck] = []
+
+
+def install_check(check: TransferCheck) -> None:
+    if check not in _CHECKS:
+        _CHECKS.append(check)
+
+
 def lodge_transfer(
     ctx: CommandContext, request: LodgeTransfer, *, instruction_id: str | None = None
 ) -> Applied:
@@ -41,6 +53,8 @@ def lodge_transfer(
     classes.get_class(session, issuer_id, code)
     require_active_holder(session, issuer_id, source)
     require_active_holder(session, issuer_id, target)
+    for check in _CHECKS:
+        check(ctx, request, instruction_id)
     if instruction_id is None:
         holdings.require_available(session, issuer_id, code, source, quantity)
     if not request.instrument_reuse:

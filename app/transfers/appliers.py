@@ -3,11 +3,18 @@ history and the transferor's reservation. Commands and replay both go through th
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from app.ledger.canonical import parse_timestamp
-from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
-from app.register import holdings, reorganisation
+from app.models.transfers import (
+    InstructionTransition,
+    IssuanceLockup,
+    TransferInstruction,
+    TransferSettings,
+)
+from app.register import holdings, issuance, reorganisation
 from app.register import transfers as register_transfers
 from app.register.appliers import install
 from app.register.errors import Refused
@@ -15,6 +22,7 @@ from app.register.fraction_terms import recorded_terms
 from app.register.projection import Applied, Applier
 from app.transfers import offer_queries, queries, states
 from app.transfers.deadlines import DEFAULT_PRE_EMPTION_DAYS
+from app.transfers.rules import apply_rules_changed, scale_lockups
 
 
 def apply_instructed(session: Session, entry: Applied) -> None:
@@ -115,6 +123,7 @@ def apply_reorganised(session: Session, entry: Applied) -> None:
     reorganisation.apply_class_reorganised(session, entry)
     refuse_open_offers(session, entry)
     ratio = recorded_terms(entry.data).ratio
+    scale_lockups(session, entry.issuer_id, entry.data["class"], ratio.new, ratio.old)
     for instruction in queries.pending_in_class(session, entry.issuer_id, entry.data["class"]):
         scaled, fraction = divmod(instruction.quantity * ratio.new, ratio.old)
         if fraction:
@@ -156,6 +165,22 @@ def apply_configured(session: Session, entry: Applied) -> None:
     settings.last_log_index = entry.index
 
 
+def apply_issued(session: Session, entry: Applied) -> None:
+    """Shares issued, and the lock-up they were issued under, if any."""
+    issuance.apply_shares_issued(session, entry)
+    if "locked_until" in entry.data:
+        session.add(
+            IssuanceLockup(
+                issuer_id=entry.issuer_id,
+                log_index=entry.index,
+                class_code=entry.data["class"],
+                holder_id=entry.data["holder_id"],
+                quantity=int(entry.data["quantity"]),
+                locked_until=date.fromisoformat(entry.data["locked_until"]),
+            )
+        )
+
+
 TRANSFER_APPLIERS: dict[str, Applier] = {
     "transfer.configured": apply_configured,
     "transfer.instructed": apply_instructed,
@@ -168,6 +193,8 @@ TRANSFER_APPLIERS: dict[str, Applier] = {
     "transfer.settled": apply_settled,
     "class.split": apply_reorganised,
     "class.consolidated": apply_reorganised,
+    "rules.changed": apply_rules_changed,
+    "shares.issued": apply_issued,
 }
 
 
@@ -178,5 +205,6 @@ def install_appliers() -> None:
             "transfer.settled": register_transfers.apply_transfer_settled,
             "class.split": reorganisation.apply_class_reorganised,
             "class.consolidated": reorganisation.apply_class_reorganised,
+            "shares.issued": issuance.apply_shares_issued,
         },
     )

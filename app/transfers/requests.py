@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.transfers.rules import RuleSet
+
 
 @dataclass(frozen=True)
 class Instruct:
@@ -71,3 +73,11 @@ class Waive:
     instruction_id: str
     holder_id: str
     party: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeRules:
+    """Replace a class's transfer rules with a new version (`rules.changed`)."""
+
+    class_code: str
+    rules: RuleSet

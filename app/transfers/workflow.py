@@ -21,10 +21,11 @@ from app.register.limits import require_quantity
 from app.register.ratios import decimal_text
 from app.register.requests import LodgeTransfer
 from app.register.transfers import lodge_transfer
-from app.transfers import pre_emption, queries
+from app.transfers import checks, pre_emption, queries
 from app.transfers.deadlines import deadlines_from, missed_deadline
 from app.transfers.errors import RiskNotAcknowledged, not_your_instruction, wrong_state
 from app.transfers.requests import ConfigureTransfers, Instruct, Reject, Step
+from app.transfers.rules import approval_required_for
 from app.transfers.states import ACCEPTED, APPROVED, INSTRUCTED, PENDING
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ def instruct(ctx: CommandContext, request: Instruct) -> TransferInstruction:
     classes.get_class(session, issuer_id, code)
     require_active_holder(session, issuer_id, source)
     require_active_holder(session, issuer_id, target)
+    proposal = checks.Proposal(code, source, target, quantity)
+    checks.require_allowed(session, issuer_id, proposal, ctx.today())
     holdings.require_available(session, issuer_id, code, source, quantity)
     settings = queries.settings_for(session, issuer_id, code)
     deadlines = deadlines_from(ctx.clock(), settings.acceptance_days)
@@ -85,7 +88,7 @@ def instruct(ctx: CommandContext, request: Instruct) -> TransferInstruction:
         "to_holder_id": target,
         "quantity": str(quantity),
         "risk_acknowledged": True,
-        "approval_required": settings.approval_required,
+        "approval_required": approval_required_for(session, settings, quantity),
         "accept_by": format_timestamp(deadlines.accept_by),
         "decide_by": format_timestamp(deadlines.decide_by),
     }
