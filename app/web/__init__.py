@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import investor, register_views, views
+from app.web import approvals, investor, register_views, transfers, views
 
 
 def register_web(app: Flask) -> None:
     app.register_blueprint(views.blp)
     app.register_blueprint(investor.blp)
     app.register_blueprint(register_views.blp)
+    app.register_blueprint(transfers.blp)
+    app.register_blueprint(approvals.blp)
