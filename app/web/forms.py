@@ -24,7 +24,6 @@ from wtforms.validators import (
     Optional,
     Regexp,
     StopValidation,
-    ValidationError,
 )
 
 from app.idempotency.forms import expect_submission, new_form_token
