@@ -94,6 +94,12 @@ def member_number(session: Any, issuer_id: str, holder_id: str) -> int:
     return session.scalar(count)
 
 
+def holder_with_number(session: Any, issuer_id: str, number: int) -> str | None:
+    """The holder_id of the member entered `number`th on the register, if there is one."""
+    numbers = member_numbers(issuer_id)
+    return session.scalar(select(numbers.c.holder_id).where(numbers.c.number == number))
+
+
 def _numbered(query: Select, snapshot: Snapshot, holder_id: Any) -> tuple[Select, Any]:
     """`query` joined to the member numbers, and the number column."""
     numbers = member_numbers(snapshot.issuer_id)

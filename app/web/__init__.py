@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import can_transfer, investor, register_views, views
+from app.web import approvals, can_transfer, investor, register_views, transfers, views
 
 
 def register_web(app: Flask) -> None:
@@ -12,3 +12,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(investor.blp)
     app.register_blueprint(register_views.blp)
     app.register_blueprint(can_transfer.blp)
+    app.register_blueprint(transfers.blp)
+    app.register_blueprint(approvals.blp)

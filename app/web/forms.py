@@ -1,9 +1,12 @@
 """Flask-WTF forms (CSRF-protected)."""
 
 import unicodedata
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
+    DecimalField,
     EmailField,
     Field,
     HiddenField,
@@ -11,12 +14,24 @@ from wtforms import (
     PasswordField,
     SelectField,
     StringField,
+    TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
 from app.idempotency.forms import expect_submission, new_form_token
 from app.models.idempotency import KEY_MAX_LENGTH
+from app.register.limits import MAX_SHARES
 from app.register.requests import LodgeTransfer
+
+MAX_PRICE = Decimal(10) ** 15
 
 
 class LoginForm(FlaskForm):
@@ -59,3 +74,116 @@ class TransferForm(OneTimeForm):
                 "NFC", self.instrument_reference.data
             ).strip(),
         )
+
+
+def _finite(form: FlaskForm, field: Field) -> None:
+    # Decimal("NaN") and infinities parse, but no price is either (and NaN cannot be compared).
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation("Give the price as a number, such as 1250.00.")
+
+
+def _upper(value: str | None) -> str | None:
+    return value.strip().upper() if value else value
+
+
+class SellOrTransferForm(FlaskForm):
+    """An investor's order to transfer shares: to a member named by their member number and
+    name (an investor may not browse the list of members), for a price or for something else."""
+
+    class_code = SelectField("Class of shares", validators=[DataRequired()])
+    quantity = IntegerField(
+        "Number of shares",
+        validators=[
+            InputRequired("Give the number of shares as a whole number."),
+            NumberRange(min=1, max=MAX_SHARES, message="Give at least 1 share."),
+        ],
+    )
+    member_number = IntegerField(
+        "Transferee's member number",
+        validators=[
+            InputRequired("Give the transferee's member number (they can tell you it)."),
+            NumberRange(min=1, max=MAX_SHARES, message="Member numbers start at 1."),
+        ],
+    )
+    transferee_name = StringField(
+        "Transferee's name, as on the register",
+        validators=[DataRequired("Give the transferee's name."), Length(max=200)],
+    )
+    consideration = DecimalField(
+        "Price for all these shares (leave empty if not sold for money)",
+        places=None,
+        validators=[
+            Optional(),
+            _finite,
+            NumberRange(min=0, max=MAX_PRICE, message="Give a price of 0 or more."),
+        ],
+    )
+    currency = StringField(
+        "Currency (such as GBP)",
+        filters=[_upper],
+        validators=[
+            Optional(),
+            Regexp(r"^[A-Z]{3}$", message="Use a three-letter code, such as GBP."),
+        ],
+    )
+    consideration_text = StringField(
+        "Or, if not sold for money, what for (such as gift)",
+        validators=[Optional(), Length(max=200)],
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Here, not in validate_currency: an empty optional field skips its own validators.
+        price, currency = self.consideration.data, self.currency.data
+        if price is not None and not currency and not self.consideration.errors:
+            self.currency.errors.append("A price needs its currency, such as GBP.")
+            return False
+        if currency and price is None and not self.consideration.errors:
+            self.currency.errors.append("A currency needs a price; leave it empty for a gift.")
+            return False
+        return valid
+
+
+# The order's fields, which the confirmation page carries on in hidden inputs.
+ORDER_FIELDS = (
+    "class_code",
+    "quantity",
+    "member_number",
+    "transferee_name",
+    "consideration",
+    "currency",
+    "consideration_text",
+)
+
+
+class ConfirmTransferForm(OneTimeForm, SellOrTransferForm):
+    """The order again, with the investor's acknowledgement of the risk notice."""
+
+    risk_acknowledged = BooleanField(
+        "I have read and understood the risk notice above",
+        validators=[DataRequired("Tick the box to confirm you have read the risk notice.")],
+    )
+
+
+class StepForm(OneTimeForm):
+    """One button that moves an instruction on: accept, decline, cancel, approve, settle."""
+
+
+# The reasons a company commonly gives for refusing to register a transfer (s771 asks for
+# reasons; the text says which rule and why).
+REJECTION_REASONS = [
+    ("articles_restriction", "The articles restrict this transfer"),
+    ("pre_emption", "Other members have pre-emption rights"),
+    ("incomplete_instrument", "The instrument of transfer is incomplete"),
+    ("unpaid_shares", "The shares are not fully paid (company lien)"),
+    ("transferee_not_eligible", "The transferee may not hold these shares"),
+    ("other", "Another reason (explained below)"),
+]
+
+
+class RejectForm(OneTimeForm):
+    code = SelectField("Reason", choices=REJECTION_REASONS, validators=[DataRequired()])
+    text = TextAreaField(
+        "Explanation for the parties",
+        validators=[DataRequired("Explain the refusal to the parties."), Length(max=500)],
+    )

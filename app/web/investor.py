@@ -9,11 +9,14 @@ from functools import wraps
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
+from app.commands import current_ledger
 from app.errors import error_response
 from app.extensions import db
 from app.ledger import keyring, log
 from app.models.register import Holder, HolderDetails
 from app.register import holder_entries, holders, queries
+from app.web import instruction_rows
+from app.web.forms import StepForm
 
 blp = Blueprint("investor", __name__, url_prefix="/me")
 
@@ -33,6 +36,11 @@ def _holder() -> tuple[Holder, HolderDetails | None]:
     return queries.holder_with_details(db.session, current_user.issuer_id, current_user.holder_id)
 
 
+def investor_holder() -> tuple[Holder, HolderDetails | None]:
+    """The logged-in investor's holder and register details."""
+    return _holder()
+
+
 def _b64(data: bytes) -> str:
     return b64encode(data).decode("ascii")
 
@@ -50,6 +58,10 @@ def dashboard():
         holdings=queries.current_holdings(db.session, holder.issuer_id, holder.holder_id),
         entry_count=len(holder_entries.entry_indexes(db.session, holder)),
         accesses=queries.accesses(db.session, holder.issuer_id, holder.holder_id, limit=20),
+        transfers=instruction_rows.instructions_of_holder(
+            db.session, holder.issuer_id, holder.holder_id, current_ledger().clock()
+        ),
+        step_form=StepForm,
     )
 
 

@@ -1,0 +1,97 @@
+"""The secretary's approvals page: instructions waiting for the company's decision (oldest
+first, deadlines shown, overdue ones said so in words), approve or reject with reasons, the
+approved ones to register (settle), and those still waiting for their transferee."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from app.auth.principal import login_principal
+from app.commands import command, current_ledger
+from app.extensions import db
+from app.register import queries
+from app.register.errors import DomainError
+from app.transfers import workflow
+from app.transfers.requests import Reason, Reject, Step
+from app.transfers.states import ACCEPTED, APPROVED, INSTRUCTED
+from app.web import instruction_rows
+from app.web.forms import RejectForm, StepForm
+
+blp = Blueprint("approvals", __name__, url_prefix="/issuers")
+
+STEPS = {
+    "approve": (workflow.approve, "Transfer approved; register it when the paperwork is done."),
+    "settle": (workflow.settle, "Transfer registered: the shares have moved."),
+}
+
+
+def _secretary_of(issuer_id: str):
+    principal = login_principal()
+    if principal is None or not principal.can_write(issuer_id):
+        abort(403)
+    return principal
+
+
+def _page(issuer_id: str, reject_forms: dict[str, RejectForm] | None = None):
+    now = current_ledger().clock()
+
+    def in_state(state: str):
+        return instruction_rows.instructions_in_state(db.session, issuer_id, state, now)
+
+    return render_template(
+        "approvals.html",
+        issuer=queries.get_issuer(db.session, issuer_id),
+        awaiting_decision=in_state(ACCEPTED),
+        ready_to_settle=in_state(APPROVED),
+        awaiting_transferee=in_state(INSTRUCTED),
+        step_form=StepForm,
+        reject_form=lambda instruction_id: (
+            (reject_forms or {}).get(instruction_id) or RejectForm(formdata=None)
+        ),
+    )
+
+
+@blp.route("/<issuer_id>/approvals")
+@login_required
+def approvals(issuer_id: str):
+    _secretary_of(issuer_id)
+    return _page(issuer_id)
+
+
+def _run(issuer_id: str, service, request) -> bool:
+    try:
+        with command(_secretary_of(issuer_id).actor, issuer_id) as ctx:
+            service(ctx, request)
+    except DomainError as error:
+        flash(error.message, "error")
+        return False
+    return True
+
+
+@blp.route("/<issuer_id>/approvals/<instruction_id>/<action>", methods=["POST"])
+@login_required
+def step(issuer_id: str, instruction_id: str, action: str):
+    _secretary_of(issuer_id)
+    if action not in STEPS:
+        abort(404)
+    service, done = STEPS[action]
+    if not StepForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+    elif _run(issuer_id, service, Step(instruction_id)):
+        flash(done, "ok")
+    return redirect(url_for("approvals.approvals", issuer_id=issuer_id))
+
+
+@blp.route("/<issuer_id>/approvals/<instruction_id>/reject", methods=["POST"])
+@login_required
+def reject(issuer_id: str, instruction_id: str):
+    _secretary_of(issuer_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        # Shown again next to the instruction, with what was typed.
+        return _page(issuer_id, {instruction_id: form}), 422
+    reasons = (Reason(form.code.data, form.text.data.strip()),)
+    if _run(issuer_id, workflow.reject, Reject(instruction_id, reasons)):
+        flash("Transfer refused; the parties see your reason and the shares are free again.", "ok")
+    return redirect(url_for("approvals.approvals", issuer_id=issuer_id))
