@@ -10,7 +10,14 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from app.commands import command
+from app.extensions import db
+from app.transfers import queries as transfer_queries
+from app.transfers.requests import ChangeRules
+from app.transfers.rule_changes import change_rules
+from app.transfers.rules import RuleSet
 from tests import test_browser
+from tests.support.helpers import ACTOR
 from tests.test_web_workflow import ADA, BRUNEL, PASSWORD, SECRETARY, Register, build_register
 
 pytestmark = pytest.mark.browser
@@ -209,3 +216,27 @@ def test_the_order_form_is_labelled_and_keyboard_ordered_at_both_sizes(
             "#sell-form select')].filter(e => !e.labels.length).map(e => e.name)"
         )
         assert unlabelled == []
+
+
+def test_every_rule_a_transfer_breaks_is_said_while_typing(
+    app, browser, contexts, live_server, register
+):
+    """The live check asks `/me/can-transfer` as the investor types and says every failing
+    rule in words, before the risk notice and before anything is instructed."""
+    with app.app_context(), command(ACTOR, register.issuer_id) as ctx:
+        change_rules(ctx, ChangeRules("ORD", RuleSet(minimum_lot=20_000, kyc_required=True)))
+    ada = _session(browser, contexts, live_server, ADA)
+    ada.get_by_role("link", name="Sell or transfer shares").click()
+    ada.get_by_label("Class of shares").select_option("ORD")
+    ada.get_by_label("Number of shares").fill("10")
+    ada.get_by_label("Transferee's member number").fill(str(register.brunel_number))
+    ada.get_by_label("Transferee's name, as on the register").fill("Brunel Engineering Ltd")
+    live = ada.locator("#transfer-check")
+    expect(live).to_contain_text("ORD shares transfer in lots of at least 20,000")
+    expect(live).to_contain_text("the transferee's identity has not been verified (KYC)")
+    ada.get_by_label("Number of shares").fill("39700")
+    expect(live).not_to_contain_text("lots of at least")
+    expect(live).to_contain_text("identity has not been verified")
+    with app.app_context():
+        instructions, _ = transfer_queries.instructions_page(db.session, register.issuer_id)
+    assert instructions == []

@@ -86,9 +86,9 @@ def evaluate(session: Session, issuer_id: str, proposal: Proposal, today: date) 
     source = get_holder(session, issuer_id, proposal.from_holder_id)
     target = get_holder(session, issuer_id, proposal.to_holder_id)
     if source.ceased_on is not None:
-        fail(codes.TRANSFEROR_NOT_ELIGIBLE, "transferor", f"holder {source.holder_id} has ceased")
+        fail(codes.TRANSFEROR_NOT_ELIGIBLE, "transferor", "the transferor is no longer a member")
     if target.ceased_on is not None or target.erased:
-        fail(codes.TRANSFEREE_NOT_ELIGIBLE, "transferee", f"holder {target.holder_id} has ceased")
+        fail(codes.TRANSFEREE_NOT_ELIGIBLE, "transferee", "the transferee is no longer a member")
     holding = holdings.current(session, issuer_id, code, source.holder_id)
     held = holding.held if holding else 0
     available = (holding.available if holding else 0) + proposal.reserved_for_it
@@ -96,7 +96,7 @@ def evaluate(session: Session, issuer_id: str, proposal: Proposal, today: date) 
         fail(
             codes.INSUFFICIENT_AVAILABLE,
             "available",
-            f"holder {source.holder_id} has {available} {code} shares available, {quantity} needed",
+            f"the transferor has {available:,} {code} shares available, {quantity:,} needed",
             holder_id=source.holder_id,
             class_code=code,
             available=available,
@@ -115,8 +115,8 @@ def evaluate(session: Session, issuer_id: str, proposal: Proposal, today: date) 
         fail(
             codes.LOCKED_UP,
             "issuance_lockup",
-            f"{locked} of holder {source.holder_id}'s {code} shares were issued under a "
-            f"lock-up still running; {max(0, available - locked)} may be transferred",
+            f"{locked:,} of the transferor's {code} shares were issued under a lock-up still "
+            f"running; {max(0, available - locked):,} may be transferred",
         )
     found.extend(
         Reason(reason_code, rule, current.version, message)
@@ -131,8 +131,8 @@ def evaluate(session: Session, issuer_id: str, proposal: Proposal, today: date) 
             fail(
                 codes.MAX_HOLDERS_EXCEEDED,
                 "max_holders",
-                f"the transfer would give {code} {after} holders; at most "
-                f"{rules.max_holders} are allowed",
+                f"the transfer would give {code} {after:,} holders; at most "
+                f"{rules.max_holders:,} are allowed",
             )
     if rules.max_vote_percentage is not None:
         share = vote_share_after(session, issuer_id, code, target.holder_id, quantity)
@@ -140,14 +140,14 @@ def evaluate(session: Session, issuer_id: str, proposal: Proposal, today: date) 
             fail(
                 codes.MAX_PERCENTAGE_EXCEEDED,
                 "max_vote_percentage",
-                f"holder {target.holder_id} would have {share:.2f}% of the votes; at most "
+                f"the transferee would have {share:.2f}% of the votes; at most "
                 f"{rules.max_vote_percentage}% is allowed",
             )
     if rules.minimum_lot is not None and quantity < rules.minimum_lot:
         fail(
             codes.BELOW_MINIMUM_LOT,
             "minimum_lot",
-            f"{code} shares transfer in lots of at least {rules.minimum_lot}",
+            f"{code} shares transfer in lots of at least {rules.minimum_lot:,}",
         )
     return found
 
@@ -160,33 +160,34 @@ def transferee_breaches(
     if rules.allowed_countries is not None or rules.blocked_countries:
         details = session.get(HolderDetails, (holder.issuer_id, holder.holder_id))
         country = details.country if details else None
-    return member_breaches(holder, country, rules)
+    return member_breaches(holder, country, rules, who="the transferee")
 
 
 def member_breaches(
-    holder: Holder, country: str | None, rules: RuleSet
+    holder: Holder, country: str | None, rules: RuleSet, who: str | None = None
 ) -> list[tuple[str, str, str]]:
+    """`who` names the holder in the messages: a role in a transfer's dry run, where the
+    investor reads them, else the holder id (a rule change's report of holdings in breach)."""
+    who = who or f"holder {holder.holder_id}"
     found = []
     if rules.kyc_required and not holder.kyc_verified:
         found.append(
             (
                 codes.KYC_REQUIRED,
                 "kyc_required",
-                f"holder {holder.holder_id}'s identity has not been verified (KYC)",
+                f"{who}'s identity has not been verified (KYC)",
             )
         )
-    return found + country_breaches(holder.holder_id, country, rules)
+    return found + country_breaches(who, country, rules)
 
 
-def country_breaches(
-    holder_id: str, country: str | None, rules: RuleSet
-) -> list[tuple[str, str, str]]:
+def country_breaches(who: str, country: str | None, rules: RuleSet) -> list[tuple[str, str, str]]:
     if country in rules.blocked_countries:
         return [
             (
                 codes.COUNTRY_BLOCKED,
                 "blocked_countries",
-                f"holder {holder_id}'s country {country} is blocked",
+                f"{who}'s country {country} is blocked",
             )
         ]
     if rules.allowed_countries is not None and country not in rules.allowed_countries:
@@ -194,7 +195,7 @@ def country_breaches(
             (
                 codes.COUNTRY_BLOCKED,
                 "allowed_countries",
-                f"holder {holder_id}'s country {country or '(unknown)'} is not one of "
+                f"{who}'s country {country or '(unknown)'} is not one of "
                 f"{', '.join(rules.allowed_countries) or 'none'}",
             )
         ]
