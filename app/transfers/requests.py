@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.register.requests import RegisterHolder
+
 
 @dataclass(frozen=True)
 class Instruct:
     class_code: str
     from_holder_id: str
-    to_holder_id: str
+    to_holder_id: str | None  # None when `new_transferee` is given
     quantity: int
     # The instructing party has read the risk notice; an instruction without it is refused.
     risk_acknowledged: bool
@@ -22,6 +24,8 @@ class Instruct:
     currency: str | None = None
     consideration_text: str | None = None  # or a description, e.g. "gift"
     party: str | None = None
+    # A transferee who is not a member yet, registered by the instruction's command.
+    new_transferee: RegisterHolder | None = None
 
 
 @dataclass(frozen=True)
