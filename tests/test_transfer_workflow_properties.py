@@ -265,6 +265,17 @@ class WorkflowMachine(RegisterMachine):
         holding[FROZEN] -= min(frozen, max(0, quantity - free))
         self.model.move(code, source, recipient, quantity)
 
+    @rule(instruction_id=instructions, recipient=RegisterMachine.holders,
+          extra=st.integers(min_value=1, max_value=40))  # fmt: skip
+    def forced_transfer_into_reservations(self, instruction_id, recipient, extra):
+        """A forced transfer of more than the transferor's available and frozen shares, so
+        that it needs reserved ones (random quantities rarely do)."""
+        instruction = self.model.instructions[instruction_id]
+        code, source = instruction.code, instruction.source
+        _, frozen, _, reserved = self.model.holding(code, source)
+        quantity = self.model.available(code, source) + frozen + min(extra, max(reserved, 1))
+        self.forced_transfer(code, source, recipient, quantity)
+
     @invariant()
     def instructions_match_the_model(self):
         stored = self.driver.read(
