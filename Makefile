@@ -51,6 +51,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.register_commands $(BENCH_FLAGS)
 	$(BIN)/python -m bench.snapshot $(BENCH_FLAGS)
 	$(BIN)/python -m bench.http_writes $(BENCH_FLAGS)
+	$(BIN)/python -m bench.transfer_workflow $(BENCH_FLAGS)
 	$(BIN)/python -m bench.log_verify $(BENCH_FLAGS)
 
 clean:

@@ -283,3 +283,22 @@ def test_the_browser_route_needs_the_csrf_token_header(app, client, desk):
 def test_only_a_logged_in_investor_may_ask(client):
     response = client.post("/me/can-transfer", json={})
     assert response.status_code in (302, 401)
+
+
+def test_can_transfer_to_a_new_transferee_is_refused_in_words(client, desk):
+    """A transferee who is not a member yet is registered (and checked) with the instruction
+    itself; the dry run says so rather than failing on a holder it cannot find."""
+    issuer_id, a, _, headers = desk
+    body = {**_body(a, "x"), "to_holder_id": None}
+    body.pop("to_holder_id")
+    body["new_transferee"] = {
+        "name": "Nell Newcomer",
+        "address": "1 High Street, York YO1",
+        "identifier": "NEW-1",
+        "country": "GB",
+        "holder_type": "person",
+    }
+    answer = _can(client, issuer_id, headers, body)
+    assert answer.status_code == 422, answer.get_json()
+    assert answer.get_json()["code"] == "invalid_input"
+    assert "new transferee" in answer.get_json()["message"]

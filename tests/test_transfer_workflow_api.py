@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.transfers.deadlines import add_months
-from tests.support.helpers import b64d, bearer, seed_register
+from tests.support.helpers import b64d, bearer, investor_token, seed_register
 
 
 @pytest.fixture
@@ -177,18 +177,10 @@ def test_the_openapi_document_describes_the_workflow(client):
 # --- investors' own tokens -----------------------------------------------------------------
 
 
-def _investor_token(runner, issuer_id: str, holder_id: str | None) -> dict[str, str]:
-    holder = ["--holder", holder_id] if holder_id else []
-    args = ["tokens", "create", "--role", "investor", "--label", "investor", "--issuer", issuer_id]
-    result = runner.invoke(args=[*args, *holder])
-    assert result.exit_code == 0, result.output
-    return bearer(result.output.strip().splitlines()[-1])
-
-
 def test_investors_instruct_their_own_shares_and_answer_as_transferee(app, client, runner, desk):
     issuer_id, a, b, headers = desk
     prefix = f"/api/v1/issuers/{issuer_id}/instructions"
-    ada, brunel = _investor_token(runner, issuer_id, a), _investor_token(runner, issuer_id, b)
+    ada, brunel = investor_token(runner, issuer_id, a), investor_token(runner, issuer_id, b)
     created = client.post(prefix, json=_body(a, b), headers=ada)
     assert created.status_code == 201, created.get_json()
     tid = created.get_json()["instruction_id"]
@@ -215,14 +207,14 @@ def test_investors_see_only_the_instructions_they_are_party_to(app, client, runn
     with app.app_context():
         (c,) = add_holders(issuer_id, HOLDER_C)
     tid = client.post(prefix, json=_body(a, b), headers=headers).get_json()["instruction_id"]
-    charles = _investor_token(runner, issuer_id, c)
+    charles = investor_token(runner, issuer_id, c)
     assert client.get(f"{prefix}/{tid}", headers=charles).status_code == 403
     assert client.get(prefix, headers=charles).get_json()["instructions"] == []
-    brunel = _investor_token(runner, issuer_id, b)
+    brunel = investor_token(runner, issuer_id, b)
     assert client.get(f"{prefix}/{tid}", headers=brunel).status_code == 200
     listed = client.get(f"{prefix}?holder_id={c}", headers=brunel).get_json()["instructions"]
     assert [row["instruction_id"] for row in listed] == [tid]
-    nobody = _investor_token(runner, issuer_id, None)
+    nobody = investor_token(runner, issuer_id, None)
     assert client.get(prefix, headers=nobody).status_code == 403
     assert client.post(prefix, json=_body(a, b), headers=nobody).status_code == 403
 
@@ -262,7 +254,7 @@ def test_the_overdue_list_shows_what_is_past_a_deadline(app, client, desk):
 def test_an_investor_retrying_with_one_idempotency_key_instructs_once(app, client, runner, desk):
     issuer_id, a, b, headers = desk
     prefix = f"/api/v1/issuers/{issuer_id}/instructions"
-    ada = {**_investor_token(runner, issuer_id, a), "Idempotency-Key": "ada-sells-30"}
+    ada = {**investor_token(runner, issuer_id, a), "Idempotency-Key": "ada-sells-30"}
     answers = [client.post(prefix, json=_body(a, b), headers=ada) for _ in range(3)]
     assert [answer.status_code for answer in answers] == [201, 201, 201]
     assert len({answer.get_json()["instruction_id"] for answer in answers}) == 1

@@ -24,10 +24,18 @@ from hypothesis.stateful import (
 )
 
 from app.models.transfers import TransferInstruction
+from app.register import restrictions
+from app.register.requests import ForcedTransfer
 from app.transfers import workflow
 from app.transfers.requests import ConfigureTransfers, Instruct, Reason, Reject, Step
-from tests.support.register_driver import HELD, RESERVED, Driver, Model
-from tests.test_register_properties import QUANTITY, SETTINGS, Clock, RegisterMachine
+from tests.support.register_driver import FROZEN, HELD, RESERVED, Driver, Model
+from tests.test_register_properties import (
+    CLASS,
+    QUANTITY,
+    SETTINGS,
+    Clock,
+    RegisterMachine,
+)
 
 WORKFLOW_SETTINGS = settings(SETTINGS, max_examples=20, stateful_step_count=60)
 PENDING = ("instructed", "accepted", "approved")
@@ -226,6 +234,47 @@ class WorkflowMachine(RegisterMachine):
             holding[RESERVED] -= instruction.quantity
             holding[HELD] -= instruction.quantity
             self.model.holding(instruction.code, instruction.target)[HELD] += instruction.quantity
+
+    @rule(code=CLASS, source=RegisterMachine.holders, recipient=RegisterMachine.holders,
+          quantity=QUANTITY)  # fmt: skip
+    def forced_transfer(self, code, source, recipient, quantity):
+        """The register's forced transfer, which may also take reserved shares: it cancels the
+        source's pending instructions, newest first, until enough is free."""
+        holding = self.model.holding(code, source)
+        free = self.model.available(code, source)
+        frozen, reserved = holding[FROZEN], holding[RESERVED]
+        refusals = self.ceased(recipient) | self.missing(code)
+        if source == recipient:
+            refusals.add("invalid_input")
+        if quantity > free + frozen + reserved:
+            refusals.add("insufficient_transferable")
+        cancelled, needed = [], quantity - free - frozen
+        pending = [i for i in self.model.pending(code) if i.source == source]
+        for instruction in reversed(pending):
+            if sum(i.quantity for i in cancelled) >= needed:
+                break
+            cancelled.append(instruction)
+        request = ForcedTransfer(code, source, recipient, quantity, legal_reference="order 9")
+        kinds = ["transfer.cancelled"] * len(cancelled) + ["transfer.forced"]
+        self.attempt_request(restrictions.forced_transfer, request, refusals=refusals, kinds=kinds)
+        if refusals:
+            return
+        for instruction in cancelled:
+            instruction.state = "cancelled"
+            holding[RESERVED] -= instruction.quantity
+        holding[FROZEN] -= min(frozen, max(0, quantity - free))
+        self.model.move(code, source, recipient, quantity)
+
+    @rule(instruction_id=instructions, recipient=RegisterMachine.holders,
+          extra=st.integers(min_value=1, max_value=40))  # fmt: skip
+    def forced_transfer_into_reservations(self, instruction_id, recipient, extra):
+        """A forced transfer of more than the transferor's available and frozen shares, so
+        that it needs reserved ones (random quantities rarely do)."""
+        instruction = self.model.instructions[instruction_id]
+        code, source = instruction.code, instruction.source
+        _, frozen, _, reserved = self.model.holding(code, source)
+        quantity = self.model.available(code, source) + frozen + min(extra, max(reserved, 1))
+        self.forced_transfer(code, source, recipient, quantity)
 
     @invariant()
     def instructions_match_the_model(self):

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.api.fields import Text, WholeNumber
-from app.api.register_schemas import CLASS_CODE, CURRENCY, POSITIVE, money
+from app.api.register_schemas import CLASS_CODE, CURRENCY, POSITIVE, HolderInputSchema, money
 from app.api.request_schema import RequestSchema
 from app.register.limits import MAX_LOG_INDEX
 from app.transfers.deadlines import DEFAULT_PRE_EMPTION_DAYS
@@ -27,7 +27,18 @@ class InstructSchema(RequestSchema):
 
     class_code = ma.fields.String(required=True, data_key="class", validate=CLASS_CODE)
     from_holder_id = ma.fields.String(required=True)
-    to_holder_id = ma.fields.String(required=True)
+    to_holder_id = ma.fields.String(
+        load_default=None, metadata={"description": "The transferee, a member; or new_transferee"}
+    )
+    new_transferee = ma.fields.Nested(
+        HolderInputSchema,
+        load_default=None,
+        metadata={
+            "description": "A transferee who is not a member yet, with the register details "
+            "`POST holders` takes: registered by the instruction (`holder.registered`, then "
+            "`transfer.instructed`), or not at all if the instruction is refused"
+        },
+    )
     quantity = WholeNumber(required=True, validate=POSITIVE)
     risk_acknowledged = ma.fields.Boolean(
         required=True,
@@ -41,6 +52,13 @@ class InstructSchema(RequestSchema):
         validate=validate.Length(min=1, max=200),
         metadata={"description": 'A consideration that is not a price, e.g. "gift"'},
     )
+
+    @ma.validates_schema
+    def one_transferee(self, data: dict, **_kwargs: object) -> None:
+        if (data.get("to_holder_id") is None) == (data.get("new_transferee") is None):
+            raise ma.ValidationError(
+                "give to_holder_id or new_transferee, one of them", "to_holder_id"
+            )
 
     @ma.validates_schema
     def price_with_currency(self, data: dict, **_kwargs: object) -> None:

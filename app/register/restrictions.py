@@ -4,13 +4,15 @@ and transfers forced by a legal order.
 Frozen and pledged shares stay held (they count for votes and distributions) but are not
 available: ordinary transfers, cancellations and new restrictions can use only
 held - frozen - pledged - reserved. A forced transfer may also take frozen shares, because the
-order that froze them is typically the one that moves them; it never takes pledged shares (the
-pledgee's security) or reserved ones (a pending transfer).
+order that froze them is typically the one that moves them, and, when those are not enough,
+reserved ones, whose pending instructions it cancels (see `forced_transfer`); it never takes
+pledged shares (the pledgee's security).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -154,10 +156,26 @@ def apply_pledge_released(session: Session, entry: Applied) -> None:
 # --- forced transfers ----------------------------------------------------------------------
 
 
+# Frees reserved shares of the forced transfer's holding: (ctx, request, needed) -> the shares
+# freed, at least `needed`. The workflow that reserves shares installs it (`app.transfers`
+# above the register, which must not import it); without one, reserved shares stay untouched.
+ReservationRelease = Callable[[CommandContext, ForcedTransfer, int], int]
+_release_reserved: list[ReservationRelease] = []
+
+
+def install_reservation_release(release: ReservationRelease) -> None:
+    """Let forced transfers take reserved shares by freeing them with `release` (once)."""
+    if _release_reserved and _release_reserved[0] is not release:
+        raise RuntimeError("forced transfers already have a reservation release")
+    _release_reserved[:] = [release]
+
+
 def forced_transfer(ctx: CommandContext, request: ForcedTransfer) -> Applied:
     """Move shares under a legal order (e.g. a court order number in `legal_reference`),
-    without the transferor's instrument. Unrestricted shares go first; frozen shares make up
-    the rest, and the freeze shrinks by what is taken from it."""
+    without the transferor's instrument. Unrestricted shares go first, frozen shares next (the
+    freeze shrinks by what is taken from it), reserved shares last: the installed release
+    (the workflow's, `app.transfers.forced`) first frees enough of them in the same command,
+    logging each freed instruction's end. Pledged shares are never taken."""
     session, issuer_id = ctx.session, ctx.issuer_id
     code, quantity = request.class_code, request.quantity
     from_holder_id, to_holder_id = request.from_holder_id, request.to_holder_id
@@ -167,27 +185,34 @@ def forced_transfer(ctx: CommandContext, request: ForcedTransfer) -> Applied:
     _require_class_and_holder(session, issuer_id, code, from_holder_id)
     require_active_holder(session, issuer_id, to_holder_id)
     holding = holdings.current(session, issuer_id, code, from_holder_id)
-    free, frozen = (holding.available, holding.frozen) if holding else (0, 0)
-    if quantity > free + frozen:
+    free, frozen, reserved = (
+        (holding.available, holding.frozen, holding.reserved) if holding else (0, 0, 0)
+    )
+    takeable_reserved = reserved if _release_reserved else 0
+    if quantity > free + frozen + takeable_reserved:
         raise Refused(
             "insufficient_transferable",
-            f"holder {from_holder_id} has {free + frozen} {code} shares that a forced "
-            f"transfer may take ({free} available, {frozen} frozen; pledged and reserved shares "
-            f"cannot be taken), {quantity} ordered",
+            f"holder {from_holder_id} has {free + frozen + takeable_reserved} {code} shares "
+            f"that a forced transfer may take ({free} available, {frozen} frozen, "
+            f"{takeable_reserved} reserved; pledged shares cannot be taken), {quantity} ordered",
             holder_id=from_holder_id,
             class_code=code,
             available=free,
             frozen=frozen,
             pledged=holding.pledged if holding else 0,
-            reserved=holding.reserved if holding else 0,
+            reserved=reserved,
             requested=quantity,
         )
+    frozen_taken = min(frozen, max(0, quantity - free))
+    needed = quantity - free - frozen_taken
+    if needed > 0:
+        _release_reserved[0](ctx, request, needed)
     data = {
         "class": code,
         "from_holder_id": from_holder_id,
         "to_holder_id": to_holder_id,
         "quantity": str(quantity),
-        "frozen_taken": str(max(0, quantity - free)),
+        "frozen_taken": str(frozen_taken),
         "legal_reference": request.legal_reference,
     }
     return ctx.record("transfer.forced", data)

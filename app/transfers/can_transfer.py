@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.register.errors import Refused
+from app.register.errors import InvalidInput, Refused
 from app.transfers.checks import Proposal, evaluate
 from app.transfers.reasons import Reason
 from app.transfers.requests import Instruct
@@ -30,6 +30,13 @@ def can_transfer(session: Session, issuer_id: str, request: Instruct, today: dat
             "not_your_instruction",
             f"holder {request.party} may instruct transfers of its own shares only",
             holder_id=request.party,
+        )
+    if request.to_holder_id is None:
+        # The holder does not exist until the instruction registers them, in its own command.
+        raise InvalidInput(
+            "can-transfer checks a transfer to an existing member; a new transferee is "
+            "registered and checked when the instruction is made (and is not KYC-verified yet)",
+            field="new_transferee",
         )
     proposal = Proposal(
         request.class_code, request.from_holder_id, request.to_holder_id, request.quantity

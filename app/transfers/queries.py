@@ -135,3 +135,21 @@ def pending_in_class(
             .order_by(TransferInstruction.instructed_index)
         )
     )
+
+
+def pending_on_holding(
+    session: Session, issuer_id: str, class_code: str, holder_id: str
+) -> list[TransferInstruction]:
+    """The pending instructions reserving shares of one holding, in order of receipt."""
+    return list(
+        session.scalars(
+            select(TransferInstruction)
+            .where(
+                TransferInstruction.issuer_id == issuer_id,
+                TransferInstruction.class_code == class_code,
+                TransferInstruction.from_holder_id == holder_id,
+                TransferInstruction.state.in_(PENDING),
+            )
+            .order_by(TransferInstruction.instructed_index)
+        )
+    )

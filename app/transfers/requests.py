@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.register.requests import RegisterHolder
 from app.transfers.rules import RuleSet
 
 
@@ -16,7 +17,7 @@ from app.transfers.rules import RuleSet
 class Instruct:
     class_code: str
     from_holder_id: str
-    to_holder_id: str
+    to_holder_id: str | None  # None when `new_transferee` is given
     quantity: int
     # The instructing party has read the risk notice; an instruction without it is refused.
     risk_acknowledged: bool
@@ -24,6 +25,8 @@ class Instruct:
     currency: str | None = None
     consideration_text: str | None = None  # or a description, e.g. "gift"
     party: str | None = None
+    # A transferee who is not a member yet, registered by the instruction's command.
+    new_transferee: RegisterHolder | None = None
 
 
 @dataclass(frozen=True)

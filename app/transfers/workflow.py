@@ -16,7 +16,7 @@ from app.ledger.canonical import format_timestamp
 from app.models.transfers import TransferInstruction, TransferSettings
 from app.register import classes, holdings
 from app.register.errors import InvalidInput, Refused
-from app.register.holders import require_active_holder
+from app.register.holders import register_holder, require_active_holder
 from app.register.limits import require_quantity
 from app.register.ratios import decimal_text
 from app.register.requests import LodgeTransfer
@@ -53,7 +53,8 @@ def configure(ctx: CommandContext, request: ConfigureTransfers) -> TransferSetti
 
 
 def instruct(ctx: CommandContext, request: Instruct) -> TransferInstruction:
-    """Instruct a transfer and reserve its shares on the transferor's holding."""
+    """Instruct a transfer and reserve its shares on the transferor's holding; a transferee who
+    is not a member yet (`new_transferee`) is registered first, in the same command."""
     session, issuer_id = ctx.session, ctx.issuer_id
     code, quantity = request.class_code, request.quantity
     source, target = request.from_holder_id, request.to_holder_id
@@ -74,6 +75,7 @@ def instruct(ctx: CommandContext, request: Instruct) -> TransferInstruction:
         )
     classes.get_class(session, issuer_id, code)
     require_active_holder(session, issuer_id, source)
+    target = _transferee(ctx, request)
     require_active_holder(session, issuer_id, target)
     proposal = checks.Proposal(code, source, target, quantity)
     checks.require_allowed(session, issuer_id, proposal, ctx.today())
@@ -99,6 +101,19 @@ def instruct(ctx: CommandContext, request: Instruct) -> TransferInstruction:
         data["consideration_text"] = request.consideration_text
     ctx.record("transfer.instructed", data)
     return queries.get_instruction(session, issuer_id, instruction_id)
+
+
+def _transferee(ctx: CommandContext, request: Instruct) -> str:
+    """The member named by `to_holder_id`, or the new one registered with the instruction
+    (`holder.registered` before `transfer.instructed`, in the same command: an instruction
+    refused after it rolls the registration back with it)."""
+    if (request.to_holder_id is None) == (request.new_transferee is None):
+        raise InvalidInput(
+            "name the transferee by to_holder_id or new_transferee", field="to_holder_id"
+        )
+    if request.new_transferee is None:
+        return request.to_holder_id
+    return register_holder(ctx, request.new_transferee).holder_id
 
 
 def _pending(

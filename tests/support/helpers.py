@@ -153,3 +153,13 @@ def seed_register(app, issuer_id: str, shares_for_a: int) -> tuple[str, str]:
         b = holders.register_holder(ctx, holder_request(HOLDER_B)).holder_id
         issuance.issue_shares(ctx, issue_request((a, shares_for_a)))
     return a, b
+
+
+def investor_token(runner, issuer_id: str, holder_id: str | None) -> dict[str, str]:
+    """The headers of a new investor's token (`flask tokens create --role investor`) acting for
+    `holder_id` (none: a token that acts for no holder)."""
+    holder = ["--holder", holder_id] if holder_id else []
+    args = ["tokens", "create", "--role", "investor", "--label", "investor", "--issuer", issuer_id]
+    result = runner.invoke(args=[*args, *holder])
+    assert result.exit_code == 0, result.output
+    return bearer(result.output.strip().splitlines()[-1])
