@@ -37,3 +37,24 @@ def require_role(*roles: str) -> Principal:
     if principal.role not in roles:
         raise ApiError(403, "forbidden", f"only {' or '.join(roles)} may do this")
     return principal
+
+
+def investor_holder(principal: Principal, issuer_id: str) -> str | None:
+    """The holder an investor's token acts for at this issuer (None: the caller is not this
+    issuer's investor); an investor's token that acts for nobody may do nothing here."""
+    if principal.role != "investor" or principal.issuer_id != issuer_id:
+        return None
+    if not principal.acts_for_holder(issuer_id):
+        raise ApiError(403, "forbidden", "an investor's token may not do this")
+    return principal.holder_id
+
+
+def acting(issuer_id: str) -> tuple[Principal, str | None]:
+    """Who acts, and the holder they act for (None: the company, for anyone)."""
+    principal = require_principal()
+    return principal, investor_holder(principal, issuer_id)
+
+
+def require_company_access(issuer_id: str, method: str) -> Principal:
+    """For a company-side caller: reading for GET, changing the register otherwise."""
+    return require_read(issuer_id) if method == "GET" else require_write(issuer_id)

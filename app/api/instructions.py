@@ -14,7 +14,13 @@ from dataclasses import replace
 from flask import request
 from flask_smorest import Blueprint
 
-from app.api.access import require_principal, require_read, require_write
+from app.api.access import (
+    acting,
+    investor_holder,
+    require_company_access,
+    require_principal,
+    require_write,
+)
 from app.api.instructions_schemas import (
     InstructionDetailSchema,
     InstructionPageQuery,
@@ -24,7 +30,6 @@ from app.api.instructions_schemas import (
     TransferSettingsInputSchema,
     TransferSettingsSchema,
 )
-from app.auth.principal import Principal
 from app.commands import command, current_ledger
 from app.errors import ApiError
 from app.extensions import db
@@ -49,10 +54,6 @@ INVESTOR_VIEWS = frozenset(
 )
 
 
-def _investor(principal: Principal, issuer_id: str) -> bool:
-    return principal.role == "investor" and principal.issuer_id == issuer_id
-
-
 def _view_name() -> str:
     return request.endpoint.rpartition(".")[2]
 
@@ -62,19 +63,11 @@ def _authorise() -> None:
     issuer_id = request.view_args["issuer_id"]
     principal = require_principal()
     get_issuer(db.session, issuer_id)
-    if _investor(principal, issuer_id):
-        if not principal.acts_for_holder(issuer_id) or _view_name() not in INVESTOR_VIEWS:
+    if investor_holder(principal, issuer_id) is not None:
+        if _view_name() not in INVESTOR_VIEWS:
             raise ApiError(403, "forbidden", "an investor's token may not do this")
-    elif request.method == "GET":
-        require_read(issuer_id)
     else:
-        require_write(issuer_id)
-
-
-def _acting(issuer_id: str) -> tuple[Principal, str | None]:
-    """Who acts, and the holder they act for (None: the company, for anyone)."""
-    principal = require_principal()
-    return principal, principal.holder_id if _investor(principal, issuer_id) else None
+        require_company_access(issuer_id, request.method)
 
 
 def instruction_view(instruction: TransferInstruction, with_history: bool = False) -> dict:
@@ -101,7 +94,7 @@ def _detail(issuer_id: str, instruction_id: str) -> dict:
 @blp.response(201, InstructionDetailSchema)
 def instruct(instruction, issuer_id):
     """Instruct a transfer (`transfer.instructed`): its shares are reserved at once."""
-    principal, party = _acting(issuer_id)
+    principal, party = acting(issuer_id)
     with command(principal.actor, issuer_id) as ctx:
         instruction_id = workflow.instruct(ctx, replace(instruction, party=party)).instruction_id
     return _detail(issuer_id, instruction_id)
@@ -114,7 +107,7 @@ def list_instructions(query, issuer_id):
     """Instructions in order of receipt, a page at a time (`after` continues a listing);
     `overdue=true` lists those past a deadline, not yet expired. An investor sees those it is
     party to."""
-    _, party = _acting(issuer_id)
+    _, party = acting(issuer_id)
     if party is not None:
         query = {**query, "holder_id": party}
     overdue_at = current_ledger().clock() if query.pop("overdue") else None
@@ -128,7 +121,7 @@ def list_instructions(query, issuer_id):
 @blp.response(200, InstructionDetailSchema)
 def get_instruction(issuer_id, instruction_id):
     """One instruction and its history: every transition with its log index."""
-    _, party = _acting(issuer_id)
+    _, party = acting(issuer_id)
     detail = _detail(issuer_id, instruction_id)
     if party is not None and party not in (detail["from_holder_id"], detail["to_holder_id"]):
         raise ApiError(403, "forbidden", "this token is not party to this instruction")
@@ -137,7 +130,7 @@ def get_instruction(issuer_id, instruction_id):
 
 def _step_route(action: str, service, summary: str) -> None:
     def step(issuer_id, instruction_id):
-        principal, party = _acting(issuer_id)
+        principal, party = acting(issuer_id)
         with command(principal.actor, issuer_id) as ctx:
             service(ctx, Step(instruction_id, party))
         return _detail(issuer_id, instruction_id)

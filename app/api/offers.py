@@ -12,9 +12,13 @@ from dataclasses import replace
 from flask import request
 from flask_smorest import Blueprint
 
-from app.api.access import require_principal, require_read, require_write
+from app.api.access import (
+    acting,
+    investor_holder,
+    require_company_access,
+    require_principal,
+)
 from app.api.offers_schemas import OfferSchema, TakeUpSchema
-from app.auth.principal import Principal
 from app.commands import command
 from app.errors import ApiError
 from app.extensions import db
@@ -30,34 +34,18 @@ blp = Blueprint(
 )
 
 
-def _investor_holder(principal: Principal, issuer_id: str) -> str | None:
-    """The holder an investor's token acts for here (None: not an investor)."""
-    if principal.role != "investor" or principal.issuer_id != issuer_id:
-        return None
-    if not principal.acts_for_holder(issuer_id):
-        raise ApiError(403, "forbidden", "an investor's token may not do this")
-    return principal.holder_id
-
-
 @blp.before_request
 def _authorise() -> None:
     issuer_id = request.view_args["issuer_id"]
     principal = require_principal()
     get_issuer(db.session, issuer_id)
-    holder = _investor_holder(principal, issuer_id)
+    holder = investor_holder(principal, issuer_id)
     if holder is not None:
         answering = request.view_args.get("holder_id")
         if answering is not None and answering != holder:
             raise ApiError(403, "forbidden", "an investor answers only its own offer")
-    elif request.method == "GET":
-        require_read(issuer_id)
     else:
-        require_write(issuer_id)
-
-
-def _acting(issuer_id: str) -> tuple[Principal, str | None]:
-    principal = require_principal()
-    return principal, _investor_holder(principal, issuer_id)
+        require_company_access(issuer_id, request.method)
 
 
 def offer_view(issuer_id: str, instruction_id: str) -> dict:
@@ -71,7 +59,7 @@ def offer_view(issuer_id: str, instruction_id: str) -> dict:
 @blp.response(200, OfferSchema)
 def get_offer(issuer_id, instruction_id):
     """The instruction's pre-emption offer: entitlements, answers, window and close."""
-    _, party = _acting(issuer_id)
+    _, party = acting(issuer_id)
     instruction = queries.get_instruction(db.session, issuer_id, instruction_id)
     view = offer_view(issuer_id, instruction_id)
     parties = {instruction.from_holder_id, instruction.to_holder_id}
@@ -87,7 +75,7 @@ def get_offer(issuer_id, instruction_id):
 def take_offer(take_up, issuer_id, instruction_id, holder_id):
     """The offeree takes up all or part of its entitlement (`transfer.pre_emption_taken_up`);
     the last answer closes the offer and settles the parts taken up."""
-    principal, party = _acting(issuer_id)
+    principal, party = acting(issuer_id)
     with command(principal.actor, issuer_id) as ctx:
         pre_emption.take_up(ctx, replace(take_up, party=party))
     return offer_view(issuer_id, instruction_id)
@@ -97,7 +85,7 @@ def take_offer(take_up, issuer_id, instruction_id, holder_id):
 @blp.response(200, OfferSchema)
 def waive_offer(issuer_id, instruction_id, holder_id):
     """The offeree waives its entitlement (`transfer.pre_emption_waived`)."""
-    principal, party = _acting(issuer_id)
+    principal, party = acting(issuer_id)
     with command(principal.actor, issuer_id) as ctx:
         pre_emption.waive(ctx, Waive(instruction_id, holder_id, party))
     return offer_view(issuer_id, instruction_id)
