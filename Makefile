@@ -24,7 +24,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
-	$(FLASK) demo
+	PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) demo
 	@echo "Serving ShareLedger on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 

@@ -21,6 +21,8 @@ class Config:
     SECRET_KEY = _env("SECRET_KEY", "dev-only-secret-change-me")
     DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'shareledger.sqlite3'}")
     LOG_ORIGIN = _env("LOG_ORIGIN", "shareledger.localhost")
+    # Where people reach the service (the demo prints its logins at this address).
+    PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
     SIGNING_KEY_FILE = _env("SIGNING_KEY_FILE", str(INSTANCE_DIR / "signing-key.pem"))
     SIGNING_KEY_PASSPHRASE = _env("SIGNING_KEY_PASSPHRASE", "development-passphrase")
     # Only development and test may create a signing key on first use; production must be given one.

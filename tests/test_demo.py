@@ -151,3 +151,13 @@ def test_members_are_people_companies_and_trusts_of_several_countries_trading_fo
     for name in (BREWERY, TECH):
         _check_members(app, demo, name)
         _check_history(app, demo, name)
+
+
+def test_the_printed_addresses_are_where_the_demo_is_served(app, runner):
+    """`make run PORT=5055` serves on 5055: the logins and the example must say so."""
+    app.config["PUBLIC_URL"] = "http://127.0.0.1:5055"
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo logins at http://127.0.0.1:5055/login" in result.output
+    assert "http://127.0.0.1:5055/api/v1/issuers/" in result.output
+    assert ":5000" not in result.output

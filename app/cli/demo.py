@@ -335,7 +335,8 @@ def _create_logins(brewery: dict, tech: dict) -> list[str]:
         ("secretary", brewery["issuer_id"], BREWERY["legal_name"]),
         ("secretary", tech["issuer_id"], TECH["legal_name"]),
     ]
-    lines = [f"Demo logins at http://127.0.0.1:5000/login (password for all: {DEMO_PASSWORD}):"]
+    served_at = current_app.config["PUBLIC_URL"]
+    lines = [f"Demo logins at {served_at}/login (password for all: {DEMO_PASSWORD}):"]
     token_lines = ["Demo API tokens (Authorization: Bearer <token>):"]
     with db.write() as session:
         for email, name, role, issuer_id, holder_id in accounts:
@@ -368,5 +369,5 @@ def _create_logins(brewery: dict, tech: dict) -> list[str]:
         f"Namesakes meant: two members called James Wilson at {BREWERY['legal_name']}: {namesakes}",
         *token_lines,
         f"  e.g. curl -H 'Authorization: Bearer {regulator}' "
-        f"http://127.0.0.1:5000/api/v1/issuers/{brewery['issuer_id']}/snapshot",
+        f"{served_at}/api/v1/issuers/{brewery['issuer_id']}/snapshot",
     ]
