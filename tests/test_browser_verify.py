@@ -20,7 +20,7 @@ from app.commands import current_ledger
 from app.extensions import db
 from app.ledger import keyring, log, notes, verify
 from app.models.register import Pledge
-from app.register import capital, classes, reorganisation, restrictions, transfers
+from app.register import capital, classes, conversion, reorganisation, restrictions, transfers
 from app.register.requests import (
     CancelShares,
     ChangeFreeze,
@@ -397,7 +397,7 @@ def test_balances_are_recomputed_through_every_kind_that_changes_holdings(
             RedeemShares("ORD", ada, 50, Consideration("products_or_services", description="ale")),
         ),  # 1,200
         (
-            reorganisation.convert_shares,
+            conversion.convert_shares,
             ConvertShares(ada, "ORD", "PREF", 200, FractionTerms("1:2", "round_half_up")),
         ),  # 1,000 ORD and 100 PREF
         (restrictions.freeze, ChangeFreeze("ORD", ada, 100, "court order 4")),

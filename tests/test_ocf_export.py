@@ -22,7 +22,15 @@ from referencing import Registry, Resource
 from app.commands import command
 from app.interchange.formats.ocf_reorganisations import share_out
 from app.interchange.formats.ocf_transactions import History, Securities, numeric
-from app.register import capital, classes, issuance, reorganisation, restrictions, transfers
+from app.register import (
+    capital,
+    classes,
+    conversion,
+    issuance,
+    reorganisation,
+    restrictions,
+    transfers,
+)
 from app.register.ratios import ROUND_DOWN_CASH_IN_LIEU, ROUND_HALF_UP
 from app.register.requests import (
     AmendClass,
@@ -293,7 +301,7 @@ def test_reorganisations_and_redemptions_are_exported(
             split = ReorganiseClass("ORD", FractionTerms("3:2", ROUND_HALF_UP))
             reorganisation.split_class(ctx, split)
             convert = FractionTerms("1:2", ROUND_HALF_UP)
-            reorganisation.convert_shares(ctx, ConvertShares(ids["ada"], "ORD", "PREF", 9, convert))
+            conversion.convert_shares(ctx, ConvertShares(ids["ada"], "ORD", "PREF", 9, convert))
             cash = Consideration("cash", Decimal("30.00"), "GBP")
             capital.redeem_shares(ctx, RedeemShares("ORD", ids["carol"], 12, cash))
             terms = FractionTerms("1:3", ROUND_DOWN_CASH_IN_LIEU, Decimal("0.90"), "GBP")

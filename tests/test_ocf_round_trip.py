@@ -10,7 +10,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.issuer import Issuer
-from app.register import capital, classes, issuance, reorganisation, restrictions, transfers
+from app.register import (
+    capital,
+    classes,
+    issuance,
+    reorganisation,
+    restrictions,
+    transfers,
+)
+from app.register.conversion import convert_shares
 from app.register.requests import AmendClass, CreateClass, ForcedTransfer
 from tests.support.actions import (
     CASH,
@@ -49,9 +57,9 @@ def test_splits_consolidations_conversions_and_reductions_round_trip(app, make_t
         company.submit(issuance.issue_shares, issue_request((holder_id, quantity)))
     # a: 100 + 7 + 5 in three securities, b: 50 + 3; at 3:2 a's 107 -> 160.5 -> 161
     company.submit(reorganisation.split_class, reorganise_class("ORD", "3:2", HALF_UP))
-    company.submit(reorganisation.convert_shares, conversion(company, 10, "3:1"))
+    company.submit(convert_shares, conversion(company, 10, "3:1"))
     into_pref = conversion(company, 40, "1:3", from_class="ORD", to_class="PREF", **CASH)
-    company.submit(reorganisation.convert_shares, into_pref)
+    company.submit(convert_shares, into_pref)
     company.submit(transfers.lodge_transfer, transfer_request(a, b, 33))
     company.submit(capital.cancel_shares, cancellation(company, 4))
     company.submit(capital.repurchase_shares, repurchase(company, 6))

@@ -34,6 +34,7 @@ from hypothesis.stateful import (
 from app.register import (
     capital,
     classes,
+    conversion,
     distributions,
     holders,
     issuance,
@@ -461,7 +462,7 @@ class RegisterMachine(RuleBasedStateMachine):
         terms = FractionTerms(f"{new}:{old}", policy, **POLICIES[policy])
         request = ConvertShares(holder_id, source, target_class, quantity, terms)
         self.attempt_request(
-            reorganisation.convert_shares,
+            conversion.convert_shares,
             request,
             refusals=refusals,
             kinds=["shares.converted"],

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.models.register import FractionSettlement, Pledge
 from app.register import classes, holders, issuance, reorganisation, restrictions
 from app.register.appliers import APPLIERS
+from app.register.conversion import convert_shares
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.holdings import RegisterInvariantError
 from app.register.projection import Applied, apply_entry
@@ -77,7 +78,7 @@ def consolidate(company: Company, ratio: str, terms: dict, code: str = "ORD"):
 
 
 def test_converting_moves_shares_between_classes_at_the_ratio(company):
-    result = company.submit(reorganisation.convert_shares, conversion(company, 4, "3:1"))
+    result = company.submit(convert_shares, conversion(company, 4, "3:1"))
     assert result.allotted == 12
     assert (result.from_holding.held, result.to_holding.held) == (6, 112)
     assert (company.issued("PREF"), company.issued("ORD")) == (6, 162)
@@ -88,7 +89,7 @@ def test_converting_moves_shares_between_classes_at_the_ratio(company):
         "ratio": "3:1", "fraction_policy": ROUND_HALF_UP, "allotted": "12",
     }  # fmt: skip
     # One for one is the commonest conversion, so 1:1 is allowed here.
-    company.submit(reorganisation.convert_shares, conversion(company, 6, "1:1"))
+    company.submit(convert_shares, conversion(company, 6, "1:1"))
     assert company.holding("PREF", company.a) == (0, 0, 0, 0)
     assert company.holding("ORD", company.a) == (118, 0, 0, 0)
     assert settlements(company) == []
@@ -97,7 +98,7 @@ def test_converting_moves_shares_between_classes_at_the_ratio(company):
 
 def test_a_conversion_pays_cash_for_the_fraction(company):
     request = conversion(company, 10, "1:3", from_class="ORD", to_class="PREF", **CASH)
-    result = company.submit(reorganisation.convert_shares, request)
+    result = company.submit(convert_shares, request)
     assert (result.allotted, result.fraction, result.cash_in_lieu) == (3, "0.333333333333", "0.30")
     assert company.holding("ORD", company.a) == (90, 0, 0, 0)
     assert company.holding("PREF", company.a) == (13, 0, 0, 0)
@@ -107,7 +108,7 @@ def test_a_conversion_pays_cash_for_the_fraction(company):
     index = result.entry.index
     assert settlements(company) == [(index, company.a, "PREF", "0.333333333333", "0.30", "GBP")]
     # A conversion with no leftover records no settlement.
-    company.submit(reorganisation.convert_shares, replace(request, quantity=9))
+    company.submit(convert_shares, replace(request, quantity=9))
     assert len(settlements(company)) == 1
     replays(company)
 
@@ -115,16 +116,16 @@ def test_a_conversion_pays_cash_for_the_fraction(company):
 def test_a_conversion_respects_the_authorised_number_of_the_new_class(company):
     # PREF: 1000 authorised, 10 issued; 90 ORD at 11:1 would make 990 more, 91 would not fit.
     request = conversion(company, 91, "11:1", from_class="ORD", to_class="PREF")
-    error = company.refused(Refused, "authorised_exceeded", reorganisation.convert_shares, request)
+    error = company.refused(Refused, "authorised_exceeded", convert_shares, request)
     assert error.details["requested"] == 1001
-    company.submit(reorganisation.convert_shares, replace(request, quantity=90))
+    company.submit(convert_shares, replace(request, quantity=90))
     assert company.issued("PREF") == 1000
     replays(company)
 
 
 def test_conversion_refusals_leave_no_trace(company):
     company.freeze("PREF", company.a, 8)
-    convert = reorganisation.convert_shares
+    convert = convert_shares
     error = company.refused(
         Refused, "insufficient_available", convert, conversion(company, 3, "3:1")
     )
@@ -333,7 +334,7 @@ def test_a_split_may_not_overflow_what_the_register_counts(company):
     company.refused(Refused, "too_many_shares", reorganisation.split_class, request)
     convert = conversion(company, 10**10, f"{10**9}:1", from_class="ORD", to_class="PREF")
     company.submit(classes.amend_class, AmendClass("PREF", authorised=None))
-    company.refused(Refused, "too_many_shares", reorganisation.convert_shares,
+    company.refused(Refused, "too_many_shares", convert_shares,
                     replace(convert, holder_id=company.b))  # fmt: skip
 
 

@@ -21,9 +21,10 @@ from app.api.capital_schemas import (
 )
 from app.api.errors import ErrorSchema
 from app.commands import command
-from app.register import capital, reorganisation
+from app.register import capital, conversion, reorganisation
 from app.register.capital import Removal
-from app.register.reorganisation import Conversion, Reorganisation
+from app.register.conversion import Conversion
+from app.register.reorganisation import Reorganisation
 from app.register.requests import FractionTerms, ReorganiseClass
 
 blp = Blueprint(
@@ -124,7 +125,7 @@ def convert_shares(request, issuer_id):
     """Convert a holder's shares of one class into another at a ratio (`shares.converted`)."""
     principal = require_write(issuer_id)
     with command(principal.actor, issuer_id) as ctx:
-        return _conversion_view(reorganisation.convert_shares(ctx, request))
+        return _conversion_view(conversion.convert_shares(ctx, request))
 
 
 def _reorganisation_view(result: Reorganisation) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from app.ledger.keyring import ROTATION_KIND
 from app.register import (
     capital,
     classes,
+    conversion,
     distributions,
     holders,
     issuance,
@@ -42,7 +43,7 @@ _APPLIERS: dict[str, Applier] = {
     "shares.cancelled": capital.apply_shares_removed,
     "shares.repurchased": capital.apply_shares_removed,
     "shares.redeemed": capital.apply_shares_removed,
-    "shares.converted": reorganisation.apply_shares_converted,
+    "shares.converted": conversion.apply_shares_converted,
     "transfer.settled": transfers.apply_transfer_settled,
     "transfer.forced": restrictions.apply_transfer_forced,
     "holding.frozen": restrictions.apply_holding_frozen,

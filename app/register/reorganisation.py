@@ -1,4 +1,5 @@
-"""Reorganisations of share capital: conversion between classes, split and consolidation.
+"""Reorganisations of a class of shares: split and consolidation (conversions between classes
+are in `conversion`).
 
 Ratios read "new:old" and the arithmetic lives in `ratios`. The command computes the effect
 once and the entry carries it; the applier applies what the entry says and derives nothing.
@@ -42,23 +43,18 @@ from app.register.fraction_terms import (
     require_countable,
     settle_fraction,
 )
-from app.register.holders import require_active_holder
 from app.register.holdings import RegisterInvariantError
-from app.register.limits import require_quantity
 from app.register.projection import Applied
 from app.register.queries import current_versions
 from app.register.ratios import (
     Ratio,
-    allot,
     cash_in_lieu,
     decimal_text,
-    exact,
     fraction_text,
-    parse_ratio,
     scale_down,
     scale_holding,
 )
-from app.register.requests import ConvertShares, ReorganiseClass
+from app.register.requests import ReorganiseClass
 
 CHUNK = 500
 PAR_VALUE_PLACES = 10
@@ -100,80 +96,6 @@ def scaled_par_value(par_value: str, ratio: Ratio) -> str:
         "value or choose another ratio",
         field="ratio",
     )
-
-
-# Conversion ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Conversion:
-    entry: Applied
-    allotted: int
-    from_holding: HoldingVersion
-    to_holding: HoldingVersion
-    from_class: ShareClass
-    to_class: ShareClass
-    fraction: str | None
-    cash_in_lieu: str | None
-
-
-def convert_shares(ctx: CommandContext, request: ConvertShares) -> Conversion:
-    """Convert a holder's shares of one class into another at a ratio "new:old" (1:1 allowed:
-    the commonest conversion); cash in lieu of a fraction under round_down_cash_in_lieu."""
-    session, issuer_id = ctx.session, ctx.issuer_id
-    quantity, holder_id = request.quantity, request.holder_id
-    source_code, target_code = request.from_class, request.to_class
-    require_quantity(quantity)
-    terms = parse_terms(request.terms, allow_unchanged=True)
-    if source_code == target_code:
-        raise InvalidInput("a conversion needs two different classes", field="to_class")
-    source = classes.get_class(session, issuer_id, source_code)
-    target = classes.get_class(session, issuer_id, target_code)
-    require_active_holder(session, issuer_id, holder_id)
-    holdings.require_available(session, issuer_id, source_code, holder_id, quantity)
-    allotment = allot(quantity, terms.ratio, terms.policy)
-    if allotment.whole < 1:
-        raise InvalidInput(
-            f"{quantity} shares at {terms.ratio} would not make one whole share", field="quantity"
-        )
-    classes.require_authorised(target, allotment.whole)
-    require_countable(target, target.issued + allotment.whole)
-    cash = terms.cash_for(allotment.leftover)
-    data = {
-        "holder_id": holder_id,
-        "from_class": source_code,
-        "to_class": target_code,
-        "quantity": str(quantity),
-        **terms.log_data(),
-        "allotted": str(allotment.whole),
-    }
-    if cash is not None:
-        data["cash_in_lieu_amount"] = decimal_text(cash)
-    entry = ctx.record("shares.converted", data)
-    return Conversion(
-        entry=entry,
-        allotted=allotment.whole,
-        from_holding=holdings.current(session, issuer_id, source_code, holder_id),
-        to_holding=holdings.current(session, issuer_id, target_code, holder_id),
-        from_class=source,
-        to_class=target,
-        fraction=fraction_text(allotment.leftover) if cash is not None else None,
-        cash_in_lieu=data.get("cash_in_lieu_amount"),
-    )
-
-
-def apply_shares_converted(session: Session, entry: Applied) -> None:
-    data = entry.data
-    quantity, allotted, holder_id = int(data["quantity"]), int(data["allotted"]), data["holder_id"]
-    holdings.change(session, entry, data["from_class"], holder_id, held=-quantity)
-    classes.change_issued(session, entry, data["from_class"], -quantity)
-    holdings.change(session, entry, data["to_class"], holder_id, held=allotted)
-    classes.change_issued(session, entry, data["to_class"], allotted)
-    if "cash_in_lieu_amount" in data:
-        # The fraction is what the recorded allotment left of the exact entitlement.
-        leftover = exact(quantity, parse_ratio(data["ratio"], allow_unchanged=True)) - allotted
-        cash = data["cash_in_lieu_amount"]
-        settle_fraction(session, entry, data["to_class"], holder_id, fraction_text(leftover), cash)
 
 
 # Split and consolidation ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ from app.interchange.importing.plan import (
     Progress,
     Step,
 )
-from app.register import capital, classes, holders, issuance, reorganisation, transfers
+from app.register import capital, classes, conversion, holders, issuance, reorganisation, transfers
 from app.register.context import CommandContext
 from app.register.errors import DomainError
 from app.register.ratios import parse_ratio
@@ -154,7 +154,7 @@ def _convert(context: _Context, args: Mapping[str, Any]) -> None:
         quantity=args["quantity"],
         terms=FractionTerms(str(args["ratio"]), FRACTION_POLICY),
     )
-    reorganisation.convert_shares(context.command, request)
+    conversion.convert_shares(context.command, request)
 
 
 def _reorganise(context: _Context, args: Mapping[str, Any]) -> None:
