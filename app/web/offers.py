@@ -31,7 +31,7 @@ blp = Blueprint("offer_pages", __name__, url_prefix="/me/offers")
 
 # Enough for a page: open offers come first, then the latest answered ones.
 OFFERS_SHOWN = 20
-# Refusals that a page says in words of its own, rather than the service's.
+# A refusal's status where it is not 422: a second submission conflicts with the first.
 STATUS_OF_REFUSAL = {"form_already_submitted": 409}
 
 
