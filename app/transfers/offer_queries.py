@@ -61,3 +61,21 @@ def open_offers_in_class(session: Session, issuer_id: str, class_code: str) -> l
             .order_by(PreEmptionOffer.opened_index)
         )
     )
+
+
+def offers_to_holder(
+    session: Session, issuer_id: str, holder_id: str, limit: int
+) -> list[tuple[PreEmptionOffer, PreEmptionOfferee]]:
+    """The offers made to the holder with its part of each, open ones first, newest first."""
+    query = (
+        select(PreEmptionOffer, PreEmptionOfferee)
+        .join(
+            PreEmptionOfferee,
+            (PreEmptionOfferee.issuer_id == PreEmptionOffer.issuer_id)
+            & (PreEmptionOfferee.instruction_id == PreEmptionOffer.instruction_id),
+        )
+        .where(PreEmptionOffer.issuer_id == issuer_id, PreEmptionOfferee.holder_id == holder_id)
+        .order_by((PreEmptionOffer.state == OPEN).desc(), PreEmptionOffer.opened_index.desc())
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]

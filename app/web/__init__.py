@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import approvals, can_transfer, investor, register_views, transfers, views
+from app.web import approvals, can_transfer, investor, offers, register_views, transfers, views
 
 
 def register_web(app: Flask) -> None:
@@ -14,3 +14,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(can_transfer.blp)
     app.register_blueprint(transfers.blp)
     app.register_blueprint(approvals.blp)
+    app.register_blueprint(offers.blp)

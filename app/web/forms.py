@@ -1,5 +1,6 @@
 """Flask-WTF forms (CSRF-protected)."""
 
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -186,4 +187,38 @@ class RejectForm(OneTimeForm):
     text = TextAreaField(
         "Explanation for the parties",
         validators=[DataRequired("Explain the refusal to the parties."), Length(max=500)],
+    )
+
+
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+class WholeNumberField(IntegerField):
+    """Digits only: int() would also take "+5", " 5 " and "1_000", which nobody types as a
+    number of shares."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0]:
+            self.data = None
+            return
+        if not WHOLE_NUMBER.fullmatch(valuelist[0].strip()):
+            self.data = None
+            raise ValueError("Give the number of shares in digits only, such as 500.")
+        self.data = int(valuelist[0])
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        # One refusal is enough: the range check has nothing to say about an unreadable number.
+        if self.process_errors:
+            raise StopValidation()
+
+
+class TakeUpForm(OneTimeForm):
+    """An offeree takes up shares of a pre-emption offer (rendered with the offer as prefix)."""
+
+    quantity = WholeNumberField(
+        "Shares to take up",
+        validators=[
+            InputRequired("Give the number of shares to take up, or waive the offer."),
+            NumberRange(min=1, max=MAX_SHARES, message="Take up at least 1 share, or waive."),
+        ],
     )
