@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import approvals, can_transfer, investor, register_views, transfers, views
+from app.web import (
+    approvals,
+    can_transfer,
+    investor,
+    register_views,
+    rules_editor,
+    transfers,
+    views,
+)
 
 
 def register_web(app: Flask) -> None:
@@ -14,3 +22,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(can_transfer.blp)
     app.register_blueprint(transfers.blp)
     app.register_blueprint(approvals.blp)
+    app.register_blueprint(rules_editor.blp)
