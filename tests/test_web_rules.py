@@ -83,7 +83,8 @@ def test_preview_names_the_breaching_holder_and_writes_nothing(app, client, regi
     assert _log_size(app, register) == before
     assert "1 current holder would breach the proposed rules" in text
     assert f"Ada Lovelace {register.ada_number:,}" in text
-    assert "identity has not been verified (KYC)" in text
+    assert "Ada Lovelace's identity has not been verified (KYC)" in text
+    assert register.ada not in text
     assert "Brunel Engineering Ltd" not in text.split("Holders who would breach")[1]
     with app.app_context():
         assert rules.current_rules(db.session, register.issuer_id, "ORD").version == 0

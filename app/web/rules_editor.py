@@ -43,7 +43,10 @@ def _breach_rows(issuer_id: str, found: list[checks.Breach]) -> list[BreachRow]:
             _, details = queries.holder_with_details(db.session, issuer_id, breach.holder_id)
             name = details.name if details else ERASED_NAME
             number = members.member_number(db.session, issuer_id, breach.holder_id)
-        rows.append(BreachRow(name, number, labels.get(breach.rule, breach.rule), breach.message))
+        # The checks name a holder in breach "holder <id>" (they know no names); a person reads
+        # the name the Member column gives.
+        message = breach.message.replace(f"holder {breach.holder_id}", name)
+        rows.append(BreachRow(name, number, labels.get(breach.rule, breach.rule), message))
     return sorted(rows, key=lambda row: (row.number or 0, row.rule))
 
 
