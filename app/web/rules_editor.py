@@ -85,8 +85,8 @@ def rules_page(issuer_id: str, class_code: str):
 
 def _field_error(form: RulesForm, error: DomainError) -> bool:
     """Puts a domain refusal next to the field it names; False if it names none of the form's."""
-    field = getattr(form, str(error.details.get("field")), None)
-    if field is None or field.name not in form._fields:
+    field = form._fields.get(error.details.get("field"))
+    if field is None:
         return False
     field.errors = [*field.errors, error.message]
     return True
