@@ -31,7 +31,7 @@ from app.register.queries import current_versions, get_holder
 from app.register.requests import LodgeTransfer
 from app.transfers import reasons as codes
 from app.transfers.reasons import Reason
-from app.transfers.rules import RuleSet, Versioned, current_rules
+from app.transfers.rules import RuleSet, Versioned, current_rules, validate
 
 if TYPE_CHECKING:
     from app.register.context import CommandContext
@@ -360,3 +360,14 @@ def breaches(
             )
         )
     return found
+
+
+def preview_breaches(
+    session: Session, issuer_id: str, class_code: str, proposed: RuleSet
+) -> list[Breach]:
+    """The holdings `proposed` would put in breach were it saved now: what `change_rules`
+    would report, read without writing, so the secretary sees them before deciding."""
+    classes.get_class(session, issuer_id, class_code)
+    validate(proposed)
+    upcoming = current_rules(session, issuer_id, class_code).version + 1
+    return breaches(session, issuer_id, class_code, Versioned(upcoming, proposed))

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.web import approvals, can_transfer, investor, offers, register_views, transfers, views
+from app.web import (
+    approvals,
+    can_transfer,
+    investor,
+    offers,
+    register_views,
+    rules_editor,
+    transfers,
+    views,
+)
 
 
 def register_web(app: Flask) -> None:
@@ -15,3 +24,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(transfers.blp)
     app.register_blueprint(approvals.blp)
     app.register_blueprint(offers.blp)
+    app.register_blueprint(rules_editor.blp)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     EmailField,
     Field,
@@ -31,6 +32,7 @@ from app.idempotency.forms import expect_submission, new_form_token
 from app.models.idempotency import KEY_MAX_LENGTH
 from app.register.limits import MAX_SHARES
 from app.register.requests import LodgeTransfer
+from app.transfers.rules import RuleSet, iso_countries
 
 MAX_PRICE = Decimal(10) ** 15
 
@@ -222,3 +224,73 @@ class TakeUpForm(OneTimeForm):
             NumberRange(min=1, max=MAX_SHARES, message="Take up at least 1 share, or waive."),
         ],
     )
+
+
+def country_codes(text: str | None) -> tuple[str, ...]:
+    """Codes typed as "gb, IE fr": upper case, in the order given, each once."""
+    codes = re.split(r"[\s,;]+", (text or "").strip().upper())
+    return tuple(dict.fromkeys(code for code in codes if code))
+
+
+def _countries(form: FlaskForm, field: Field) -> None:
+    for code in country_codes(field.data):
+        if code not in iso_countries():
+            raise StopValidation(
+                f"{code} is not an ISO 3166-1 country code; use two letters, such as GB or IE."
+            )
+
+
+def _percentage(form: FlaskForm, field: Field) -> None:
+    if field.data is not None and not (field.data.is_finite() and 0 < field.data <= 100):
+        raise StopValidation("Give a percentage above 0 and at most 100, such as 25.")
+
+
+def _at_least_one(what: str) -> list:
+    return [
+        Optional(),
+        NumberRange(min=1, max=MAX_SHARES, message=f"Give at least 1 {what}, or leave it empty."),
+    ]
+
+
+class RulesForm(OneTimeForm):
+    """A class's transfer rules as the secretary proposes them; an empty field is no rule."""
+
+    lockup_until = DateField("Locked up until", validators=[Optional()], format="%Y-%m-%d")
+    kyc_required = BooleanField("Holders' identity must be verified (KYC)")
+    allowed_countries = StringField(
+        "Allowed countries", validators=[Optional(), Length(max=1000), _countries]
+    )
+    blocked_countries = StringField(
+        "Blocked countries", validators=[Optional(), Length(max=1000), _countries]
+    )
+    max_holders = IntegerField("Most holders of the class", validators=_at_least_one("holder"))
+    max_vote_percentage = DecimalField(
+        "Most votes one holder may have (%)", places=None, validators=[Optional(), _percentage]
+    )
+    minimum_lot = IntegerField("Minimum lot (shares)", validators=_at_least_one("share"))
+    approval_above = IntegerField(
+        "Company approval above (shares)", validators=_at_least_one("share")
+    )
+    trading_halted = BooleanField("Trading halted")
+
+    @classmethod
+    def showing(cls, rules: RuleSet) -> "RulesForm":
+        """A fresh form (new one-time token) filled in with `rules`."""
+        data = rules.view()
+        for name in ("allowed_countries", "blocked_countries"):
+            data[name] = ", ".join(data[name] or ())
+        return cls(formdata=None, data=data)
+
+    def as_rules(self) -> RuleSet:
+        allowed = country_codes(self.allowed_countries.data)
+        return RuleSet(
+            lockup_until=self.lockup_until.data,
+            kyc_required=self.kyc_required.data,
+            allowed_countries=allowed or None,
+            blocked_countries=country_codes(self.blocked_countries.data),
+            max_holders=self.max_holders.data,
+            max_vote_percentage=self.max_vote_percentage.data,
+            minimum_lot=self.minimum_lot.data,
+            approval_above=self.approval_above.data,
+            trading_halted=self.trading_halted.data,
+        )

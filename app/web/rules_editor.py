@@ -1,0 +1,118 @@
+"""The secretary's editor of a class's transfer rules: every rule in one form, a preview of the
+current holders the proposed rules would put in breach (nothing is written), saving them as a
+new version (`rules.changed`, one command, one-time token), and the versions so far.
+Supervisors read the rules and their history; the form is shown to them disabled."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from flask import Blueprint, abort, flash, render_template, request
+from flask_login import login_required
+
+from app.auth.principal import login_principal
+from app.commands import command
+from app.errors import domain_status
+from app.extensions import db
+from app.register import classes, members, queries
+from app.register.errors import DomainError
+from app.register.snapshot import ERASED_NAME
+from app.transfers import checks, rules
+from app.transfers.requests import ChangeRules
+from app.transfers.rule_changes import change_rules
+from app.web.forms import RulesForm
+
+blp = Blueprint("rules_editor", __name__, url_prefix="/issuers")
+
+
+class BreachRow(NamedTuple):
+    """A breach as the page shows it: the member by name and number (None: the whole class)."""
+
+    name: str
+    number: int | None
+    rule: str
+    message: str
+
+
+def _breach_rows(issuer_id: str, found: list[checks.Breach]) -> list[BreachRow]:
+    labels = {field.name: field.label.text for field in RulesForm(formdata=None)}
+    rows = []
+    for breach in found:
+        name, number = "The class as a whole", None
+        if breach.holder_id is not None:
+            _, details = queries.holder_with_details(db.session, issuer_id, breach.holder_id)
+            name = details.name if details else ERASED_NAME
+            number = members.member_number(db.session, issuer_id, breach.holder_id)
+        # The checks name a holder in breach "holder <id>" (they know no names); a person reads
+        # the name the Member column gives.
+        message = breach.message.replace(f"holder {breach.holder_id}", name)
+        rows.append(BreachRow(name, number, labels.get(breach.rule, breach.rule), message))
+    return sorted(rows, key=lambda row: (row.number or 0, row.rule))
+
+
+def _page(issuer_id: str, class_code: str, form: RulesForm | None, status: int = 200, **shown):
+    share_class = classes.get_class(db.session, issuer_id, class_code)
+    page = render_template(
+        "rules_editor.html",
+        issuer=queries.get_issuer(db.session, issuer_id),
+        share_class=share_class,
+        current=rules.current_rules(db.session, issuer_id, class_code),
+        versions=list(reversed(rules.history(db.session, issuer_id, class_code))),
+        form=form,
+        **shown,
+    )
+    return page, status
+
+
+def _principal(issuer_id: str, write: bool):
+    principal = login_principal()
+    allowed = principal is not None and (
+        principal.can_write(issuer_id) if write else principal.can_read(issuer_id)
+    )
+    if not allowed:
+        abort(403)
+    return principal
+
+
+@blp.route("/<issuer_id>/classes/<class_code>/rules")
+@login_required
+def rules_page(issuer_id: str, class_code: str):
+    principal = _principal(issuer_id, write=False)
+    current = rules.current_rules(db.session, issuer_id, class_code)
+    form = RulesForm.showing(current.rules)
+    return _page(issuer_id, class_code, form, editable=principal.can_write(issuer_id))
+
+
+def _field_error(form: RulesForm, error: DomainError) -> bool:
+    """Puts a domain refusal next to the field it names; False if it names none of the form's."""
+    field = form._fields.get(error.details.get("field"))
+    if field is None:
+        return False
+    field.errors = [*field.errors, error.message]
+    return True
+
+
+@blp.route("/<issuer_id>/classes/<class_code>/rules", methods=["POST"])
+@login_required
+def propose(issuer_id: str, class_code: str):
+    principal = _principal(issuer_id, write=True)
+    form = RulesForm()
+    shown = {"editable": True}
+    if not form.validate_on_submit():
+        return _page(issuer_id, class_code, form, 422, **shown)
+    proposed = form.as_rules()
+    try:
+        if request.form.get("action") == "save":
+            with command(principal.actor, issuer_id) as ctx:
+                changed = change_rules(ctx, ChangeRules(class_code, proposed))
+            shown["saved"] = changed
+            shown["breaches"] = _breach_rows(issuer_id, changed.breaches)
+            form = RulesForm.showing(changed.current.rules)
+        else:
+            found = checks.preview_breaches(db.session, issuer_id, class_code, proposed)
+            shown["preview"] = _breach_rows(issuer_id, found)
+    except DomainError as error:
+        if not _field_error(form, error):
+            flash(error.message, "error")
+        return _page(issuer_id, class_code, form, domain_status(error), **shown)
+    return _page(issuer_id, class_code, form, **shown)
