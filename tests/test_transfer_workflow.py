@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,14 +13,22 @@ from sqlalchemy import text
 
 from app.commands import command
 from app.extensions import db
-from app.register import holdings, reorganisation
+from app.register import classes, conversion, holdings, reorganisation
 from app.register.errors import InvalidInput, Refused
 from app.register.replay import ReplayMismatch, replay_and_compare
+from app.register.requests import ConvertShares
 from app.transfers import queries, workflow
 from app.transfers.deadlines import add_months
 from app.transfers.requests import ConfigureTransfers, Instruct, Reason, Reject, Step
-from tests.support.actions import HALF_UP, assert_replays, reorganise_class
-from tests.support.helpers import ACTOR, HOLDER_C, add_holders, seed_register, submit
+from tests.support.actions import HALF_UP, assert_replays, reorganise_class, terms
+from tests.support.helpers import (
+    ACTOR,
+    HOLDER_C,
+    add_holders,
+    class_request,
+    seed_register,
+    submit,
+)
 from tests.support.register_driver import dialect
 
 START = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
@@ -421,3 +429,16 @@ def test_a_context_takes_over_a_register_kind_only_by_naming_what_it_extends():
         appliers.install({"shares.cancelled": rogue})
     assert appliers.APPLIERS["shares.cancelled"] is capital.apply_shares_removed
     assert appliers.APPLIERS["transfer.settled"] is apply_settled
+
+
+def test_a_conversion_cannot_take_shares_reserved_for_a_pending_instruction(company):
+    """Only available shares convert: the reserved ones wait in their class for the transfer."""
+    company.instruct(30)  # A holds 100 ORD: 70 available
+    company.run(classes.create_class, class_request(code="PREF", name="Preference"))
+    into_pref = ConvertShares(company.a, "ORD", "PREF", 71, terms(**{**HALF_UP, "ratio": "1:1"}))
+    error = company.refused(conversion.convert_shares, into_pref)
+    assert error.code == "insufficient_available"
+    assert reserved_and_available(company, company.a) == (30, 70)
+    company.run(conversion.convert_shares, replace(into_pref, quantity=70))
+    assert reserved_and_available(company, company.a) == (30, 0)
+    assert_replays(company.app, company.issuer_id)
