@@ -5,7 +5,6 @@ minor unit, with the residue stated."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -28,6 +27,7 @@ from tests.support.helpers import (
     HOLDER_A,
     HOLDER_B,
     ORDINARY,
+    Clock,
     add_holders,
     bearer,
     class_request,
@@ -42,18 +42,10 @@ DAY_2 = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)
 DAY_3 = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
 
 
-@dataclass
-class FakeClock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock(app) -> FakeClock:
+def clock(app) -> Clock:
     """Stamp every command's entries and checkpoint with a time the test sets."""
-    fake = FakeClock(DAY_1)
+    fake = Clock(DAY_1)
     app.config["LEDGER_CLOCK"] = fake
     return fake
 

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.idempotency import store
 from app.models.idempotency import IdempotencyRecord
 from app.models.register import HoldingVersion
-from tests.support.helpers import ORDINARY, bearer, seed_register
+from tests.support.helpers import ORDINARY, Clock, bearer, seed_register
 from tests.support.register_driver import Driver
 
 KEY = "Idempotency-Key"
@@ -166,16 +166,8 @@ def test_keys_are_per_endpoint(app, client, register):
     assert REPLAYED not in other.headers
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def test_keys_expire_after_their_ttl(app, client, register, runner):
-    clock = Clock()
+    clock = Clock(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
     app.config.update(LEDGER_CLOCK=clock, IDEMPOTENCY_KEY_TTL=3600)
     body = _issuance(register)
     assert _post(client, register, "issuances", body, key="hourly").status_code == 201

@@ -23,6 +23,7 @@ from tests.support.helpers import (
     ACTOR,
     HOLDER_A,
     ORDINARY,
+    Clock,
     allocation,
     bearer,
     class_request,
@@ -35,14 +36,6 @@ DAY_1 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY_3 = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
 # Names that differ only by case, so that ties fall to the holder_id; Zed is erased later.
 NAMES = ["ada", "Ada", "Bea", "bea", "Cyd", "Dee", "eve", "Fay", "Gus", "Zed"]
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -23,18 +23,18 @@ from app.transfers import offer_queries, pre_emption, queries, workflow
 from app.transfers.allocation import allocate
 from app.transfers.requests import ConfigureTransfers, Instruct, Step, TakeUp, Waive
 from tests.support.actions import assert_replays
-from tests.support.helpers import HOLDER_A, HOLDER_C, add_holders, issue, seed_register, submit
+from tests.support.helpers import (
+    HOLDER_A,
+    HOLDER_C,
+    Clock,
+    add_holders,
+    issue,
+    seed_register,
+    submit,
+)
 from tests.support.register_driver import dialect
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from app.transfers.rules import RuleSet, current_rules, history
 from tests.support.actions import assert_replays, last_entry
 from tests.support.helpers import (
     HOLDER_C,
+    Clock,
     add_holders,
     allocation,
     seed_register,
@@ -31,14 +32,6 @@ from tests.support.helpers import (
 )
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

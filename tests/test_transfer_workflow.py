@@ -24,6 +24,7 @@ from tests.support.actions import HALF_UP, assert_replays, reorganise_class, ter
 from tests.support.helpers import (
     ACTOR,
     HOLDER_C,
+    Clock,
     add_holders,
     class_request,
     seed_register,
@@ -32,14 +33,6 @@ from tests.support.helpers import (
 from tests.support.register_driver import dialect
 
 START = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import base64
 import itertools
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -94,6 +95,16 @@ def allocation(holder_id: str, quantity: int, class_code: str = "ORD", **extra: 
 def issue_request(*allocations: tuple[str, int], class_code: str = "ORD") -> IssueShares:
     """Shares of one class to (holder_id, quantity) pairs."""
     return IssueShares(tuple(allocation(h, q, class_code) for h, q in allocations))
+
+
+@dataclass
+class Clock:
+    """A ledger clock the test sets (`app.config["LEDGER_CLOCK"] = Clock(start)`)."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 _instrument_numbers = itertools.count(1)
