@@ -114,6 +114,7 @@ def command(actor: str, issuer_id: str | None = None) -> Iterator[CommandContext
         if issuer_id is not None:
             context.lock(issuer_id)
         yield context
+        context.finish()
         appended = log.appended_count(session)
         ledger.seal(session)
     # Inside a retry-safe API request (app.idempotency) the commit comes after the view.
