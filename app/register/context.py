@@ -24,7 +24,6 @@ from app.models.issuer import Issuer
 from app.register.issuers import lock_issuer
 from app.register.projection import Applied, Applier, apply_entry
 
-
 EntryListener = Callable[["CommandContext", Applied], None]
 CommandFinisher = Callable[["CommandContext"], None]
 _ENTRY_LISTENERS: list[EntryListener] = []
