@@ -41,6 +41,11 @@ class Config:
         },
     }
 
+    # Request bodies: JSON up to 16 MiB (a batch of 100,000 allocations is about 10 MiB); a file
+    # uploaded for import up to 64 MiB. Larger bodies answer 413 before they are read.
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+    UPLOAD_MAX_CONTENT_LENGTH = int(_env("UPLOAD_MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
+
     # How long an Idempotency-Key's first answer is kept for retries, in seconds.
     IDEMPOTENCY_KEY_TTL = int(_env("IDEMPOTENCY_KEY_TTL", str(24 * 60 * 60)))
 

@@ -70,8 +70,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     from app.errors import register_error_handlers
+    from app.request_guard import register_request_guards
 
     register_error_handlers(app)
+    register_request_guards(app)
 
 
 def register_commands(app: Flask) -> None:

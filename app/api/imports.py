@@ -13,6 +13,7 @@ from app.api.imports_schemas import (
 )
 from app.commands import command
 from app.interchange import importing
+from app.request_guard import accepts_upload
 
 blp = Blueprint(
     "imports",
@@ -43,6 +44,7 @@ REQUEST_BODY = {
     schema=ImportRejectedSchema,
     description="The file has problems (every one is listed); nothing was imported",
 )
+@accepts_upload
 def import_register(query, issuer_id):
     """Import a register of members from CSV or an OCF package, in one command (or dry-run it)."""
     principal = require_write(issuer_id)
