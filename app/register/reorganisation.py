@@ -40,10 +40,10 @@ from app.register.fraction_terms import (
     Terms,
     parse_terms,
     recorded_terms,
-    require_countable,
     settle_fraction,
 )
 from app.register.holdings import RegisterInvariantError
+from app.register.limits import require_countable
 from app.register.projection import Applied
 from app.register.queries import current_versions
 from app.register.ratios import (
@@ -242,6 +242,11 @@ def _reorganise(ctx: CommandContext, request: ReorganiseClass, kind: str) -> Reo
         _require_whole_encumbrances(holding, pledges, terms.ratio)
         plan.add(holding, pledges)
     before, after = share_class.authorised, _scaled_authorised(share_class, terms.ratio)
+    if after is not None:
+        # Scaled before any holding is: the limit usually overflows first.
+        require_countable(
+            after, f"the authorised number of {code} shares", field="ratio", class_code=code
+        )
     if after is not None and plan.issued > after:
         raise Refused(
             "authorised_exceeded",
@@ -251,7 +256,7 @@ def _reorganise(ctx: CommandContext, request: ReorganiseClass, kind: str) -> Reo
             authorised=after,
             issued=plan.issued,
         )
-    require_countable(share_class, plan.issued)
+    require_countable(plan.issued, f"the number of {code} shares issued", class_code=code)
     issued_before = share_class.issued
     data = {
         "class": code,
