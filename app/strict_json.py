@@ -59,7 +59,7 @@ def loads(data: bytes | str) -> Any:
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as error:
-        raise JsonRefused(INVALID_JSON, f"the body is not UTF-8: {error.reason}") from None
+        raise JsonRefused(INVALID_JSON, f"the text is not UTF-8: {error.reason}") from None
     try:
         value = _DECODER.decode(text)
     except RecursionError:
