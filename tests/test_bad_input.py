@@ -281,6 +281,30 @@ def test_repeated_splits_stop_at_the_limit_with_422_never_500(app, client, regis
     assert answer.get_json()["code"] == "too_many_shares"
 
 
+# --- query parameters -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "as_of", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-13-01T00:00:00Z"]
+)
+def test_a_moment_outside_the_calendar_in_utc_answers_400(client, register, as_of):
+    answer = client.get(
+        f"{register['base']}/snapshot", query_string={"as_of": as_of}, headers=register["headers"]
+    )
+    assert answer.status_code == 400, answer.get_data(as_text=True)[:300]
+    assert answer.get_json()["code"] == "invalid_parameters"
+    assert list(answer.get_json()["errors"]) == ["as_of"]
+
+
+def test_a_moment_with_an_offset_is_read_in_utc(client, register):
+    answer = client.get(
+        f"{register['base']}/snapshot",
+        query_string={"as_of": "9999-12-31T23:59:59+01:00"},
+        headers=register["headers"],
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+
+
 # --- size ------------------------------------------------------------------------------------
 
 

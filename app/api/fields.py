@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -65,6 +66,21 @@ class Jurisdiction(ma.fields.String):
         pattern = validate.Regexp(self.PATTERN, error="use an ISO 3166 code such as GB or US-DE")
         kwargs = _with_validator(kwargs, _jurisdiction)
         super().__init__(*args, **_with_validator(kwargs, pattern))
+
+
+class Moment(ma.fields.AwareDateTime):
+    """A moment in ISO 8601 (UTC if no offset given), loaded in UTC: a time whose UTC value
+    falls outside years 1 to 9999 (0001-01-01T00:00+01:00) is refused, not a 500."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ma.ValidationError("the moment in UTC falls outside years 1 to 9999") from None
 
 
 class DecimalText(ma.fields.String):
