@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+import marshmallow as ma
 import pytest
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
+from app import strict_json
 from app.errors import handle_http_exception
 from app.extensions import db
 from app.ledger import log
@@ -378,3 +380,34 @@ def test_webargs_answer_to_an_unparsable_body_is_400_invalid_json(app):
 def test_an_http_error_without_messages_is_named_by_its_code(app):
     answer = _handled(app, BadRequest())
     assert (answer.status_code, answer.get_json()["code"]) == (400, "bad_request")
+
+
+# --- the pieces on their own ----------------------------------------------------------------
+
+
+def test_strict_json_counts_nesting_not_brackets_in_text():
+    nested: list = []
+    for _ in range(63):
+        nested = [nested]
+    assert strict_json.loads("[" * 64 + "]" * 64) == nested
+    assert strict_json.loads('{"a": "' + "[" * 1000 + '"}') == {"a": "[" * 1000}
+    for deep in ("[" * 65 + "]" * 65, '{"a":' * 65 + "1" + "}" * 65):
+        with pytest.raises(strict_json.JsonRefused) as refused:
+            strict_json.loads(deep)
+        assert refused.value.code == strict_json.TOO_DEEP
+
+
+def test_strict_json_takes_integers_up_to_40_digits():
+    assert strict_json.loads("9" * 40) == int("9" * 40)
+    assert strict_json.loads("-" + "9" * 40) == -int("9" * 40)
+    with pytest.raises(strict_json.JsonRefused) as refused:
+        strict_json.loads("9" * 41)
+    assert refused.value.code == strict_json.NUMBER_TOO_LONG
+
+
+def test_the_text_field_refuses_a_lone_surrogate_whatever_loads_it():
+    from app.api.register_schemas import HolderDetailsSchema
+
+    with pytest.raises(ma.ValidationError) as refused:
+        HolderDetailsSchema().load({**HOLDER_A, "name": "Ada \ud800"})
+    assert list(refused.value.messages) == ["name"]
