@@ -28,6 +28,7 @@ INVALID_TEXT = "invalid_text"
 # An escaped surrogate, lone or paired (a false alarm only costs a walk over the value).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTAINERS = (dict, list)  # what the decoder makes of objects and arrays, exactly these types
 
 
 class JsonRefused(ValueError):
@@ -78,17 +79,19 @@ def _too_deep() -> JsonRefused:
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest deeper than `limit` (a scalar or empty top level is
-    depth 1), walking the containers without recursion."""
-    pending = [(value, 1)] if isinstance(value, dict | list) else []
-    while pending:
-        container, depth = pending.pop()
-        children = container.values() if isinstance(container, dict) else container
-        for child in children:
-            if isinstance(child, dict | list):
-                if depth >= limit:
-                    return True
-                pending.append((child, depth + 1))
+    """Whether arrays and objects nest deeper than `limit` (a scalar is depth 0, `[]` depth 1),
+    a level at a time and without recursion."""
+    level = [value] if type(value) in _CONTAINERS else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for container in level:
+            children = container.values() if type(container) is dict else container
+            below += [child for child in children if type(child) in _CONTAINERS]
+        level = below
     return False
 
 
