@@ -41,8 +41,8 @@ class Config:
         },
     }
 
-    # Request bodies: JSON up to 16 MiB (a batch of 100,000 allocations is about 10 MiB); a file
-    # uploaded for import up to 64 MiB. Larger bodies answer 413 before they are read.
+    # Request bodies: JSON up to 16 MiB (100,000 allocations of class, holder and quantity are
+    # about 8 MiB); a file uploaded for import up to 64 MiB. Larger bodies answer 413 unread.
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
     UPLOAD_MAX_CONTENT_LENGTH = int(_env("UPLOAD_MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
 

@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.bad_input [--quick]
 
 - The door (`app.strict_json.loads`) against the standard library's `json.loads` on the body
-  of a batch issuance of 100,000 allocations (about 10 MiB), which the service parses once at
-  the door and once more in webargs.
+  of a batch issuance of 100,000 allocations with every field (about 16 MiB, the JSON limit),
+  which the service parses once at the door and once more in webargs.
 - The snapshot CSV renderer (`app.interchange.formats.snapshot_csv.render`) of 1,000,000
   holdings with and without the formula check, and with a dangerous name in every batch (the
   slow path: every cell of those batches is looked at).
