@@ -13,6 +13,7 @@ from app.api.imports_schemas import (
 )
 from app.commands import command
 from app.interchange import importing
+from app.route_access import ISSUER_WRITE, access
 
 blp = Blueprint(
     "imports",
@@ -34,6 +35,7 @@ REQUEST_BODY = {
 
 
 @blp.route("/imports", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(ImportQuerySchema, location="query")
 @blp.doc(requestBody=REQUEST_BODY)
 @blp.response(201, ImportReportSchema, description="Imported: every change is a log entry")
