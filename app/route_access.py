@@ -37,7 +37,6 @@ RULES: dict[str, str] = {
 
 # Endpoints Flask and flask-smorest add themselves, which no view of ours can be labelled on.
 FRAMEWORK_ENDPOINTS: dict[str, str] = {
-    "static": PUBLIC,
     "web.static": PUBLIC,
     "api-docs.openapi_json": PUBLIC,
 }
