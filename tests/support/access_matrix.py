@@ -49,13 +49,12 @@ class Caller:
         return self.role is not None and self.token == "valid"
 
     def sees(self, issuer: str) -> bool:
+        """Supervisors see every issuer, or the one their token is scoped to; secretaries and
+        investors their own (an investor's issuer is listed to it, so it sees it)."""
         if not self.signed_in:
             return False
-        return (
-            self.issuer in (None, issuer)
-            if self.role in SUPERVISORY_ROLES
-            else (self.issuer == issuer)
-        )
+        unscoped_supervisor = self.role in SUPERVISORY_ROLES and self.issuer is None
+        return unscoped_supervisor or self.issuer == issuer
 
     def may_read(self, issuer: str) -> bool:
         return self.sees(issuer) and (self.role in SUPERVISORY_ROLES or self.role == "secretary")
