@@ -37,6 +37,7 @@ from tests.support.access_matrix import (
 )
 from tests.support.access_world import World, build_world, new_login
 
+PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A field no schema has: every body is refused (422) once access lets it through, so allowed
 # cells change nothing.
@@ -71,7 +72,7 @@ class Route:
 
     @property
     def names_ids(self) -> bool:
-        return bool(set(re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", self.path)) - {"issuer_id"})
+        return bool(set(PATH_PARAMETER.findall(self.path)) - {"issuer_id"})
 
 
 def _reads_body_first(app: Flask, rule: Rule, method: str) -> bool:
@@ -146,7 +147,13 @@ def _url(route: Route, world: World, issuer_id: str) -> str:
         "distribution_id": world.distribution_id,
         "action": STEP_ACTIONS.get(route.endpoint, "settle"),
     }
-    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: values[m.group(1)], route.path)
+    missing = set(PATH_PARAMETER.findall(route.path)) - set(values)
+    if missing:
+        pytest.fail(
+            f"{route.path}: give the world a {', '.join(sorted(missing))} of issuer A "
+            "(tests/support/access_world.py) and name it here"
+        )
+    path = PATH_PARAMETER.sub(lambda match: values[match.group(1)], route.path)
     query = QUERIES.get(route.endpoint)
     return f"{path}?{query}" if query else path
 
