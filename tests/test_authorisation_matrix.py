@@ -196,6 +196,10 @@ def test_cell(module_app, world, sizes_before, route, caller):
     body = response.get_data().decode("utf-8", "replace")
     assert _verdict(route, response) in owed, (response.status_code, body[:300])
 
+    if route.surface == API and response.status_code >= 400:
+        # Every refusal is the error body the OpenAPI document promises.
+        assert {"code", "message"} <= set(response.get_json()), body[:300]
+
     url = _url(route, world, world.issuers["A"])
     leaked = sorted(
         text for text in world.seen().forbidden(caller) if text in body and text not in url
