@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format browser bench clean
+.PHONY: run test lint format browser bench schemathesis clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ browser:
 
 test: $(VENV)/.dev browser
 	$(BIN)/python -m pytest
+
+# Schemathesis against the served demo, with a secretary's and a regulator's token (< 10 min).
+schemathesis: $(VENV)/.dev
+	.ci/schemathesis
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -21,7 +21,12 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
 
     settings = config_for(config_name)
     overrides = dict(overrides or {})
-    app = Flask(__name__, instance_path=overrides.get("INSTANCE_PATH", settings.INSTANCE_PATH))
+    # No app-wide /static route: the pages' assets are the web blueprint's, under /assets.
+    app = Flask(
+        __name__,
+        instance_path=overrides.get("INSTANCE_PATH", settings.INSTANCE_PATH),
+        static_folder=None,
+    )
     app.config.from_object(settings)
     app.config.update(overrides)
     # The SQLite file, the development key and the demo credentials live here.

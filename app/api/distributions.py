@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models.register import Distribution
 from app.register import distributions, queries
 from app.register.paging import DEFAULT_PAGE_SIZE
+from app.route_access import ISSUER_READ, ISSUER_WRITE, access
 
 blp = Blueprint(
     "distributions",
@@ -72,6 +73,7 @@ def _detail(
 
 
 @blp.route("/distributions")
+@access(ISSUER_READ)
 @blp.response(200, DistributionListSchema)
 def list_distributions(issuer_id):
     """The issuer's declared distributions, in the order declared."""
@@ -82,6 +84,7 @@ def list_distributions(issuer_id):
 
 
 @blp.route("/distributions", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(DistributionInputSchema)
 @blp.response(201, DistributionDetailSchema)
 def declare_distribution(request, issuer_id):
@@ -98,6 +101,7 @@ def declare_distribution(request, issuer_id):
 
 
 @blp.route("/distributions/<distribution_id>")
+@access(ISSUER_READ)
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, DistributionDetailSchema)
 def get_distribution(query, issuer_id, distribution_id):

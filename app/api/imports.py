@@ -14,6 +14,7 @@ from app.api.imports_schemas import (
 from app.commands import command
 from app.interchange import importing
 from app.request_guard import accepts_upload
+from app.route_access import ISSUER_WRITE, access
 
 blp = Blueprint(
     "imports",
@@ -35,6 +36,7 @@ REQUEST_BODY = {
 
 
 @blp.route("/imports", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(ImportQuerySchema, location="query")
 @blp.doc(requestBody=REQUEST_BODY)
 @blp.response(201, ImportReportSchema, description="Imported: every change is a log entry")

@@ -14,11 +14,13 @@ from app.api.issuer_schemas import (
 from app.commands import command
 from app.extensions import db
 from app.register import issuers, queries
+from app.route_access import ISSUER_READ, ISSUER_WRITE, OPERATOR, SIGNED_IN, access
 
 blp = Blueprint("issuers", __name__, url_prefix="/api/v1", description="Issuers")
 
 
 @blp.route("/issuers")
+@access(SIGNED_IN)
 @blp.response(200, IssuerListSchema)
 def list_issuers():
     """The issuers the caller may see."""
@@ -29,6 +31,7 @@ def list_issuers():
 
 
 @blp.route("/issuers", methods=["POST"])
+@access(OPERATOR)
 @blp.arguments(IssuerInputSchema)
 @blp.response(201, IssuerSchema)
 def register_issuer(request):
@@ -40,6 +43,7 @@ def register_issuer(request):
 
 
 @blp.route("/issuers/<issuer_id>")
+@access(ISSUER_READ)
 @blp.response(200, IssuerSchema)
 def get_issuer(issuer_id):
     """One issuer's registered details."""
@@ -48,6 +52,7 @@ def get_issuer(issuer_id):
 
 
 @blp.route("/issuers/<issuer_id>", methods=["PATCH"])
+@access(ISSUER_WRITE)
 @blp.arguments(IssuerAmendSchema(partial=True))
 @blp.response(200, IssuerSchema)
 def amend_issuer(request, issuer_id):

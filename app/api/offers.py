@@ -23,6 +23,7 @@ from app.commands import command
 from app.errors import ApiError
 from app.extensions import db
 from app.register.queries import get_issuer
+from app.route_access import PARTY_READ, PARTY_WRITE, access
 from app.transfers import offer_queries, pre_emption, queries
 from app.transfers.requests import Waive
 
@@ -56,6 +57,7 @@ def offer_view(issuer_id: str, instruction_id: str) -> dict:
 
 
 @blp.route("")
+@access(PARTY_READ)
 @blp.response(200, OfferSchema)
 def get_offer(issuer_id, instruction_id):
     """The instruction's pre-emption offer: entitlements, answers, window and close."""
@@ -70,6 +72,7 @@ def get_offer(issuer_id, instruction_id):
 
 
 @blp.route("/<holder_id>/take", methods=["POST"])
+@access(PARTY_WRITE)
 @blp.arguments(TakeUpSchema)
 @blp.response(200, OfferSchema)
 def take_offer(take_up, issuer_id, instruction_id, holder_id):
@@ -82,6 +85,7 @@ def take_offer(take_up, issuer_id, instruction_id, holder_id):
 
 
 @blp.route("/<holder_id>/waive", methods=["POST"])
+@access(PARTY_WRITE)
 @blp.response(200, OfferSchema)
 def waive_offer(issuer_id, instruction_id, holder_id):
     """The offeree waives its entitlement (`transfer.pre_emption_waived`)."""

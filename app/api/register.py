@@ -31,6 +31,7 @@ from app.models.register import Holder, HolderDetails
 from app.register import classes, holders, issuance, queries, transfers
 from app.register.paging import Page
 from app.register.projection import Applied
+from app.route_access import ISSUER_READ, ISSUER_WRITE, access
 
 blp = Blueprint(
     "register", __name__, url_prefix="/api/v1/issuers/<issuer_id>", description="The register"
@@ -62,6 +63,7 @@ def _holder_view_by_id(issuer_id: str, holder_id: str) -> dict:
 
 
 @blp.route("/classes")
+@access(ISSUER_READ)
 @blp.response(200, ClassListSchema)
 def list_classes(issuer_id):
     """The issuer's share classes with their issued totals."""
@@ -70,6 +72,7 @@ def list_classes(issuer_id):
 
 
 @blp.route("/classes", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(ClassInputSchema)
 @blp.response(201, ClassSchema)
 def create_class(request, issuer_id):
@@ -80,6 +83,7 @@ def create_class(request, issuer_id):
 
 
 @blp.route("/classes/<code>")
+@access(ISSUER_READ)
 @blp.response(200, ClassSchema)
 def get_class(issuer_id, code):
     """One share class."""
@@ -88,6 +92,7 @@ def get_class(issuer_id, code):
 
 
 @blp.route("/classes/<code>", methods=["PATCH"])
+@access(ISSUER_WRITE)
 @blp.arguments(ClassAmendSchema)
 @blp.response(200, ClassSchema)
 def amend_class(request, issuer_id, code):
@@ -101,6 +106,7 @@ def amend_class(request, issuer_id, code):
 
 
 @blp.route("/holders")
+@access(ISSUER_READ)
 @blp.arguments(HolderPageQuery, location="query")
 @blp.response(200, HolderPageSchema)
 def list_holders(query, issuer_id):
@@ -115,6 +121,7 @@ def list_holders(query, issuer_id):
 
 
 @blp.route("/holders", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(HolderInputSchema)
 @blp.response(201, HolderSchema)
 def register_holder(request, issuer_id):
@@ -126,6 +133,7 @@ def register_holder(request, issuer_id):
 
 
 @blp.route("/holders/<holder_id>")
+@access(ISSUER_READ)
 @blp.response(200, HolderSchema)
 def get_holder(issuer_id, holder_id):
     """One holder, with register details unless erased (outsiders' reads are logged)."""
@@ -136,6 +144,7 @@ def get_holder(issuer_id, holder_id):
 
 
 @blp.route("/holders/<holder_id>", methods=["PATCH"])
+@access(ISSUER_WRITE)
 @blp.arguments(HolderAmendSchema(partial=True))
 @blp.response(200, HolderSchema)
 def amend_holder(request, issuer_id, holder_id):
@@ -147,6 +156,7 @@ def amend_holder(request, issuer_id, holder_id):
 
 
 @blp.route("/holders/<holder_id>/cease", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(CeaseSchema)
 @blp.response(200, HolderSchema)
 def cease_holder(request, issuer_id, holder_id):
@@ -161,6 +171,7 @@ def cease_holder(request, issuer_id, holder_id):
 
 
 @blp.route("/issuances", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(IssuanceSchema)
 @blp.response(201, RecordedSchema)
 def issue_shares(request, issuer_id):
@@ -172,6 +183,7 @@ def issue_shares(request, issuer_id):
 
 
 @blp.route("/transfers", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(TransferSchema)
 @blp.response(201, RecordedSchema)
 def lodge_transfer(request, issuer_id):
@@ -186,6 +198,7 @@ def lodge_transfer(request, issuer_id):
 
 
 @blp.route("/holdings")
+@access(ISSUER_READ)
 @blp.arguments(HoldingQuery, location="query")
 @blp.response(200, HoldingListSchema)
 def list_holdings(query, issuer_id):
@@ -203,6 +216,7 @@ def list_holdings(query, issuer_id):
 
 
 @blp.route("/access-log")
+@access(ISSUER_WRITE)
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, AccessLogSchema)
 def access_log(query, issuer_id):

@@ -29,6 +29,7 @@ from app.errors import ApiError, handle_domain_error
 from app.extensions import db
 from app.register import classes, holders
 from app.register.queries import get_holder, get_issuer
+from app.route_access import ISSUER_WRITE, PARTY_READ, PARTY_WRITE, access
 from app.transfers import rules
 from app.transfers.can_transfer import can_transfer as dry_run
 from app.transfers.checks import TransferNotAllowed
@@ -83,6 +84,7 @@ def _rules_view(versioned: rules.Versioned) -> dict:
 
 
 @blp.route("/classes/<class_code>/rules")
+@access(PARTY_READ)
 @blp.response(200, ClassRulesSchema)
 def get_rules(issuer_id, class_code):
     """The class's current transfer rules and every earlier version, with its log index."""
@@ -106,6 +108,7 @@ def get_rules(issuer_id, class_code):
 
 
 @blp.route("/classes/<class_code>/rules", methods=["PUT"])
+@access(ISSUER_WRITE)
 @blp.arguments(RulesInputSchema)
 @blp.response(200, RulesChangedSchema)
 def put_rules(change, issuer_id, class_code):
@@ -125,6 +128,7 @@ def put_rules(change, issuer_id, class_code):
 
 
 @blp.route("/holders/<holder_id>/kyc", methods=["PUT"])
+@access(ISSUER_WRITE)
 @blp.arguments(KycInputSchema)
 @blp.response(200, KycSchema)
 def put_kyc(change, issuer_id, holder_id):
@@ -136,6 +140,7 @@ def put_kyc(change, issuer_id, holder_id):
 
 
 @blp.route("/can-transfer", methods=["POST"])
+@access(PARTY_WRITE)
 @blp.arguments(InstructSchema)
 @blp.response(200, CanTransferSchema)
 def can_transfer(instruction, issuer_id):

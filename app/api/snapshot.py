@@ -21,6 +21,7 @@ from app.extensions import db
 from app.interchange.formats import ocf_export, snapshot_csv, snapshot_html, snapshot_json
 from app.ledger.log import utc_now
 from app.register import snapshot as snapshots
+from app.route_access import ISSUER_READ, access
 
 blp = Blueprint("snapshot", __name__, url_prefix="/api/v1", description="Register snapshots")
 
@@ -70,6 +71,7 @@ FORMATS: dict[str, tuple[Callable[[snapshots.Snapshot], Iterator], str, str | No
 
 
 @blp.route("/issuers/<issuer_id>/snapshot")
+@access(ISSUER_READ)
 @blp.arguments(SnapshotQuery, location="query", error_status_code=400)
 @blp.doc(responses=RESPONSE_DOC)
 def snapshot(query, issuer_id):

@@ -12,6 +12,7 @@ from app.commands import command, current_ledger
 from app.extensions import db
 from app.register import queries
 from app.register.errors import DomainError
+from app.route_access import ISSUER_WRITE, access
 from app.transfers import workflow
 from app.transfers.requests import Reason, Reject, Step
 from app.transfers.states import ACCEPTED, APPROVED, INSTRUCTED
@@ -53,6 +54,7 @@ def _page(issuer_id: str, reject_forms: dict[str, RejectForm] | None = None):
 
 
 @blp.route("/<issuer_id>/approvals")
+@access(ISSUER_WRITE)
 @login_required
 def approvals(issuer_id: str):
     _secretary_of(issuer_id)
@@ -70,6 +72,7 @@ def _run(issuer_id: str, service, request) -> bool:
 
 
 @blp.route("/<issuer_id>/approvals/<instruction_id>/<action>", methods=["POST"])
+@access(ISSUER_WRITE)
 @login_required
 def step(issuer_id: str, instruction_id: str, action: str):
     _secretary_of(issuer_id)
@@ -84,6 +87,7 @@ def step(issuer_id: str, instruction_id: str, action: str):
 
 
 @blp.route("/<issuer_id>/approvals/<instruction_id>/reject", methods=["POST"])
+@access(ISSUER_WRITE)
 @login_required
 def reject(issuer_id: str, instruction_id: str):
     _secretary_of(issuer_id)

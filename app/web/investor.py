@@ -15,6 +15,7 @@ from app.extensions import db
 from app.ledger import keyring, log
 from app.models.register import Holder, HolderDetails
 from app.register import holder_entries, holders, queries
+from app.route_access import INVESTOR, access
 from app.web import instruction_rows
 from app.web.forms import StepForm
 
@@ -46,6 +47,7 @@ def _b64(data: bytes) -> str:
 
 
 @blp.route("/")
+@access(INVESTOR)
 @investor_only
 def dashboard():
     holder, details = _holder()
@@ -66,6 +68,7 @@ def dashboard():
 
 
 @blp.route("/proofs.json")
+@access(INVESTOR)
 @investor_only
 def proofs():
     """What the browser checks my entries with: the signed checkpoint, the index of every entry
@@ -112,6 +115,7 @@ def _size_argument(name: str) -> int | None:
 
 
 @blp.route("/log/proof/consistency")
+@access(INVESTOR)
 @investor_only
 def consistency():
     """The consistency proof between two sizes of my issuer's log, for the browser to check

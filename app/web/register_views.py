@@ -28,6 +28,7 @@ from app.interchange.formats import snapshot_html
 from app.ledger import log
 from app.register import queries, snapshot, transfers
 from app.register.errors import DomainError
+from app.route_access import ISSUER_READ, access
 from app.web.forms import TransferForm
 
 blp = Blueprint("register_pages", __name__, url_prefix="/issuers")
@@ -49,6 +50,7 @@ def _holder_choices(taken: snapshot.Snapshot) -> list[tuple[str, str]]:
 
 
 @blp.route("/<issuer_id>", methods=["GET", "POST"])
+@access(ISSUER_READ)
 @login_required
 def register(issuer_id: str):
     principal = _principal_for(issuer_id)
@@ -99,6 +101,7 @@ def _signed(read, issuer_id: str):
 
 
 @blp.route("/<issuer_id>/printable")
+@access(ISSUER_READ)
 @login_required
 def printable(issuer_id: str):
     """The printable register of members (the API's `snapshot?format=html`); a read of
@@ -115,6 +118,7 @@ def printable(issuer_id: str):
 
 
 @blp.route("/<issuer_id>/checkpoint")
+@access(ISSUER_READ)
 @login_required
 def checkpoint(issuer_id: str):
     """The signed checkpoint note (the API's `log/checkpoint`): the latest or of `tree_size`."""

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.register import classes, members, queries
 from app.register.errors import DomainError
 from app.register.snapshot import ERASED_NAME
+from app.route_access import ISSUER_READ, ISSUER_WRITE, access
 from app.transfers import checks, rules
 from app.transfers.requests import ChangeRules
 from app.transfers.rule_changes import change_rules
@@ -75,6 +76,7 @@ def _principal(issuer_id: str, write: bool):
 
 
 @blp.route("/<issuer_id>/classes/<class_code>/rules")
+@access(ISSUER_READ)
 @login_required
 def rules_page(issuer_id: str, class_code: str):
     principal = _principal(issuer_id, write=False)
@@ -93,6 +95,7 @@ def _field_error(form: RulesForm, error: DomainError) -> bool:
 
 
 @blp.route("/<issuer_id>/classes/<class_code>/rules", methods=["POST"])
+@access(ISSUER_WRITE)
 @login_required
 def propose(issuer_id: str, class_code: str):
     principal = _principal(issuer_id, write=True)

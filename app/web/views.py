@@ -11,6 +11,7 @@ from app.auth.users import find_user
 from app.extensions import db
 from app.ledger import log
 from app.register import queries
+from app.route_access import PUBLIC, SIGNED_IN, access
 from app.web.forms import LoginForm
 
 blp = Blueprint(
@@ -19,12 +20,14 @@ blp = Blueprint(
 
 
 @blp.route("/")
+@access(PUBLIC)
 def index():
     issuer_count = queries.issuer_count(db.session)
     return render_template("index.html", issuer_count=issuer_count)
 
 
 @blp.route("/login", methods=["GET", "POST"])
+@access(PUBLIC)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -42,12 +45,14 @@ def login():
 
 
 @blp.route("/logout", methods=["POST"])
+@access(PUBLIC)
 def logout():
     logout_user()
     return redirect(url_for("web.index"))
 
 
 @blp.route("/issuers")
+@access(SIGNED_IN)
 @login_required
 def issuers():
     principal = login_principal()
