@@ -92,7 +92,11 @@ def test_a_secretary_registers_a_transfer_in_the_browser(app, client, new_issuer
         f"/issuers/{issuer_id}", data={**form, "quantity": 30}, follow_redirects=True
     )
     assert b"Transfer registered as log entry" in done.data
-    assert b"transfer.settled" in done.data
+    # The log reads in words: the secretary by name, members by name and member number.
+    assert (
+        "Secretary registered a transfer of 30 ORD from Ada Lovelace (No. 1) to "
+        "Brunel Engineering Ltd (No. 2)." in done.get_data(as_text=True)
+    )
     text = done.get_data(as_text=True)
     assert ">50<" in text and ">30<" in text
 

@@ -14,9 +14,11 @@ from app.web import (
     transfers,
     views,
 )
+from app.web.formatting import register_filters
 
 
 def register_web(app: Flask) -> None:
+    register_filters(app)
     app.register_blueprint(views.blp)
     app.register_blueprint(investor.blp)
     app.register_blueprint(register_views.blp)

@@ -28,6 +28,7 @@ from app.interchange.formats import snapshot_html
 from app.ledger import log
 from app.register import queries, snapshot, transfers
 from app.register.errors import DomainError
+from app.web import entry_words
 from app.web.forms import TransferForm
 
 blp = Blueprint("register_pages", __name__, url_prefix="/issuers")
@@ -74,7 +75,9 @@ def register(issuer_id: str):
         taken=taken,
         rows=list(islice(snapshot.holdings(db.session, taken), ROWS_SHOWN)),
         rows_shown=ROWS_SHOWN,
-        entries=[entry.envelope for entry in reversed(entries)],
+        entries=entry_words.describe(
+            db.session, issuer_id, [entry.envelope for entry in reversed(entries)]
+        ),
         form=form,
     )
 
