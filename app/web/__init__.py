@@ -8,6 +8,7 @@ from app.web import (
     approvals,
     can_transfer,
     investor,
+    members,
     offers,
     register_views,
     rules_editor,
@@ -22,6 +23,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(views.blp)
     app.register_blueprint(investor.blp)
     app.register_blueprint(register_views.blp)
+    app.register_blueprint(members.blp)
     app.register_blueprint(can_transfer.blp)
     app.register_blueprint(transfers.blp)
     app.register_blueprint(approvals.blp)

@@ -37,7 +37,8 @@ ROWS_SHOWN = 500
 ENTRIES_SHOWN = 25
 
 
-def _principal_for(issuer_id: str):
+def reader_of(issuer_id: str):
+    """The logged-in company-side reader of this issuer's register (403 for anyone else)."""
     principal = login_principal()
     if principal is None or not principal.can_read(issuer_id):
         abort(403)
@@ -52,7 +53,7 @@ def _holder_choices(taken: snapshot.Snapshot) -> list[tuple[str, str]]:
 @blp.route("/<issuer_id>", methods=["GET", "POST"])
 @login_required
 def register(issuer_id: str):
-    principal = _principal_for(issuer_id)
+    principal = reader_of(issuer_id)
     taken = snapshot.take_snapshot(db.session, issuer_id)
     form = TransferForm() if principal.can_write(issuer_id) else None
     if form is not None:
@@ -106,7 +107,7 @@ def _signed(read, issuer_id: str):
 def printable(issuer_id: str):
     """The printable register of members (the API's `snapshot?format=html`); a read of
     personal data, disclosed to the issuer when an outsider makes it."""
-    principal = _principal_for(issuer_id)
+    principal = reader_of(issuer_id)
     taken = _signed(snapshot.take_snapshot, issuer_id)
     disclose_read(principal, issuer_id)
     body = snapshot_html.printable(db.session, taken, request.url_root)
@@ -121,7 +122,7 @@ def printable(issuer_id: str):
 @login_required
 def checkpoint(issuer_id: str):
     """The signed checkpoint note (the API's `log/checkpoint`): the latest or of `tree_size`."""
-    _principal_for(issuer_id)
+    reader_of(issuer_id)
     queries.get_issuer(db.session, issuer_id)  # an unknown issuer is not a log without checkpoints
     found = _signed(snapshot.find_checkpoint, issuer_id)
     return Response(found.note, mimetype="text/plain")
