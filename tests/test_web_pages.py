@@ -82,12 +82,21 @@ def test_a_secretary_registers_a_transfer_in_the_browser(app, client, new_issuer
     assert b"Ada Lovelace" in page.data and b"Register an executed transfer" in page.data
     form = {
         "class_code": "ORD",
-        "from_holder_id": a,
-        "to_holder_id": b,
+        "from_member": "Ada Lovelace (No. 1)",
+        "to_member": "2",
         "instrument_reference": "STF-WEB-1",
     }
     too_many = client.post(f"/issuers/{issuer_id}", data={**form, "quantity": 81})
-    assert b"80 ORD shares available, 81 needed" in too_many.data
+    # The refusal, in words, next to the number of shares.
+    assert re.search(
+        r'id="quantity-errors">\s*<li>Ada Lovelace \(No. 1\) has 80 ORD available; '
+        r"you asked for 81.</li>",
+        too_many.get_data(as_text=True),
+    )
+    nobody = client.post(
+        f"/issuers/{issuer_id}", data={**form, "to_member": "Nobody", "quantity": 1}
+    )
+    assert "No member is “Nobody”" in nobody.get_data(as_text=True)
     done = client.post(
         f"/issuers/{issuer_id}", data={**form, "quantity": 30}, follow_redirects=True
     )

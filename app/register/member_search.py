@@ -5,6 +5,7 @@ page continues after the last number shown; 100,000 members page as fast as 100.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models.register import Holder, HolderDetails
-from app.register.members import member_label, member_numbers
+from app.register.members import holder_with_number, member_label, member_numbers
 from app.register.paging import Page
 
 
@@ -70,6 +71,21 @@ def members_page(
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, str(rows[-1].number) if more else None)
+
+
+_NUMBERED = re.compile(r"(?:^|\(\s*)(?:no\.?\s*)?(\d[\d,]*)\s*\)?\s*$", re.IGNORECASE)
+
+
+def resolve_member(session: Session, issuer_id: str, typed: str) -> str | None:
+    """The holder a form's member field names: a member number ("1,204", "No. 1204"), the
+    picker's "Name (No. 1204)", or a holder id. None when it names nobody."""
+    typed = typed.strip()
+    if session.get(Holder, (issuer_id, typed)) is not None:
+        return typed
+    found = _NUMBERED.search(typed)
+    if found is None:
+        return None
+    return holder_with_number(session, issuer_id, int(found.group(1).replace(",", "")))
 
 
 def _matching(search: str, numbers: Any) -> Any:

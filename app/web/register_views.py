@@ -26,8 +26,9 @@ from app.commands import command
 from app.extensions import db
 from app.interchange.formats import snapshot_html
 from app.ledger import log
-from app.register import queries, snapshot, transfers
+from app.register import member_search, queries, snapshot, transfers
 from app.register.errors import DomainError
+from app.register.members import holder_labels
 from app.web import entry_words
 from app.web.forms import TransferForm
 
@@ -45,9 +46,70 @@ def reader_of(issuer_id: str):
     return principal
 
 
-def _holder_choices(taken: snapshot.Snapshot) -> list[tuple[str, str]]:
-    members = snapshot.registered_holders(db.session, taken)
-    return [(row.holder_id, f"{row.name} ({row.holder_id[:8]})") for row in members]
+# Where a refusal of the transfer is shown: next to the field it concerns.
+FIELD_OF_REFUSAL = {
+    "insufficient_available": "quantity",
+    "quantity": "quantity",
+    "class": "class_code",
+    "instrument_reference": "instrument_reference",
+    "duplicate_instrument": "instrument_reference",
+}
+
+
+def _parties(form: TransferForm, issuer_id: str) -> tuple[str, str] | None:
+    """The holders the form's member fields name, or None with the refusal on the field."""
+    found = {}
+    for field in (form.from_member, form.to_member):
+        found[field.name] = member_search.resolve_member(db.session, issuer_id, field.data)
+        if found[field.name] is None:
+            field.errors.append(
+                f"No member is “{field.data.strip()}”: type a member number, or type part of a "
+                "name and pick the member from the list."
+            )
+    if None in found.values():
+        return None
+    return found["from_member"], found["to_member"]
+
+
+def _show_refusal(
+    form: TransferForm, issuer_id: str, parties: tuple[str, str], error: DomainError
+) -> None:
+    """Put the register's refusal, in words, next to the field it concerns (else above the
+    form): a shortfall on the number of shares, a ceased member on that member."""
+    details = error.details
+    name = FIELD_OF_REFUSAL.get(error.code) or FIELD_OF_REFUSAL.get(details.get("field", ""))
+    if name is not None:
+        field = getattr(form, name)
+    elif details.get("holder_id") in parties:
+        field = form.from_member if details["holder_id"] == parties[0] else form.to_member
+    else:
+        flash(error.message, "error")
+        return
+    field.errors.append(_in_words(error, issuer_id))
+
+
+def _in_words(error: DomainError, issuer_id: str) -> str:
+    details = error.details
+    if error.code != "insufficient_available":
+        return error.message
+    (label,) = holder_labels(db.session, issuer_id, [details["holder_id"]]).values()
+    return (
+        f"{label} has {details['available']:,} {details['class_code']} available; "
+        f"you asked for {details['requested']:,}."
+    )
+
+
+def _register_transfer(form: TransferForm, actor: str, issuer_id: str):
+    """The transfer's log entry, or None with the refusals put on the form."""
+    parties = _parties(form, issuer_id)
+    if parties is None:
+        return None
+    try:
+        with command(actor, issuer_id) as ctx:
+            return transfers.lodge_transfer(ctx, form.as_request(*parties))
+    except DomainError as error:
+        _show_refusal(form, issuer_id, parties, error)
+        return None
 
 
 @blp.route("/<issuer_id>", methods=["GET", "POST"])
@@ -57,16 +119,11 @@ def register(issuer_id: str):
     taken = snapshot.take_snapshot(db.session, issuer_id)
     form = TransferForm() if principal.can_write(issuer_id) else None
     if form is not None:
-        form.from_holder_id.choices = form.to_holder_id.choices = _holder_choices(taken)
         form.class_code.choices = [(c.code, f"{c.code} · {c.name}") for c in taken.classes]
     if form is not None and form.validate_on_submit():
-        try:
-            with command(principal.actor, issuer_id) as ctx:
-                entry = transfers.lodge_transfer(ctx, form.as_request())
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(f"Transfer registered as log entry {entry.index}.", "ok")
+        entry = _register_transfer(form, principal.actor, issuer_id)
+        if entry is not None:
+            flash(f"Transfer registered as log entry {entry.index:,}.", "ok")
             return redirect(url_for("register_pages.register", issuer_id=issuer_id))
     disclose_read(principal, issuer_id)
     size = taken.tree_size
