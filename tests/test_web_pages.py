@@ -75,7 +75,7 @@ def _log_in(client, email):
 
 
 def test_a_secretary_registers_a_transfer_in_the_browser(app, client, new_issuer):
-    issuer_id, a, b = _secretary_with_register(app, new_issuer)
+    issuer_id, _, _ = _secretary_with_register(app, new_issuer)
     _log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}")
     assert page.status_code == 200
