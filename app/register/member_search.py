@@ -34,6 +34,13 @@ class MemberRow:
         return member_label(self.name, self.number)
 
 
+def member_count(session: Session, issuer_id: str) -> int:
+    """Members on the register now (those who ceased to be members not counted)."""
+    return session.scalar(
+        select(func.count()).where(Holder.issuer_id == issuer_id, Holder.ceased_on.is_(None))
+    )
+
+
 def members_page(
     session: Session, issuer_id: str, search: str, after_number: int | None, limit: int
 ) -> Page[MemberRow]:

@@ -7,6 +7,7 @@ from flask import Flask
 from app.web import (
     approvals,
     can_transfer,
+    dashboard,
     investor,
     members,
     offers,
@@ -24,6 +25,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(investor.blp)
     app.register_blueprint(register_views.blp)
     app.register_blueprint(members.blp)
+    app.register_blueprint(dashboard.blp)
     app.register_blueprint(can_transfer.blp)
     app.register_blueprint(transfers.blp)
     app.register_blueprint(approvals.blp)
