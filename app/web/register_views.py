@@ -5,6 +5,7 @@ for the same logged-in readers (the API serves them to bearer tokens only)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from itertools import islice
 
 from flask import (
@@ -20,6 +21,7 @@ from flask import (
 )
 from flask_login import login_required
 
+from app.api.snapshot import snapshot_response
 from app.auth.disclosure import disclose_read
 from app.auth.principal import login_principal
 from app.commands import command
@@ -29,6 +31,7 @@ from app.ledger import log
 from app.register import member_search, queries, snapshot, transfers
 from app.register.errors import DomainError
 from app.register.members import holder_labels
+from app.register.snapshot import NoCheckpoint
 from app.web import entry_words
 from app.web.forms import TransferForm
 
@@ -112,12 +115,43 @@ def _register_transfer(form: TransferForm, actor: str, issuer_id: str):
         return None
 
 
+def _as_of_day() -> datetime | None:
+    """The end of the day (UTC) asked for with `as_of=YYYY-MM-DD`, if any."""
+    given = request.args.get("as_of", "")
+    if not given:
+        return None
+    try:
+        day = date.fromisoformat(given)
+    except ValueError:
+        abort(400, "give the date as YYYY-MM-DD")
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def _register_as_asked(issuer_id: str) -> tuple[snapshot.Snapshot, str | None]:
+    """The register as of the size or day asked for (the latest if neither), and why the
+    latest is shown instead when the day or size has no signed checkpoint."""
+    tree_size, as_of = _tree_size(), _as_of_day()
+    if tree_size is not None and as_of is not None:
+        abort(400, "give a date or a log size, not both")
+    try:
+        return snapshot.take_snapshot(db.session, issuer_id, tree_size, as_of), None
+    except (NoCheckpoint, log.LogRangeError) as error:
+        if as_of is not None:
+            why = f"Nothing was signed on or before {as_of.date().isoformat()}."
+        else:
+            why = f"Log size {tree_size:,} has no signed checkpoint ({error})."
+        return snapshot.take_snapshot(db.session, issuer_id), f"{why} The latest register is shown."
+
+
 @blp.route("/<issuer_id>", methods=["GET", "POST"])
 @login_required
 def register(issuer_id: str):
     principal = reader_of(issuer_id)
-    taken = snapshot.take_snapshot(db.session, issuer_id)
-    form = TransferForm() if principal.can_write(issuer_id) else None
+    taken, as_of_refusal = _register_as_asked(issuer_id)
+    latest = log.signed_size(db.session, issuer_id)
+    past = taken.tree_size != latest
+    # A past register is read only: transfers are registered on the latest.
+    form = TransferForm() if principal.can_write(issuer_id) and not past else None
     if form is not None:
         form.class_code.choices = [(c.code, f"{c.code} · {c.name}") for c in taken.classes]
     if form is not None and form.validate_on_submit():
@@ -131,6 +165,9 @@ def register(issuer_id: str):
     return render_template(
         "register.html",
         taken=taken,
+        latest=latest,
+        past=past,
+        as_of_refusal=as_of_refusal,
         rows=list(islice(snapshot.holdings(db.session, taken), ROWS_SHOWN)),
         rows_shown=ROWS_SHOWN,
         entries=entry_words.describe(
@@ -138,6 +175,19 @@ def register(issuer_id: str):
         ),
         form=form,
     )
+
+
+@blp.route("/<issuer_id>/snapshot.<format_name>")
+@login_required
+def download(issuer_id: str, format_name: str):
+    """The register as of a signed size as a file (JSON, CSV or an OCF package), as the API's
+    snapshot gives it to bearer tokens; a read of personal data, disclosed like the API's."""
+    if format_name not in ("json", "csv", "ocf"):
+        abort(404)
+    principal = reader_of(issuer_id)
+    taken = _signed(snapshot.take_snapshot, issuer_id)
+    disclose_read(principal, issuer_id)
+    return snapshot_response(taken, format_name)
 
 
 def _tree_size() -> int | None:
