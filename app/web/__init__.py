@@ -8,7 +8,9 @@ from app.web import (
     approvals,
     can_transfer,
     dashboard,
+    entry_pages,
     investor,
+    issuance,
     members,
     offers,
     register_views,
@@ -26,6 +28,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(register_views.blp)
     app.register_blueprint(members.blp)
     app.register_blueprint(dashboard.blp)
+    app.register_blueprint(entry_pages.blp)
+    app.register_blueprint(issuance.blp)
     app.register_blueprint(can_transfer.blp)
     app.register_blueprint(transfers.blp)
     app.register_blueprint(approvals.blp)

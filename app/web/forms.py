@@ -81,7 +81,7 @@ class TransferForm(OneTimeForm):
         )
 
 
-def _finite(form: FlaskForm, field: Field) -> None:
+def finite_number(form: FlaskForm, field: Field) -> None:
     # Decimal("NaN") and infinities parse, but no price is either (and NaN cannot be compared).
     if field.data is not None and not field.data.is_finite():
         raise StopValidation("Give the price as a number, such as 1250.00.")
@@ -119,7 +119,7 @@ class SellOrTransferForm(FlaskForm):
         places=None,
         validators=[
             Optional(),
-            _finite,
+            finite_number,
             NumberRange(min=0, max=MAX_PRICE, message="Give a price of 0 or more."),
         ],
     )
