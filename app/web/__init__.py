@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.web import (
+    actions,
     approvals,
     can_transfer,
     dashboard,
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(dashboard.blp)
     app.register_blueprint(entry_pages.blp)
     app.register_blueprint(issuance.blp)
+    app.register_blueprint(actions.blp)
     app.register_blueprint(can_transfer.blp)
     app.register_blueprint(transfers.blp)
     app.register_blueprint(approvals.blp)
