@@ -14,6 +14,7 @@ from app.web import (
     issuance,
     members,
     offers,
+    portfolio,
     register_views,
     rules_editor,
     transfers,
@@ -26,6 +27,7 @@ def register_web(app: Flask) -> None:
     register_filters(app)
     app.register_blueprint(views.blp)
     app.register_blueprint(investor.blp)
+    app.register_blueprint(portfolio.blp)
     app.register_blueprint(register_views.blp)
     app.register_blueprint(members.blp)
     app.register_blueprint(dashboard.blp)

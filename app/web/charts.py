@@ -48,15 +48,20 @@ def _markup(svg: ET.Element) -> Markup:
 def share_bars(title: str, bars: Sequence[Bar], total: int, rest_label: str) -> Markup:
     """One bar per holder as a share of `total`, then one for everyone else."""
     rest = total - sum(bar.value for bar in bars)
-    rows = [*bars, *([Bar(rest_label, rest)] if rest > 0 else [])]
+    rows = [(bar.label, bar.value / total if total else 0, None) for bar in bars]
+    if rest > 0:
+        rows.append((rest_label, rest / total, REST_COLOUR))
+    return fraction_bars(title, rows)
+
+
+def fraction_bars(title: str, rows: Sequence[tuple[str, float, str | None]]) -> Markup:
+    """One bar per (label, fraction of a whole, colour or None for the next of COLOURS)."""
     svg = _svg(title, max(1, len(rows)) * (BAR_HEIGHT + 6) + 6)
     span = WIDTH - LABEL_WIDTH - 70
-    for position, bar in enumerate(rows):
+    for position, (label, share, colour) in enumerate(rows):
         y = 6 + position * (BAR_HEIGHT + 6)
-        share = bar.value / total if total else 0
-        colour = REST_COLOUR if bar.label == rest_label else COLOURS[position % len(COLOURS)]
         text = ET.SubElement(svg, "text", {"x": "0", "y": str(y + 16), "font-size": "13"})
-        text.text = bar.label if len(bar.label) <= 28 else bar.label[:27] + "…"
+        text.text = label if len(label) <= 28 else label[:27] + "…"
         ET.SubElement(
             svg,
             "rect",
@@ -65,7 +70,7 @@ def share_bars(title: str, bars: Sequence[Bar], total: int, rest_label: str) -> 
                 "y": str(y),
                 "width": f"{max(1.0, share * span):.1f}",
                 "height": str(BAR_HEIGHT),
-                "fill": colour,
+                "fill": colour or COLOURS[position % len(COLOURS)],
             },
         )
         figure = ET.SubElement(
