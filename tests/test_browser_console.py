@@ -46,6 +46,9 @@ def test_a_secretary_registers_a_transfer_by_keyboard_on_a_phone(
     page.get_by_label("Email").fill("sam@example.test")
     page.get_by_label("Password").fill(PASSWORD)
     page.keyboard.press("Enter")
+    # At a phone's width the header's links and the log-out button fold into the menu.
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+    page.get_by_role("button", name="Menu").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     page.goto(f"{live_server}/issuers/{secretary}")
 

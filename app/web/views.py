@@ -44,6 +44,7 @@ def login():
 @blp.route("/logout", methods=["POST"])
 def logout():
     logout_user()
+    flash("You have logged out.", "ok")
     return redirect(url_for("web.index"))
 
 
