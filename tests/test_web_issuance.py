@@ -83,7 +83,7 @@ def test_a_csv_with_a_bad_line_is_reported_by_line_then_the_fixed_file_is_import
     done = client.post(
         f"/issuers/{issuer_id}/issue/csv/confirm", data={"upload": upload}, follow_redirects=True
     ).get_data(as_text=True)
-    assert "Imported 4 log entries" in done
+    assert "Imported the members and their shares: log entry" in done
     assert _size(app, issuer_id) == before + 4
     again = client.post(
         f"/issuers/{issuer_id}/issue/csv/confirm", data={"upload": upload}, follow_redirects=True

@@ -11,13 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request
 from flask_login import login_required
 
-from app.auth.principal import login_principal
-from app.commands import command
 from app.extensions import db
-from app.ledger import log
 from app.register import (
     capital,
     conversion,
@@ -30,7 +27,9 @@ from app.register import (
 from app.register.errors import DomainError
 from app.register.members import holder_labels
 from app.web import action_forms as forms
+from app.web.confirm import run_and_confirm
 from app.web.formatting import thousands
+from app.web.page_access import secretary_of
 
 blp = Blueprint("actions", __name__, url_prefix="/issuers")
 
@@ -96,13 +95,6 @@ ACTIONS = {
 CLASS_FIELDS = ("class_code", "to_class")
 
 
-def _secretary_of(issuer_id: str):
-    principal = login_principal()
-    if principal is None or not principal.can_write(issuer_id):
-        abort(403)
-    return principal
-
-
 def _form(action: Action, issuer_id: str) -> forms.ActionForm:
     form = action.form()
     choices = [
@@ -142,7 +134,7 @@ def _members(form: forms.ActionForm, issuer_id: str) -> dict[str, str] | None:
 @blp.route("/<issuer_id>/actions")
 @login_required
 def index(issuer_id: str):
-    _secretary_of(issuer_id)
+    secretary_of(issuer_id)
     issuer = queries.get_issuer(db.session, issuer_id)
     return render_template("actions_index.html", issuer=issuer, actions=ACTIONS)
 
@@ -151,7 +143,7 @@ def index(issuer_id: str):
 @login_required
 def action(issuer_id: str, name: str):
     chosen = ACTIONS.get(name) or abort(404)
-    principal = _secretary_of(issuer_id)
+    principal = secretary_of(issuer_id)
     form = _form(chosen, issuer_id)
     preview = None
     if form.validate_on_submit():
@@ -162,7 +154,9 @@ def action(issuer_id: str, name: str):
                 if chosen.preview_kind and request.form.get("confirmed") != "yes":
                     preview = _preview(issuer_id, chosen.preview_kind, wanted)
                 else:
-                    return _run(chosen, principal.actor, issuer_id, wanted)
+                    return run_and_confirm(
+                        principal.actor, issuer_id, chosen.service, wanted, chosen.done
+                    )
             except DomainError as error:
                 _show_refusal(form, error)
     return render_template(
@@ -174,15 +168,6 @@ def action(issuer_id: str, name: str):
         preview=preview,
         hint=forms.MEMBER_HINT,
     )
-
-
-def _run(chosen: Action, actor: str, issuer_id: str, wanted):
-    with command(actor, issuer_id) as ctx:
-        # The first entry this command records is at the log's size before it.
-        index = log.signed_size(ctx.session, issuer_id)
-        chosen.service(ctx, wanted)
-    flash(f"{chosen.done}: log entry {index:,}.", "ok")
-    return redirect(url_for("entries.entry", issuer_id=issuer_id, index=index))
 
 
 def _preview(issuer_id: str, kind: str, wanted) -> dict:

@@ -14,7 +14,7 @@ from app.register import member_search, overview, snapshot
 from app.register.members import holder_labels
 from app.transfers.states import ACCEPTED, INSTRUCTED
 from app.web import charts, entry_words, instruction_rows
-from app.web.register_views import reader_of
+from app.web.page_access import reader_of
 
 blp = Blueprint("dashboard", __name__, url_prefix="/issuers")
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 import base64
 import json
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
 from app.extensions import db
 from app.ledger import log
 from app.ledger.queries import entries_at
 from app.web import entry_words
-from app.web.register_views import reader_of
+from app.web.confirm import local_path
+from app.web.page_access import reader_of
 
 blp = Blueprint("entries", __name__, url_prefix="/issuers")
 
@@ -38,4 +39,5 @@ def entry(issuer_id: str, index: int):
         leaf_hash=found.leaf_hash.hex(),
         proof=[node.hex() for node in proof],
         checkpoint=checkpoint,
+        then=local_path(request.args.get("then")),
     )

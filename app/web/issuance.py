@@ -10,17 +10,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from app.auth.principal import login_principal
 from app.commands import command
 from app.extensions import db
 from app.interchange import importing
-from app.ledger import log
 from app.register import issuance, member_search, queries
 from app.register.errors import DomainError
+from app.web.confirm import run_and_confirm
 from app.web.issuance_forms import ConfirmCsvForm, CsvIssueForm, IssueForm
+from app.web.page_access import secretary_of
 
 blp = Blueprint("issuance_pages", __name__, url_prefix="/issuers")
 
@@ -31,13 +31,6 @@ FIELD_OF_REFUSAL = {
     "currency": "currency",
     "price_per_share": "price_per_share",
 }
-
-
-def _secretary_of(issuer_id: str):
-    principal = login_principal()
-    if principal is None or not principal.can_write(issuer_id):
-        abort(403)
-    return principal
 
 
 def _uploads() -> Path:
@@ -67,7 +60,7 @@ def _issue_form(issuer_id: str) -> IssueForm:
 @blp.route("/<issuer_id>/issue", methods=["GET", "POST"])
 @login_required
 def issue(issuer_id: str):
-    principal = _secretary_of(issuer_id)
+    principal = secretary_of(issuer_id)
     form = _issue_form(issuer_id)
     if form.validate_on_submit():
         holder_id = member_search.resolve_member(db.session, issuer_id, form.member.data)
@@ -78,12 +71,15 @@ def issue(issuer_id: str):
             )
         else:
             try:
-                with command(principal.actor, issuer_id) as ctx:
-                    (entry,) = issuance.issue_shares(ctx, form.as_request(holder_id))
+                return run_and_confirm(
+                    principal.actor,
+                    issuer_id,
+                    issuance.issue_shares,
+                    form.as_request(holder_id),
+                    f"Issued {form.quantity.data:,} shares",
+                )
             except DomainError as error:
                 _show_refusal(form, error)
-            else:
-                return _done(issuer_id, entry.index, f"Issued {form.quantity.data:,} shares")
     return _page(issuer_id, form, CsvIssueForm(formdata=None))
 
 
@@ -95,16 +91,11 @@ def _show_refusal(form: IssueForm, error: DomainError) -> None:
         getattr(form, name).errors.append(error.message)
 
 
-def _done(issuer_id: str, index: int, what: str):
-    flash(f"{what}: log entry {index:,}.", "ok")
-    return redirect(url_for("entries.entry", issuer_id=issuer_id, index=index))
-
-
 @blp.route("/<issuer_id>/issue/csv", methods=["POST"])
 @login_required
 def check_csv(issuer_id: str):
     """The dry run: every problem by line, nothing written; a clean file waits to be confirmed."""
-    principal = _secretary_of(issuer_id)
+    principal = secretary_of(issuer_id)
     csv_form = CsvIssueForm()
     if not csv_form.validate_on_submit():
         return _page(issuer_id, _issue_form(issuer_id), csv_form)
@@ -129,22 +120,25 @@ def _checked(actor: str, issuer_id: str, data: bytes) -> importing.Report:
 @blp.route("/<issuer_id>/issue/csv/confirm", methods=["POST"])
 @login_required
 def import_csv(issuer_id: str):
-    principal = _secretary_of(issuer_id)
+    principal = secretary_of(issuer_id)
     form = ConfirmCsvForm()
     path = _uploads() / f"{form.upload.data}.csv"
     if not form.validate_on_submit() or not path.is_file():
         flash("That upload is no longer here: choose the file again.", "error")
         return redirect(url_for("issuance_pages.issue", issuer_id=issuer_id))
-    data = path.read_bytes()
+    source = importing.read_source("csv", path.read_bytes())
     try:
-        with command(principal.actor, issuer_id) as ctx:
-            source = importing.read_source("csv", data)
-            report = importing.import_register(ctx, source, dry_run=False)
+        answer = run_and_confirm(
+            principal.actor, issuer_id, _import, source, "Imported the members and their shares"
+        )
     except importing.ImportRejected as rejected:
         # The register changed since the check (e.g. an identifier registered meanwhile).
         return _page(
             issuer_id, _issue_form(issuer_id), CsvIssueForm(formdata=None), report=rejected.report
         )
     path.unlink(missing_ok=True)
-    last = log.signed_size(db.session, issuer_id) - 1
-    return _done(issuer_id, last, f"Imported {report.counts.get('log_entries', 0):,} log entries")
+    return answer
+
+
+def _import(ctx, source) -> importing.Report:
+    return importing.import_register(ctx, source, dry_run=False)

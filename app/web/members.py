@@ -16,7 +16,7 @@ from app.register.errors import NotFound
 from app.register.member_search import members_page
 from app.register.members import member_number
 from app.web import entry_words
-from app.web.register_views import reader_of
+from app.web.page_access import reader_of
 
 blp = Blueprint("members", __name__, url_prefix="/issuers")
 

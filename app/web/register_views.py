@@ -23,7 +23,6 @@ from flask_login import login_required
 
 from app.api.snapshot import snapshot_response
 from app.auth.disclosure import disclose_read
-from app.auth.principal import login_principal
 from app.commands import command
 from app.extensions import db
 from app.interchange.formats import snapshot_html
@@ -34,19 +33,12 @@ from app.register.members import holder_labels
 from app.register.snapshot import NoCheckpoint
 from app.web import entry_words
 from app.web.forms import TransferForm
+from app.web.page_access import reader_of
 
 blp = Blueprint("register_pages", __name__, url_prefix="/issuers")
 
 ROWS_SHOWN = 500
 ENTRIES_SHOWN = 25
-
-
-def reader_of(issuer_id: str):
-    """The logged-in company-side reader of this issuer's register (403 for anyone else)."""
-    principal = login_principal()
-    if principal is None or not principal.can_read(issuer_id):
-        abort(403)
-    return principal
 
 
 # Where a refusal of the transfer is shown: next to the field it concerns.
