@@ -103,3 +103,46 @@ def test_other_issuers_secretaries_and_investors_cannot_list_members(app, client
     _log_in(client, "other@example.test")
     assert client.get(f"/issuers/{issuer_id}/members").status_code == 403
     assert client.get(f"/issuers/{issuer_id}/members.json?q=a").status_code == 403
+
+
+def test_a_secretary_enters_amends_checks_and_ceases_a_member(app, client, new_issuer):
+    issuer_id = new_issuer()["id"]
+    seed_register(app, issuer_id, shares_for_a=10)
+    _user(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
+    _log_in(client, "sec@example.test")
+    details = {
+        "name": "Ivy Jones",
+        "address": "1 Mill Lane\nYork",
+        "identifier": "GB-NI-IJ000001",
+        "country": "GB",
+        "holder_type": "person",
+    }
+    entered = client.post(f"/issuers/{issuer_id}/members/new", data=details, follow_redirects=True)
+    assert "Ivy Jones entered on the register: log entry" in entered.text
+    assert "Sam Secretary entered Ivy Jones (No. 3) on the register." in entered.text
+    again = client.post(f"/issuers/{issuer_id}/members/new", data=details)
+    assert re.search(
+        r'id="identifier-errors">\s*<li>holder \S+ is a member with identifier', again.text
+    )
+    bad_country = client.post(
+        f"/issuers/{issuer_id}/members/new", data={**details, "country": "XX"}
+    )
+    assert 'id="country-errors"' in bad_country.text
+    (ivy,) = re.findall(
+        r'href="/issuers/[^/]+/members/([^"/]+)">Ivy Jones<',
+        client.get(f"/issuers/{issuer_id}/members?q=ivy").text,
+    )
+    amended = client.post(
+        f"/issuers/{issuer_id}/members/{ivy}/edit",
+        data={**details, "address": "2 Mill Lane, York"},
+        follow_redirects=True,
+    )
+    assert "Sam Secretary amended the details of Ivy Jones (No. 3)." in amended.text
+    checked = client.post(
+        f"/issuers/{issuer_id}/members/{ivy}/kyc", data={"verified": "yes"}, follow_redirects=True
+    )
+    assert "marked Ivy Jones (No. 3) as identity checked" in checked.text
+    ceased = client.post(f"/issuers/{issuer_id}/members/{ivy}/cease", follow_redirects=True)
+    assert "recorded that Ivy Jones (No. 3) ceased to be a member" in ceased.text
+    page = client.get(f"/issuers/{issuer_id}/members/{ivy}").text
+    assert "2 Mill Lane, York" in page and "ceased to be a member on" in page

@@ -12,6 +12,7 @@ from app.web import (
     entry_pages,
     investor,
     issuance,
+    member_changes,
     members,
     offers,
     portfolio,
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(portfolio.blp)
     app.register_blueprint(register_views.blp)
     app.register_blueprint(members.blp)
+    app.register_blueprint(member_changes.blp)
     app.register_blueprint(dashboard.blp)
     app.register_blueprint(entry_pages.blp)
     app.register_blueprint(issuance.blp)

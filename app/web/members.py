@@ -16,6 +16,7 @@ from app.register.errors import NotFound
 from app.register.member_search import members_page
 from app.register.members import member_number
 from app.web import entry_words
+from app.web.member_forms import CeaseForm, KycForm
 from app.web.page_access import reader_of
 
 blp = Blueprint("members", __name__, url_prefix="/issuers")
@@ -37,7 +38,13 @@ def members(issuer_id: str):
     search = request.args.get("q", "")[:200]
     page = members_page(db.session, issuer_id, search, _after(), PAGE_SIZE)
     disclose_read(principal, issuer_id)
-    return render_template("members.html", issuer=issuer, page=page, search=search)
+    return render_template(
+        "members.html",
+        issuer=issuer,
+        page=page,
+        search=search,
+        may_change=principal.can_write(issuer_id),
+    )
 
 
 @blp.route("/<issuer_id>/members.json")
@@ -85,4 +92,7 @@ def member(issuer_id: str, holder_id: str):
         history=history,
         accesses=accesses,
         readers=actor_names(db.session, {access.actor for access in accesses}),
+        may_change=principal.can_write(issuer_id),
+        kyc_form=KycForm(formdata=None),
+        cease_form=CeaseForm(formdata=None),
     )
