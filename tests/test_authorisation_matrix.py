@@ -52,7 +52,14 @@ QUERIES = {
 # Pages that end the session they are asked with get a login of their own.
 ENDS_SESSION = frozenset({"web.logout"})
 # Path values that are not ids of the world (each path names issuer A's resources).
-FIXED_PATH_VALUES = {"code": "ORD", "class_code": "ORD", "filename": "style.css"}
+FIXED_PATH_VALUES = {
+    "code": "ORD",
+    "class_code": "ORD",
+    "filename": "style.css",
+    "name": "cancel",  # a corporate action
+    "index": "0",  # a log entry
+    "format_name": "csv",  # a snapshot download
+}
 # Their instruction is one whose pre-emption offer went to investor A's holder.
 OFFER_BLUEPRINTS = frozenset({"offers", "offer_pages"})
 STEP_ACTIONS = {"approvals.step": "settle", "transfer_pages.step": "accept"}

@@ -75,24 +75,37 @@ def _log_in(client, email):
 
 
 def test_a_secretary_registers_a_transfer_in_the_browser(app, client, new_issuer):
-    issuer_id, a, b = _secretary_with_register(app, new_issuer)
+    issuer_id, _, _ = _secretary_with_register(app, new_issuer)
     _log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}")
     assert page.status_code == 200
     assert b"Ada Lovelace" in page.data and b"Register an executed transfer" in page.data
     form = {
         "class_code": "ORD",
-        "from_holder_id": a,
-        "to_holder_id": b,
+        "from_member": "Ada Lovelace (No. 1)",
+        "to_member": "2",
         "instrument_reference": "STF-WEB-1",
     }
     too_many = client.post(f"/issuers/{issuer_id}", data={**form, "quantity": 81})
-    assert b"80 ORD shares available, 81 needed" in too_many.data
+    # The refusal, in words, next to the number of shares.
+    assert re.search(
+        r'id="quantity-errors">\s*<li>Ada Lovelace \(No. 1\) has 80 ORD available; '
+        r"you asked for 81.</li>",
+        too_many.get_data(as_text=True),
+    )
+    nobody = client.post(
+        f"/issuers/{issuer_id}", data={**form, "to_member": "Nobody", "quantity": 1}
+    )
+    assert "No member is “Nobody”" in nobody.get_data(as_text=True)
     done = client.post(
         f"/issuers/{issuer_id}", data={**form, "quantity": 30}, follow_redirects=True
     )
     assert b"Transfer registered as log entry" in done.data
-    assert b"transfer.settled" in done.data
+    # The log reads in words: the secretary by name, members by name and member number.
+    assert (
+        "Secretary registered a transfer of 30 ORD from Ada Lovelace (No. 1) to "
+        "Brunel Engineering Ltd (No. 2)." in done.get_data(as_text=True)
+    )
     text = done.get_data(as_text=True)
     assert ">50<" in text and ">30<" in text
 

@@ -86,10 +86,15 @@ def snapshot(query, issuer_id):
         db.session, issuer_id, query.get("tree_size"), query.get("as_of")
     )
     disclose_read(principal, issuer_id)
-    body, media_type, extension = FORMATS[query["format"]]
+    return snapshot_response(taken, query["format"])
+
+
+def snapshot_response(taken: snapshots.Snapshot, format_name: str) -> Response:
+    """The snapshot streamed in one of FORMATS (the browser's downloads answer the same)."""
+    body, media_type, extension = FORMATS[format_name]
     headers = {"X-Tree-Size": str(taken.tree_size)}
     if extension:
         headers["Content-Disposition"] = (
-            f'attachment; filename="register-{issuer_id}-{taken.tree_size}.{extension}"'
+            f'attachment; filename="register-{taken.issuer_id}-{taken.tree_size}.{extension}"'
         )
     return Response(stream_with_context(body(taken)), mimetype=media_type, headers=headers)

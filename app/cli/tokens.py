@@ -6,8 +6,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from app.auth.investors import link_holder
 from app.auth.tokens import create_token
-from app.auth.users import create_user
+from app.auth.users import create_user, find_user
 from app.extensions import db
 from app.ledger.log import utc_now
 from app.models.user import ROLES
@@ -66,3 +67,20 @@ def create_login(
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"user {user.id} {user.email} ({role}) created")
+
+
+@users_cli.command("link")
+@click.option("--email", required=True, help="The investor's login")
+@click.option("--issuer", "issuer_id", required=True)
+@click.option("--holder", "holder_id", required=True, help="The holder on that issuer's register")
+def link_login(email: str, issuer_id: str, holder_id: str) -> None:
+    """Let an investor's login stand for a holder of another issuer as well."""
+    try:
+        with db.write() as session:
+            user = find_user(session, email.strip().lower())
+            if user is None:
+                raise click.ClickException(f"no login {email}")
+            link_holder(session, user, issuer_id, holder_id)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{email} now also stands for holder {holder_id} of issuer {issuer_id}")

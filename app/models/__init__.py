@@ -4,6 +4,7 @@ from app.models.access import PersonalDataAccess
 from app.models.idempotency import IdempotencyRecord
 from app.models.issuer import Issuer
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
+from app.models.logins import InvestorLink
 from app.models.register import (
     Distribution,
     Entitlement,
@@ -27,6 +28,7 @@ __all__ = [
     "HoldingVersion",
     "IdempotencyRecord",
     "InstructionTransition",
+    "InvestorLink",
     "Issuer",
     "LogCheckpoint",
     "LogLeaf",

@@ -13,10 +13,11 @@ from app.commands import current_ledger
 from app.errors import error_response
 from app.extensions import db
 from app.ledger import keyring, log
+from app.ledger.queries import entries_at
 from app.models.register import Holder, HolderDetails
 from app.register import holder_entries, holders, queries
 from app.route_access import INVESTOR, access
-from app.web import instruction_rows
+from app.web import entry_words, instruction_rows
 from app.web.forms import StepForm
 
 blp = Blueprint("investor", __name__, url_prefix="/me")
@@ -51,6 +52,7 @@ def _b64(data: bytes) -> str:
 @investor_only
 def dashboard():
     holder, details = _holder()
+    indexes = holder_entries.entry_indexes(db.session, holder)
     return render_template(
         "investor.html",
         issuer=queries.get_issuer(db.session, holder.issuer_id),
@@ -58,7 +60,12 @@ def dashboard():
         holder=holder,
         details=details,
         holdings=queries.current_holdings(db.session, holder.issuer_id, holder.holder_id),
-        entry_count=len(holder_entries.entry_indexes(db.session, holder)),
+        entry_count=len(indexes),
+        history=entry_words.describe(
+            db.session,
+            holder.issuer_id,
+            [e.envelope for e in reversed(entries_at(db.session, holder.issuer_id, indexes))],
+        ),
         accesses=queries.accesses(db.session, holder.issuer_id, holder.holder_id, limit=20),
         transfers=instruction_rows.instructions_of_holder(
             db.session, holder.issuer_id, holder.holder_id, current_ledger().clock()

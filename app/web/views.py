@@ -48,6 +48,7 @@ def login():
 @access(PUBLIC)
 def logout():
     logout_user()
+    flash("You have logged out.", "ok")
     return redirect(url_for("web.index"))
 
 

@@ -156,6 +156,8 @@ def pending_reason(rule: str, caller: Caller, surface: str, reads_body_first: bo
         pending = SCOPED_TOKENS
     elif answers == {404} and rule in ISSUER_RULES:
         pending = UNKNOWN_LIKE_FORBIDDEN
+    elif answers == {401} and reads_body_first:
+        return None  # app.request_guard answers 401 to a write without a valid token, unread
     elif answers & {401, 403} and reads_body_first:
         pending = ACCESS_BEFORE_BODY
     else:
