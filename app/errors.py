@@ -70,6 +70,8 @@ def handle_http_exception(error: HTTPException) -> Response | tuple[str, int]:
     if messages is not None:
         # webargs puts validation messages by location: {"query": {"index": [...]}}
         fields = next(iter(messages.values())) if len(messages) == 1 else messages
+        # A malformed multipart part can carry no name at all (None): JSON keys are strings.
+        fields = {str(name): texts for name, texts in fields.items()}
         code = "invalid_parameters" if status == 400 else "invalid_input"
         summary = "; ".join(
             f"{name}: {' '.join(map(str, texts)) if isinstance(texts, list) else texts}"
