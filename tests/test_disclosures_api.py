@@ -112,6 +112,11 @@ def test_a_secretary_publishes_with_files_and_anyone_reads_it(app, client, issue
     assert download.headers["Content-Disposition"] == "attachment; filename=report.pdf"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["ETag"] == f'"{sha(PDF.content)}"'
+    assert "immutable" in download.headers["Cache-Control"]
+    unchanged = client.get(
+        body["attachments"][0]["url"], headers={"If-None-Match": download.headers["ETag"]}
+    )
+    assert unchanged.status_code == 304
     body_download = client.get(body["body_url"])
     assert body_download.data.decode() == body["body"]
     assert body_download.mimetype == "text/plain"
@@ -451,3 +456,15 @@ def test_a_retried_publication_with_an_idempotency_key_writes_once(
     assert log_size(app, issuer_id) == size
     changed = publish(client, issuer_id, headers, title="Another report")
     assert (changed.status_code, changed.get_json()["code"]) == (422, "idempotency_key_reused")
+
+
+def test_unknown_issuers_versions_and_pages_are_refused(client, issuer_id, secretary):
+    published(client, issuer_id, secretary)
+    path = f"/api/v1/issuers/{issuer_id}/disclosures"
+    assert client.get("/api/v1/issuers/no-such-issuer/disclosures").status_code == 404
+    missing = client.get(f"{path}/{'0' * 32}")
+    assert (missing.status_code, missing.get_json()["code"]) == (404, "not_found")
+    stray = client.get(path, query_string={"after": "0" * 32})
+    assert (stray.status_code, stray.get_json()["code"]) == (422, "unknown_after")
+    unknown_file = client.get(f"/api/v1/documents/{sha(b'nothing')}")
+    assert unknown_file.status_code == 404

@@ -322,7 +322,9 @@ def download_document(sha256):
         conditional=True,
         max_age=365 * 24 * 3600 if public else None,
     )
+    # The bytes under a hash never change; only members' copies stay out of shared caches.
     response.cache_control.public = public
+    response.cache_control.immutable = public
     response.cache_control.private = not public
     response.headers["X-Content-Type-Options"] = "nosniff"
     # RFC 9530: the receiver can check what it got against the hash it asked for.
