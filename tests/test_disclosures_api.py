@@ -147,6 +147,20 @@ def test_only_the_issuers_secretary_may_publish(
     for headers, status in cases:
         response = publish(client, issuer_id, headers)
         assert response.status_code == status, (headers, response.get_json())
+    # Refused before the body is read: an oversized or malformed upload gets the same answer.
+    oversized = client.post(
+        f"/api/v1/issuers/{issuer_id}/disclosures",
+        data=form_of(publish_request(), attachments=[(io.BytesIO(b"%" * 2**21), "huge.pdf")]),
+        headers=other_secretary,
+        content_type="multipart/form-data",
+    )
+    assert oversized.status_code == 403
+    malformed = client.post(
+        f"/api/v1/issuers/{issuer_id}/disclosures",
+        data=b"--no-such-boundary",
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert malformed.status_code == 401
     assert log_size(app, issuer_id) == size
     assert document_rows(app) == 0
 
@@ -226,11 +240,18 @@ def test_a_file_over_the_limit_is_refused_with_413(app, client, issuer_id, secre
     assert document_rows(app) == 0
 
 
-def test_a_json_body_is_not_a_publication(client, issuer_id, secretary):
+def test_a_json_or_malformed_body_is_not_a_publication(client, issuer_id, secretary):
     response = client.post(
         f"/api/v1/issuers/{issuer_id}/disclosures", json={"title": "x"}, headers=secretary
     )
     assert (response.status_code, response.get_json()["code"]) == (415, "unsupported_media_type")
+    response = client.post(
+        f"/api/v1/issuers/{issuer_id}/disclosures",
+        data=b"--no-such-boundary",
+        headers=secretary,
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert (response.status_code, response.get_json()["code"]) == (422, "invalid_input")
 
 
 def test_amend_then_withdraw_and_the_refusals_of_stale_versions(app, client, issuer_id, secretary):
