@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,7 +23,6 @@ from app.disclosures.documents import (
     DocumentStore,
     accepted_media_type,
     current_store,
-    sha256_hex,
 )
 from app.disclosures.errors import AttachmentTooLarge, not_current, unknown_disclosure
 from app.disclosures.queries import Attachment
@@ -180,11 +179,11 @@ def _content_data(
     now = ctx.clock()
     stored = [store.put(ctx.session, ctx.issuer_id, body, now)]
     attachments = list(kept)
-    for upload, media_type in files:
+    for upload in files:
         document = store.put(ctx.session, ctx.issuer_id, upload.content, now)
         stored.append(document)
         attachments.append(
-            Attachment(document.sha256, _filename(upload.filename), media_type, document.size)
+            Attachment(document.sha256, upload.filename, upload.media_type, document.size)
         )
     data = {
         **fields,
@@ -241,10 +240,13 @@ def _body(text: str) -> str:
     return text
 
 
-def _checked_file(store: DocumentStore, upload: UploadedFile) -> tuple[UploadedFile, str]:
+def _checked_file(store: DocumentStore, upload: UploadedFile) -> UploadedFile:
+    """The upload as it will be recorded: its name cleaned, its media type accepted."""
     name = _filename(upload.filename)
     check_size(store, name, len(upload.content))
-    return upload, accepted_media_type(store, upload.media_type, name)
+    return replace(
+        upload, filename=name, media_type=accepted_media_type(store, upload.media_type, name)
+    )
 
 
 def check_size(store: DocumentStore, filename: str, size: int) -> None:
@@ -266,11 +268,6 @@ def _filename(name: str) -> str:
         keep = MAX_FILENAME - len(dot + extension)
         name = f"{stem[:keep]}{dot}{extension}" if stem and keep > 0 else name[:MAX_FILENAME]
     return name or "attachment"
-
-
-def body_sha256(body: str) -> str:
-    """The hash a body is recorded under (after the normalisation every body goes through)."""
-    return sha256_hex(_body(body).encode("utf-8"))
 
 
 def _recorded(
