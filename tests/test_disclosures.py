@@ -4,7 +4,7 @@ the log as it was), the content-addressed store, and the queries the pages build
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -28,7 +28,7 @@ from tests.support.disclosures import (
     publish_request,
     withdraw_disclosure,
 )
-from tests.support.helpers import ACTOR
+from tests.support.helpers import ACTOR, Clock
 
 
 def sha(content: bytes) -> str:
@@ -325,3 +325,26 @@ def test_a_document_changed_behind_the_store_is_caught_when_read(app, issuer_id,
     (tmp_path / "docs" / recorded.body_sha256[:2] / recorded.body_sha256).unlink()
     with app.app_context(), pytest.raises(DocumentCorrupt):
         queries.get_disclosure(db.session, issuer_id, recorded.disclosure_id, include_members=False)
+
+
+def test_the_body_is_hashed_as_stored_and_the_date_defaults_to_the_day_recorded(app, issuer_id):
+    app.config["LEDGER_CLOCK"] = Clock(datetime(2026, 6, 30, 9, 0, tzinfo=UTC))
+    recorded = publish_disclosure(
+        app,
+        issuer_id,
+        body="# Results\r\n\r\nRevenue *rose*.\r\n",
+        body_format="markdown",
+        language="en-GB",
+    )
+
+    data = entry(app, issuer_id, recorded.log_index)["data"]
+    assert data["effective_date"] == "2026-06-30"
+    assert (data["body_format"], data["language"]) == ("markdown", "en-GB")
+    assert data["body_sha256"] == sha(b"# Results\n\nRevenue *rose*.\n")
+    with app.app_context():
+        detail = queries.get_disclosure(
+            db.session, issuer_id, recorded.disclosure_id, include_members=False
+        )
+        (carrier,) = queries.disclosures_carrying(db.session, data["body_sha256"])
+    assert detail.body == "# Results\n\nRevenue *rose*.\n"
+    assert (carrier.carried_as, carrier.media_type) == ("body", "text/markdown; charset=utf-8")
