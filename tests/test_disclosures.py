@@ -348,3 +348,18 @@ def test_the_body_is_hashed_as_stored_and_the_date_defaults_to_the_day_recorded(
         (carrier,) = queries.disclosures_carrying(db.session, data["body_sha256"])
     assert detail.body == "# Results\n\nRevenue *rose*.\n"
     assert (carrier.carried_as, carrier.media_type) == ("body", "text/markdown; charset=utf-8")
+
+
+def test_documents_kept_in_the_database_still_read_once_the_store_is_the_filesystem(
+    app, issuer_id, tmp_path
+):
+    recorded = publish_disclosure(app, issuer_id)
+    app.config.update(DOCUMENT_STORE="filesystem", DOCUMENT_DIR=str(tmp_path / "docs"))
+    app.extensions.pop("document_store", None)
+
+    with app.app_context():
+        assert read_document(db.session, current_store(), sha(PDF.content)) == PDF.content
+        detail = queries.get_disclosure(
+            db.session, issuer_id, recorded.disclosure_id, include_members=False
+        )
+    assert detail.body == "The directors present their report for the year."

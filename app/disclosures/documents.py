@@ -154,6 +154,8 @@ class FilesystemStore(DocumentStore):
         return None
 
     def _read(self, row: Document) -> bytes | None:
+        if row.content is not None:  # kept while the store was "database"
+            return row.content
         try:
             return self.path_of(row.sha256).read_bytes()
         except FileNotFoundError:
