@@ -3,11 +3,9 @@ the log as it was), the content-addressed store, and the queries the pages build
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
 
 from app.commands import command
 from app.disclosures import queries, services
@@ -15,7 +13,7 @@ from app.disclosures.documents import current_store, read_document
 from app.disclosures.errors import AttachmentTooLarge, DocumentCorrupt, UnsupportedMediaType
 from app.disclosures.requests import UploadedFile, WithdrawDisclosure
 from app.extensions import db
-from app.ledger.log import read_entries, signed_size
+from app.ledger.log import read_entries
 from app.models.disclosures import Document
 from app.register.errors import InvalidInput, NotFound, Refused
 from app.register.replay import replay_and_compare
@@ -24,15 +22,16 @@ from tests.support.disclosures import (
     PDF,
     amend_disclosure,
     amend_request,
+    document_rows,
+    log_size,
     publish_disclosure,
     publish_request,
+    reload_store,
+    sha,
+    use_filesystem_store,
     withdraw_disclosure,
 )
 from tests.support.helpers import ACTOR, Clock
-
-
-def sha(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
 @pytest.fixture
@@ -44,16 +43,6 @@ def entry(app, issuer_id: str, index: int) -> dict:
     with app.app_context():
         (leaf,) = read_entries(db.session, issuer_id, index, index + 1)
         return leaf.envelope
-
-
-def log_size(app, issuer_id: str) -> int:
-    with app.app_context():
-        return signed_size(db.session, issuer_id)
-
-
-def document_rows(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Document))
 
 
 def test_publishing_records_the_hashes_of_the_body_and_every_file(app, issuer_id):
@@ -114,8 +103,7 @@ def test_identical_files_are_stored_once(app, issuer_id):
 
 
 def test_the_filesystem_store_keeps_each_file_once_under_its_hash(app, issuer_id, tmp_path):
-    app.config.update(DOCUMENT_STORE="filesystem", DOCUMENT_DIR=str(tmp_path / "docs"))
-    app.extensions.pop("document_store", None)
+    use_filesystem_store(app, tmp_path / "docs")
     publish_disclosure(app, issuer_id, attachments=(PDF,))
     publish_disclosure(app, issuer_id, title="Again", attachments=(PDF,))
 
@@ -222,7 +210,7 @@ def test_bad_fields_are_refused(app, issuer_id, changes, field):
 
 def test_a_file_over_the_limit_is_refused(app, issuer_id):
     app.config["MAX_ATTACHMENT_BYTES"] = 1000
-    app.extensions.pop("document_store", None)
+    reload_store(app)
     big = UploadedFile("big.pdf", "application/pdf", b"%" * 1001)
     error = refused(
         app,
@@ -312,8 +300,7 @@ def test_the_list_pages_newest_first(app, issuer_id):
 
 
 def test_a_document_changed_behind_the_store_is_caught_when_read(app, issuer_id, tmp_path):
-    app.config.update(DOCUMENT_STORE="filesystem", DOCUMENT_DIR=str(tmp_path / "docs"))
-    app.extensions.pop("document_store", None)
+    use_filesystem_store(app, tmp_path / "docs")
     recorded = publish_disclosure(app, issuer_id)
     digest = sha(PDF.content)
     (tmp_path / "docs" / digest[:2] / digest).write_bytes(b"%PDF-1.7 a different report")
@@ -354,8 +341,7 @@ def test_documents_kept_in_the_database_still_read_once_the_store_is_the_filesys
     app, issuer_id, tmp_path
 ):
     recorded = publish_disclosure(app, issuer_id)
-    app.config.update(DOCUMENT_STORE="filesystem", DOCUMENT_DIR=str(tmp_path / "docs"))
-    app.extensions.pop("document_store", None)
+    use_filesystem_store(app, tmp_path / "docs")
 
     with app.app_context():
         assert read_document(db.session, current_store(), sha(PDF.content)) == PDF.content

@@ -1,25 +1,28 @@
 """The disclosures API over real HTTP (the Flask test client): multipart publishing and
-amending, withdrawal, refusals that write nothing, who sees members' items, downloads checked
-against their hash, and where a document was disclosed, with a proof anyone can check."""
+amending, withdrawal, refusals that write nothing, who sees members' items, retries."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import logging
-from base64 import b64decode
 
 import pytest
-from sqlalchemy import func, select, text
 
-from app import append_only
-from app.extensions import db
-from app.ledger import merkle, notes
-from app.ledger.log import signed_size
-from app.models.disclosures import Document
 from app.register import holders
 from app.register.requests import CeaseHolder
-from tests.support.disclosures import CSV, PDF, form_of, publish_request
+from tests.support.disclosures import (
+    CSV,
+    PDF,
+    api_amend,
+    api_publish,
+    api_published,
+    api_withdraw,
+    document_rows,
+    form_of,
+    log_size,
+    publish_request,
+    reload_store,
+    sha,
+)
 from tests.support.helpers import (
     HOLDER_A,
     HOLDER_B,
@@ -28,10 +31,6 @@ from tests.support.helpers import (
     investor_token,
     submit,
 )
-
-
-def sha(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
 @pytest.fixture
@@ -44,50 +43,8 @@ def secretary(make_token, issuer_id) -> dict[str, str]:
     return bearer(make_token("secretary", issuer_id))
 
 
-def publish(client, issuer_id, headers, **changes):
-    return client.post(
-        f"/api/v1/issuers/{issuer_id}/disclosures",
-        data=form_of(publish_request(**changes)),
-        headers=headers,
-        content_type="multipart/form-data",
-    )
-
-
-def published(client, issuer_id, headers, **changes) -> dict:
-    response = publish(client, issuer_id, headers, **changes)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def amend(client, issuer_id, disclosure_id, headers, **form):
-    return client.post(
-        f"/api/v1/issuers/{issuer_id}/disclosures/{disclosure_id}/amendments",
-        data=form_of(publish_request(title="Annual report 2026 (corrected)"), **form),
-        headers=headers,
-        content_type="multipart/form-data",
-    )
-
-
-def withdraw(client, issuer_id, disclosure_id, headers, reason="published in error"):
-    return client.post(
-        f"/api/v1/issuers/{issuer_id}/disclosures/{disclosure_id}/withdrawal",
-        json={"reason": reason},
-        headers=headers,
-    )
-
-
-def log_size(app, issuer_id) -> int:
-    with app.app_context():
-        return signed_size(db.session, issuer_id)
-
-
-def document_rows(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Document))
-
-
 def test_a_secretary_publishes_with_files_and_anyone_reads_it(app, client, issuer_id, secretary):
-    created = publish(client, issuer_id, secretary, attachments=(PDF, CSV))
+    created = api_publish(client, issuer_id, secretary, attachments=(PDF, CSV))
 
     assert created.status_code == 201, created.get_json()
     body = created.get_json()
@@ -123,9 +80,9 @@ def test_a_secretary_publishes_with_files_and_anyone_reads_it(app, client, issue
 
 
 def test_the_same_file_uploaded_again_stores_nothing_new(app, client, issuer_id, secretary):
-    published(client, issuer_id, secretary, attachments=(PDF,))
+    api_published(client, issuer_id, secretary, attachments=(PDF,))
     rows = document_rows(app)
-    again = published(client, issuer_id, secretary, title="Report, filed again")
+    again = api_published(client, issuer_id, secretary, title="Report, filed again")
 
     assert document_rows(app) == rows
     assert again["attachments"][0]["sha256"] == sha(PDF.content)
@@ -145,7 +102,7 @@ def test_only_the_issuers_secretary_may_publish(
         (investor_token(runner, issuer_id, holder_id), 403),
     ]
     for headers, status in cases:
-        response = publish(client, issuer_id, headers)
+        response = api_publish(client, issuer_id, headers)
         assert response.status_code == status, (headers, response.get_json())
     # Refused before the body is read: an oversized or malformed upload gets the same answer.
     oversized = client.post(
@@ -206,7 +163,7 @@ def test_bad_input_is_refused_and_writes_nothing(
 
 def test_a_file_over_the_limit_is_refused_with_413(app, client, issuer_id, secretary):
     app.config["MAX_ATTACHMENT_BYTES"] = 1000
-    app.extensions.pop("document_store", None)
+    reload_store(app)
     size = log_size(app, issuer_id)
     big = (io.BytesIO(b"%" * 1001), "big.pdf", "application/pdf")
 
@@ -255,8 +212,8 @@ def test_a_json_or_malformed_body_is_not_a_publication(client, issuer_id, secret
 
 
 def test_amend_then_withdraw_and_the_refusals_of_stale_versions(app, client, issuer_id, secretary):
-    first = published(client, issuer_id, secretary)
-    response = amend(
+    first = api_published(client, issuer_id, secretary)
+    response = api_amend(
         client,
         issuer_id,
         first["disclosure_id"],
@@ -279,27 +236,29 @@ def test_amend_then_withdraw_and_the_refusals_of_stale_versions(app, client, iss
     )
 
     size = log_size(app, issuer_id)
-    stale = amend(client, issuer_id, first["disclosure_id"], secretary)
+    stale = api_amend(client, issuer_id, first["disclosure_id"], secretary)
     assert (stale.status_code, stale.get_json()["code"]) == (409, "superseded")
     assert stale.get_json()["details"]["current"] == second["disclosure_id"]
-    stale = withdraw(client, issuer_id, first["disclosure_id"], secretary)
+    stale = api_withdraw(client, issuer_id, first["disclosure_id"], secretary)
     assert (stale.status_code, stale.get_json()["code"]) == (409, "superseded")
-    unknown = amend(client, issuer_id, "f" * 32, secretary)
+    unknown = api_amend(client, issuer_id, "f" * 32, secretary)
     assert (unknown.status_code, unknown.get_json()["code"]) == (404, "not_found")
     assert log_size(app, issuer_id) == size
 
-    withdrawn = withdraw(client, issuer_id, second["disclosure_id"], secretary, "filed in error")
+    withdrawn = api_withdraw(
+        client, issuer_id, second["disclosure_id"], secretary, "filed in error"
+    )
     assert withdrawn.status_code == 200, withdrawn.get_json()
     assert (withdrawn.get_json()["status"], withdrawn.get_json()["withdrawn_reason"]) == (
         "withdrawn",
         "filed in error",
     )
     size = log_size(app, issuer_id)
-    again = withdraw(client, issuer_id, second["disclosure_id"], secretary)
+    again = api_withdraw(client, issuer_id, second["disclosure_id"], secretary)
     assert (again.status_code, again.get_json()["code"]) == (409, "withdrawn")
-    late = amend(client, issuer_id, second["disclosure_id"], secretary)
+    late = api_amend(client, issuer_id, second["disclosure_id"], secretary)
     assert (late.status_code, late.get_json()["code"]) == (409, "withdrawn")
-    blank = withdraw(client, issuer_id, second["disclosure_id"], secretary, reason=" ")
+    blank = api_withdraw(client, issuer_id, second["disclosure_id"], secretary, reason=" ")
     assert blank.status_code == 422
     assert log_size(app, issuer_id) == size
     listed = client.get(f"/api/v1/issuers/{issuer_id}/disclosures").get_json()["disclosures"]
@@ -312,9 +271,9 @@ def test_members_items_are_invisible_to_anonymous_readers(
     app, client, issuer_id, secretary, make_token, runner
 ):
     member, former = add_holders_in(app, issuer_id, HOLDER_A, HOLDER_B)
-    public = published(client, issuer_id, secretary)
+    public = api_published(client, issuer_id, secretary)
     notice = (io.BytesIO(b"agenda for members"), "agenda.txt", "text/plain")
-    members = published(
+    members = api_published(
         client,
         issuer_id,
         secretary,
@@ -364,123 +323,24 @@ def test_members_items_are_invisible_to_anonymous_readers(
         assert client.get(agenda_url, headers=outsider).status_code == 404
 
 
-def test_a_tampered_stored_document_fails_the_download_loudly(
-    app, client, issuer_id, secretary, caplog
-):
-    created = published(client, issuer_id, secretary)
-    digest = sha(PDF.content)
-    with app.app_context(), db.engine.begin() as connection:
-        for statement in append_only.drop_statements(connection.dialect.name, "documents"):
-            connection.execute(text(statement))
-        connection.execute(
-            text("UPDATE documents SET content = :forged WHERE sha256 = :sha"),
-            {"forged": b"%PDF-1.7 a rosier report", "sha": digest},
-        )
-
-    with caplog.at_level(logging.ERROR):
-        response = client.get(f"/api/v1/documents/{digest}")
-    assert response.status_code == 500
-    assert response.get_json()["code"] == "document_corrupt"
-    assert digest in response.get_json()["message"]
-    assert any("document_corrupt" in record.getMessage() for record in caplog.records)
-    # The version itself still reads: its body is intact.
-    detail = client.get(f"/api/v1/issuers/{issuer_id}/disclosures/{created['disclosure_id']}")
-    assert detail.status_code == 200
-
-
-def test_a_file_overwritten_in_the_document_directory_fails_the_download(
-    app, client, issuer_id, secretary, tmp_path
-):
-    app.config.update(DOCUMENT_STORE="filesystem", DOCUMENT_DIR=str(tmp_path / "documents"))
-    app.extensions.pop("document_store", None)
-    published(client, issuer_id, secretary)
-    digest = sha(PDF.content)
-    (tmp_path / "documents" / digest[:2] / digest).write_bytes(b"%PDF-1.7 replaced")
-
-    response = client.get(f"/api/v1/documents/{digest}")
-    assert (response.status_code, response.get_json()["code"]) == (500, "document_corrupt")
-
-
-def test_where_a_document_was_disclosed_lists_every_status_with_a_proof(
-    app, client, issuer_id, secretary, new_issuer, make_token
-):
-    first = published(client, issuer_id, secretary)
-    second = amend(client, issuer_id, first["disclosure_id"], secretary).get_json()
-    other_issuer = new_issuer(legal_name="Other Holdings plc")["id"]
-    elsewhere = published(
-        client, other_issuer, bearer(make_token("secretary", other_issuer)), title="Copy"
-    )
-    digest = sha(PDF.content)
-
-    def carriers() -> list[tuple[str, str, str]]:
-        response = client.get(f"/api/v1/documents/{digest}/disclosures")
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()["disclosures"]
-
-    found = carriers()
-    assert sorted((c["disclosure_id"], c["status"]) for c in found) == sorted(
-        [
-            (first["disclosure_id"], "superseded"),
-            (second["disclosure_id"], "current"),
-            (elsewhere["disclosure_id"], "current"),
-        ]
-    )
-    assert {c["issuer_name"] for c in found} == {"Acme Widgets Ltd", "Other Holdings plc"}
-    for carrier in found:
-        check_inclusion(client, carrier, digest)
-
-    withdraw(client, issuer_id, second["disclosure_id"], secretary)
-    statuses = {c["disclosure_id"]: c["status"] for c in carriers()}
-    assert statuses[first["disclosure_id"]] == statuses[second["disclosure_id"]] == "withdrawn"
-    assert statuses[elsewhere["disclosure_id"]] == "current"
-
-    nowhere = client.get(f"/api/v1/documents/{sha(b'never disclosed')}/disclosures")
-    assert (nowhere.status_code, nowhere.get_json()["code"]) == (404, "not_disclosed")
-
-
-def check_inclusion(client, carrier: dict, digest: str) -> None:
-    """What a verifier does with the answer: the leaf names the hash, the proof leads from
-    the leaf to the root of a checkpoint signed by the published key."""
-    inclusion = carrier["inclusion"]
-    leaf = b64decode(inclusion["leaf"])
-    assert digest in {a["sha256"] for a in _leaf_data(leaf)["attachments"]}
-    vkeys = [key["vkey"] for key in client.get("/api/v1/log/keys").get_json()["keys"]]
-    opened = notes.open_note(inclusion["checkpoint"], [notes.parse_vkey(k) for k in vkeys])
-    checkpoint = notes.parse_checkpoint(opened.text)
-    assert checkpoint.size == inclusion["tree_size"]
-    merkle.verify_inclusion(
-        merkle.leaf_hash(leaf),
-        inclusion["index"],
-        inclusion["tree_size"],
-        [b64decode(node) for node in inclusion["proof"]],
-        checkpoint.root,
-    )
-
-
-def _leaf_data(leaf: bytes) -> dict:
-    import json
-
-    return json.loads(leaf)["data"]
-
-
 def test_a_retried_publication_with_an_idempotency_key_writes_once(
     app, client, issuer_id, secretary
 ):
     headers = {**secretary, "Idempotency-Key": "publish-annual-report-2026"}
-    first = publish(client, issuer_id, headers)
+    first = api_publish(client, issuer_id, headers)
     size = log_size(app, issuer_id)
-    retry = publish(client, issuer_id, headers)
+    retry = api_publish(client, issuer_id, headers)
 
     assert first.status_code == retry.status_code == 201
     assert retry.headers["Idempotency-Replayed"] == "true"
     assert retry.get_json() == first.get_json()
     assert log_size(app, issuer_id) == size
-    changed = publish(client, issuer_id, headers, title="Another report")
+    changed = api_publish(client, issuer_id, headers, title="Another report")
     assert (changed.status_code, changed.get_json()["code"]) == (422, "idempotency_key_reused")
 
 
 def test_unknown_issuers_versions_and_pages_are_refused(client, issuer_id, secretary):
-    published(client, issuer_id, secretary)
+    api_published(client, issuer_id, secretary)
     path = f"/api/v1/issuers/{issuer_id}/disclosures"
     assert client.get("/api/v1/issuers/no-such-issuer/disclosures").status_code == 404
     missing = client.get(f"{path}/{'0' * 32}")

@@ -3,18 +3,19 @@ recorded: bytes changed or removed behind the service's back fail the check, by 
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from sqlalchemy import text
 
 from app import append_only
 from app.extensions import db
-from tests.support.disclosures import CSV, PDF, amend_disclosure, publish_disclosure
-
-
-def sha(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+from tests.support.disclosures import (
+    CSV,
+    PDF,
+    amend_disclosure,
+    publish_disclosure,
+    sha,
+    use_filesystem_store,
+)
 
 
 @pytest.fixture
@@ -24,11 +25,6 @@ def issuer_id(new_issuer) -> str:
 
 def verify(runner):
     return runner.invoke(args=["log", "verify"])
-
-
-def use_filesystem(app, folder) -> None:
-    app.config.update(DOCUMENT_STORE="filesystem", DOCUMENT_DIR=str(folder))
-    app.extensions.pop("document_store", None)
 
 
 def test_an_honest_store_rehashes_to_the_log(app, runner, issuer_id):
@@ -59,7 +55,7 @@ def test_a_changed_database_row_fails_verification_naming_the_document(app, runn
 
 @pytest.mark.parametrize("change", ["overwrite", "delete"])
 def test_a_changed_or_missing_file_fails_verification(app, runner, issuer_id, tmp_path, change):
-    use_filesystem(app, tmp_path / "documents")
+    use_filesystem_store(app, tmp_path / "documents")
     recorded = publish_disclosure(app, issuer_id)
     assert verify(runner).exit_code == 0
     path = tmp_path / "documents" / recorded.body_sha256[:2] / recorded.body_sha256

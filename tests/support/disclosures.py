@@ -3,9 +3,13 @@ multipart form the API takes."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
+
+from sqlalchemy import func, select
 
 from app.commands import command
 from app.disclosures import services
@@ -15,6 +19,9 @@ from app.disclosures.requests import (
     UploadedFile,
     WithdrawDisclosure,
 )
+from app.extensions import db
+from app.ledger.log import signed_size
+from app.models.disclosures import Document
 from tests.support.helpers import ACTOR
 
 PDF = UploadedFile("report.pdf", "application/pdf", b"%PDF-1.7\n% annual report 2026\n%%EOF\n")
@@ -78,3 +85,65 @@ def form_of(request: PublishDisclosure | AmendDisclosure, **extra: Any) -> dict[
 
 def with_attachments(request: PublishDisclosure, *uploads: UploadedFile) -> PublishDisclosure:
     return replace(request, attachments=tuple(uploads))
+
+
+# --- through the API ---------------------------------------------------------------------------
+
+
+def sha(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def api_publish(client, issuer_id: str, headers, **changes: Any):
+    """POST the multipart form of `publish_request(**changes)`."""
+    return client.post(
+        f"/api/v1/issuers/{issuer_id}/disclosures",
+        data=form_of(publish_request(**changes)),
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+def api_published(client, issuer_id: str, headers, **changes: Any) -> dict:
+    """The version a publication through the API created (it must succeed)."""
+    response = api_publish(client, issuer_id, headers, **changes)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def api_amend(client, issuer_id: str, disclosure_id: str, headers, **form: Any):
+    return client.post(
+        f"/api/v1/issuers/{issuer_id}/disclosures/{disclosure_id}/amendments",
+        data=form_of(publish_request(title="Annual report 2026 (corrected)"), **form),
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+def api_withdraw(client, issuer_id: str, disclosure_id: str, headers, reason="published in error"):
+    return client.post(
+        f"/api/v1/issuers/{issuer_id}/disclosures/{disclosure_id}/withdrawal",
+        json={"reason": reason},
+        headers=headers,
+    )
+
+
+def log_size(app, issuer_id: str) -> int:
+    with app.app_context():
+        return signed_size(db.session, issuer_id)
+
+
+def document_rows(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Document))
+
+
+def use_filesystem_store(app, folder: Path) -> None:
+    """Keep the app's documents as files under `folder` from now on."""
+    app.config.update(DOCUMENT_STORE="filesystem", DOCUMENT_DIR=str(folder))
+    reload_store(app)
+
+
+def reload_store(app) -> None:
+    """Build the document store again from the app's (changed) configuration."""
+    app.extensions.pop("document_store", None)
