@@ -172,7 +172,8 @@ def _form(schema: type) -> Any:
 
 def _form_body(schema: type, files_description: str) -> dict[str, Any]:
     """The multipart request body as the OpenAPI document describes it."""
-    fields: dict[str, Any] = {name: {"type": "string"} for name in schema._declared_fields}
+    declared = schema().fields
+    fields: dict[str, Any] = {name: {"type": "string"} for name in declared}
     for name, choices in CHOICES.items():
         fields[name]["enum"] = list(choices)
     fields["effective_date"]["format"] = "date"
@@ -190,14 +191,14 @@ def _form_body(schema: type, files_description: str) -> dict[str, Any]:
         "required": True,
         "content": {
             MULTIPART_FORM: {
-                "schema": {"type": "object", "properties": fields, "required": _required(schema)}
+                "schema": {
+                    "type": "object",
+                    "properties": fields,
+                    "required": [name for name, field in declared.items() if field.required],
+                }
             }
         },
     }
-
-
-def _required(schema: type) -> list[str]:
-    return [name for name, field in schema._declared_fields.items() if field.required]
 
 
 CHOICES = {
