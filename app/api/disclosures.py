@@ -36,6 +36,7 @@ from app.commands import command
 from app.disclosures import queries, services
 from app.disclosures.documents import current_store, read_document
 from app.disclosures.requests import UploadedFile
+from app.document_store import bound_upload
 from app.errors import ApiError, error_response
 from app.extensions import db
 from app.register.queries import get_issuer
@@ -48,8 +49,6 @@ blp = Blueprint(
 )
 
 MULTIPART_FORM = "multipart/form-data"
-# Room for the form's framing and its text fields beside the files.
-FORM_OVERHEAD_BYTES = 64 * 1024
 UPLOAD_VIEWS = frozenset({"publish_disclosure", "amend_disclosure"})
 
 
@@ -69,7 +68,7 @@ def _authorise() -> None:
         if issuer_id is not None:
             get_issuer(db.session, issuer_id)
     if _view_name() in UPLOAD_VIEWS:
-        _bound_upload()
+        bound_upload()
 
 
 def _reader():
@@ -78,17 +77,6 @@ def _reader():
     if principal is None and request.headers.get("Authorization"):
         raise ApiError(401, "unauthorized", "the bearer token is not valid (or was revoked)")
     return principal
-
-
-def _bound_upload() -> None:
-    """Refuse (413) a body larger than its files and fields may be, before reading it."""
-    store = current_store()
-    request.max_content_length = (
-        services.MAX_ATTACHMENTS * store.max_attachment_bytes
-        + services.MAX_BODY_BYTES
-        + FORM_OVERHEAD_BYTES
-    )
-    request.max_form_memory_size = services.MAX_BODY_BYTES + FORM_OVERHEAD_BYTES
 
 
 @blp.errorhandler(RequestEntityTooLarge)
