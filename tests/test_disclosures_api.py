@@ -197,6 +197,13 @@ def test_a_file_over_the_limit_is_refused_with_413(app, client, issuer_id, secre
     assert document_rows(app) == 0
 
 
+def test_a_body_over_its_limit_is_refused_with_413(app, client, issuer_id, secretary):
+    size = log_size(app, issuer_id)
+    response = api_publish(client, issuer_id, secretary, body="x" * 1_200_000)
+    assert (response.status_code, response.get_json()["code"]) == (413, "body_too_large")
+    assert log_size(app, issuer_id) == size
+
+
 def test_a_json_or_malformed_body_is_not_a_publication(client, issuer_id, secretary):
     response = client.post(
         f"/api/v1/issuers/{issuer_id}/disclosures", json={"title": "x"}, headers=secretary

@@ -31,7 +31,7 @@ from app.api.disclosures_schemas import (
     WithdrawSchema,
 )
 from app.api.paging import paged
-from app.auth.principal import token_principal
+from app.auth.principal import Principal, token_principal
 from app.commands import command
 from app.disclosures import queries, services
 from app.disclosures.documents import current_store, read_document
@@ -71,7 +71,7 @@ def _authorise() -> None:
         bound_upload()
 
 
-def _reader():
+def _reader() -> Principal | None:
     """The caller's principal, or None for an anonymous reader; 401 for a bad token."""
     principal = token_principal()
     if principal is None and request.headers.get("Authorization"):
