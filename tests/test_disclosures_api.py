@@ -135,6 +135,8 @@ def add_holders_in(app, issuer_id, *details):
         ({"audience": "everyone"}, 422, "invalid_input"),
         ({"effective_date": "31/03/2026"}, 422, "invalid_input"),
         ({"body": "bell \x07"}, 422, "invalid_input"),
+        ({"title": "nul \x00 inside"}, 422, "invalid_input"),
+        ({"body": "nul \x00 inside"}, 422, "invalid_input"),
         (
             {"attachments": [(b"<script>alert(1)</script>", "x.html", "text/html")]},
             415,
