@@ -58,6 +58,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.transfer_workflow $(BENCH_FLAGS)
 	$(BIN)/python -m bench.log_verify $(BENCH_FLAGS)
 	$(BIN)/python -m bench.bad_input $(BENCH_FLAGS)
+	$(BIN)/python -m bench.disclosures $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

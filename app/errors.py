@@ -10,16 +10,21 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from app.disclosures.errors import AttachmentTooLarge, DocumentCorrupt, UnsupportedMediaType
 from app.ledger.log import LogNotFound, LogRangeError
 from app.register.errors import DomainError, Duplicate, InvalidInput, NotFound, Refused
 
 API_PREFIX = "/api/"
 
 DOMAIN_STATUS: dict[type[DomainError], int] = {
+    AttachmentTooLarge: 413,
+    UnsupportedMediaType: 415,
+    # The store changed behind the service's back: the server's fault, loudly.
+    DocumentCorrupt: 500,
     NotFound: 404,
     InvalidInput: 422,
     Refused: 409,
@@ -121,6 +126,8 @@ def domain_status(error: DomainError) -> int:
 
 def handle_domain_error(error: DomainError) -> Response | tuple[str, int]:
     status = domain_status(error)
+    if status >= 500:
+        current_app.logger.error("%s %s: %s (%s)", request.method, request.path, error, error.code)
     if not _wants_json():
         return render_template("error.html", status=status, error=error), status
     return domain_error_response(error)

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.api import (
     capital,
+    disclosures,
     distributions,
     imports,
     instructions,
@@ -40,6 +41,7 @@ API_MODULES = (
     instructions,
     offers,
     rules,
+    disclosures,
 )
 
 SECURITY_SCHEME = "bearerAuth"

@@ -1,7 +1,7 @@
 """one investor login, holders in several issuers
 
 Revision ID: d6b1e0c4a9f2
-Revises: 5b8d3e1f0a27
+Revises: d1c5a8e3f2b6
 Create Date: 2026-12-04 19:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d6b1e0c4a9f2"
-down_revision: str | None = "5b8d3e1f0a27"
+down_revision: str | None = "d1c5a8e3f2b6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -31,7 +31,7 @@ LOGIN = "login"
 API = "api"
 WEB = "web"
 # What a request that got past access may answer: done, or its input, state or body refused.
-ALLOWED_API_STATUSES = frozenset({200, 201, 202, 400, 409, 422})
+ALLOWED_API_STATUSES = frozenset({200, 201, 202, 400, 409, 413, 415, 422})
 ALLOWED_WEB_STATUSES = frozenset({200, 302, 400, 409, 422})
 
 NEEDS_ACCESS = "needs branch access"
@@ -119,7 +119,8 @@ def expected(
     form posted about it gets 404 or is refused as every refusal on that page is, in a message
     on the page it returns to (test_the_matrix_wrote_nothing checks that nothing happened)."""
     if rule == PUBLIC:
-        return frozenset({ALLOWED})
+        # A public route may still refuse credentials that are no good (rather than ignore them).
+        return frozenset({ALLOWED} if caller.token == "valid" else {ALLOWED, 401})
     if not caller.signed_in:
         return frozenset({LOGIN if surface == WEB else 401})
     if rule == INVESTOR and caller.role == "investor" and caller.issuer != "A" and path_names_ids:
@@ -173,9 +174,13 @@ class Seen:
     names: dict[str, dict[str, str]]  # issuer -> {label: distinctive text (id or name)}
     investor_sees: dict[str, frozenset[str]]  # issuer -> labels its investor may see
 
-    def forbidden(self, caller: Caller) -> set[str]:
+    def forbidden(self, caller: Caller, public: bool = False) -> set[str]:
+        """What the caller may not find; on a public route (disclosures, the document check)
+        the issuer itself is public, its holders are not."""
         hidden = set()
         for issuer, texts in self.names.items():
+            if public:
+                texts = {k: v for k, v in texts.items() if k not in ("issuer", "issuer name")}
             if caller.signed_in and caller.sees(issuer):
                 if caller.role == "investor":
                     hidden |= {

@@ -23,6 +23,7 @@ from app.models.user import ApiToken
 from app.register import classes, restrictions
 from app.register.requests import RegisterPledge, ReleasePledge
 from tests.support.access_matrix import API_CALLERS, WEB_CALLERS, Caller, Seen
+from tests.support.disclosures import PDF, publish_disclosure, sha
 from tests.support.helpers import (
     ACTOR,
     HOLDER_A,
@@ -57,6 +58,8 @@ class World:
     offer_id: str  # an instruction whose pre-emption offer went to investor A's holder
     pledge_id: str
     distribution_id: str
+    disclosure_id: str  # a public disclosure of issuer A, with one attachment
+    document_sha256: str
     headers: dict[str, dict[str, str]]  # caller name -> request headers
     clients: dict[str, FlaskClient] = field(default_factory=dict)  # caller name -> logged in
 
@@ -221,8 +224,19 @@ def build_world(app: Flask) -> World:
         ),
         201,
     )["distribution_id"]
+    disclosure = publish_disclosure(app, issuers["A"])
     headers = {caller.name: _token(app, caller, issuers, holders) for caller in API_CALLERS}
-    world = World(issuers, holders, instruction_id, offer_id, pledge_id, distribution_id, headers)
+    world = World(
+        issuers,
+        holders,
+        instruction_id,
+        offer_id,
+        pledge_id,
+        distribution_id,
+        disclosure.disclosure_id,
+        sha(PDF.content),
+        headers,
+    )
     world.clients = {caller.name: _login(app, caller, issuers, holders) for caller in WEB_CALLERS}
     return world
 
