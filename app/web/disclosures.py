@@ -1,0 +1,270 @@
+"""An issuer's disclosures in the browser and in feed readers: the list and each version's page
+(public items without a login; members-only items for the issuer's members, secretary and
+supervisors), attachments downloaded only after their hash is checked, the Atom and JSON
+feeds of the public items, and the public "check a document" page."""
+
+from __future__ import annotations
+
+import logging
+import re
+from io import BytesIO
+from typing import NamedTuple
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from app.auth.principal import login_principal
+from app.disclosures import queries as disclosure_queries
+from app.disclosures.documents import current_store, read_document
+from app.disclosures.errors import DocumentCorrupt
+from app.extensions import db
+from app.ledger import log
+from app.register import queries
+from app.web import disclosure_feeds as feeds
+from app.web.disclosure_forms import AUDIENCE_LABELS, CATEGORY_LABELS, WithdrawForm
+from app.web.markup import render_body, summary_text
+
+blp = Blueprint("disclosures", __name__)
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+# A feed reader wants the latest news, not the archive: the HTML list pages through the rest.
+FEED_LENGTH = 50
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def may_see_members_items(issuer_id: str) -> bool:
+    """Members-only items are for the issuer's members (an investor login of one of its
+    holders), its secretary and the supervisors (operator, regulator, auditor)."""
+    principal = login_principal()
+    if principal is None:
+        return False
+    if principal.can_read(issuer_id):
+        return True
+    return (
+        current_user.role == "investor"
+        and current_user.issuer_id == issuer_id
+        and current_user.holder_id is not None
+    )
+
+
+def may_publish(issuer_id: str) -> bool:
+    principal = login_principal()
+    return principal is not None and principal.can_write(issuer_id)
+
+
+def proof_url(issuer_id: str, log_index: int, tree_size: int) -> str:
+    return (
+        f"{request.script_root}/api/v1/issuers/{issuer_id}/log/proof/inclusion"
+        f"?index={log_index}&tree_size={tree_size}"
+    )
+
+
+@blp.app_template_filter("category_label")
+def category_label(category: str) -> str:
+    return CATEGORY_LABELS.get(category, category)
+
+
+@blp.app_template_filter("thousands")
+def thousands(number: int) -> str:
+    return f"{number:,}"
+
+
+@blp.route("/issuers/<issuer_id>/disclosures")
+def list_page(issuer_id: str):
+    issuer = queries.get_issuer(db.session, issuer_id)
+    page = disclosure_queries.disclosures_page(
+        db.session,
+        issuer_id,
+        include_members=may_see_members_items(issuer_id),
+        after=request.args.get("after") or None,
+        limit=PAGE_SIZE,
+    )
+    return render_template(
+        "disclosures_list.html",
+        issuer=issuer,
+        page=page,
+        first_page=not request.args.get("after"),
+        may_publish=may_publish(issuer_id),
+    )
+
+
+def disclosure_page(issuer_id: str, disclosure_id: str, withdraw_form: WithdrawForm | None = None):
+    """One version's page; the secretary's amend link and withdrawal form while it is current
+    (`withdraw_form`: a refused withdrawal, shown again with its refusals)."""
+    issuer = queries.get_issuer(db.session, issuer_id)
+    detail = disclosure_queries.get_disclosure(
+        db.session, issuer_id, disclosure_id, include_members=may_see_members_items(issuer_id)
+    )
+    tree_size = log.signed_size(db.session, issuer_id)
+    publisher = may_publish(issuer_id) and detail.status == "current"
+    return render_template(
+        "disclosure.html",
+        issuer=issuer,
+        item=detail,
+        body_html=render_body(detail.body, detail.body_format),
+        tree_size=tree_size,
+        proof_url=proof_url(issuer_id, detail.log_index, tree_size),
+        audience_label=AUDIENCE_LABELS.get(detail.audience, detail.audience),
+        withdraw_form=(withdraw_form or WithdrawForm(formdata=None)) if publisher else None,
+        may_amend=publisher,
+    )
+
+
+@blp.route("/issuers/<issuer_id>/disclosures/<disclosure_id>")
+def disclosure(issuer_id: str, disclosure_id: str):
+    return disclosure_page(issuer_id, disclosure_id)
+
+
+@blp.route("/issuers/<issuer_id>/disclosures/<disclosure_id>/files/<sha256>")
+def download(issuer_id: str, disclosure_id: str, sha256: str):
+    """An attachment of a version the visitor may see, sent only if its bytes still hash to
+    the SHA-256 on the log."""
+    detail = disclosure_queries.get_disclosure(
+        db.session, issuer_id, disclosure_id, include_members=may_see_members_items(issuer_id)
+    )
+    attachment = next((a for a in detail.attachments if a.sha256 == sha256), None)
+    if attachment is None:
+        abort(404, f"this disclosure carries no file with SHA-256 {sha256}")
+    try:
+        content = read_document(db.session, current_store(), sha256)
+    except DocumentCorrupt as corrupt:
+        # Loudly: the store was changed behind the register's back.
+        logger.error("document_corrupt: %s (issuer %s)", corrupt.message, issuer_id)
+        return render_template("error.html", status=500, error=corrupt), 500
+    response = send_file(
+        BytesIO(content),
+        mimetype=attachment.media_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+    )
+    response.headers["X-Content-SHA256"] = sha256
+    if detail.audience != "public":
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- feeds -----------------------------------------------------------------------------------
+
+
+def _feed_entries(issuer_id: str) -> list[feeds.FeedEntry]:
+    entries = []
+    for series in disclosure_queries.public_series(db.session, issuer_id, limit=FEED_LENGTH):
+        latest = series.latest
+        url = url_for(
+            "disclosures.disclosure",
+            issuer_id=issuer_id,
+            disclosure_id=latest.disclosure_id,
+            _external=True,
+        )
+        withdrawn = latest.status == "withdrawn"
+        content = render_body(latest.body, latest.body_format)
+        summary = summary_text(latest.body, latest.body_format)
+        if withdrawn:
+            notice = f"Withdrawn: {latest.withdrawn_reason}"
+            summary = f"{notice} {summary}"
+            content = render_body(notice, "text") + content
+        entries.append(
+            feeds.FeedEntry(
+                id=feeds.series_entry_id(series.series_id),
+                title=f"Withdrawn: {latest.title}" if withdrawn else latest.title,
+                url=url,
+                published=series.first_published_at,
+                updated=series.last_changed_at,
+                summary=summary,
+                content_html=str(content),
+                category=latest.category,
+                language=latest.language,
+            )
+        )
+    return entries
+
+
+def _feed(issuer_id: str, endpoint: str) -> tuple[feeds.Feed, list[feeds.FeedEntry]]:
+    issuer = queries.get_issuer(db.session, issuer_id)
+    feed = feeds.Feed(
+        id=feeds.issuer_feed_id(current_app.config["LOG_ORIGIN"], issuer.id, issuer.registered_at),
+        title=f"{issuer.legal_name}: disclosures",
+        author=issuer.legal_name,
+        self_url=url_for(endpoint, issuer_id=issuer_id, _external=True),
+        home_url=url_for("disclosures.list_page", issuer_id=issuer_id, _external=True),
+        updated=issuer.registered_at,
+    )
+    return feed, _feed_entries(issuer_id)
+
+
+@blp.route("/issuers/<issuer_id>/disclosures.atom")
+def atom(issuer_id: str):
+    """The public items as Atom 1.0 (members-only items never appear in a feed)."""
+    feed, entries = _feed(issuer_id, "disclosures.atom")
+    return Response(feeds.atom_feed(feed, entries), mimetype=feeds.ATOM_MEDIA_TYPE)
+
+
+@blp.route("/issuers/<issuer_id>/disclosures.json")
+def json_feed(issuer_id: str):
+    """The public items as JSON Feed 1.1."""
+    feed, entries = _feed(issuer_id, "disclosures.json_feed")
+    response = jsonify(feeds.json_feed(feed, entries))
+    response.mimetype = feeds.JSON_FEED_MEDIA_TYPE
+    return response
+
+
+# --- check a document ------------------------------------------------------------------------
+
+
+class CarryingRow(NamedTuple):
+    issuer_name: str
+    title: str
+    page_url: str
+    published: str
+    status: str
+    log_index: int
+    proof_url: str
+
+
+def _carrying_rows(sha256: str) -> list[CarryingRow]:
+    rows = []
+    for found in disclosure_queries.disclosures_carrying(db.session, sha256):
+        tree_size = log.signed_size(db.session, found.issuer_id)
+        rows.append(
+            CarryingRow(
+                issuer_name=found.issuer_name,
+                title=found.title,
+                page_url=url_for(
+                    "disclosures.disclosure",
+                    issuer_id=found.issuer_id,
+                    disclosure_id=found.disclosure_id,
+                ),
+                published=f"{found.published_at:%Y-%m-%d %H:%M}",
+                status=found.status,
+                log_index=found.log_index,
+                proof_url=proof_url(found.issuer_id, found.log_index, tree_size),
+            )
+        )
+    return rows
+
+
+@blp.route("/verify-document")
+def verify_document():
+    """Public. With JavaScript the browser hashes a file and asks the API; without it, a
+    pasted SHA-256 comes here as ?sha256= and the answer is rendered."""
+    sha256 = request.args.get("sha256", "").strip().lower()
+    error, carrying = None, None
+    if sha256:
+        if SHA256.fullmatch(sha256):
+            carrying = _carrying_rows(sha256)
+        else:
+            error = "A SHA-256 is 64 characters, each 0-9 or a-f."
+    return render_template(
+        "verify_document.html", sha256=sha256, sha256_error=error, carrying=carrying
+    ), (422 if error else 200)
