@@ -44,6 +44,17 @@ class Config:
     # How long an Idempotency-Key's first answer is kept for retries, in seconds.
     IDEMPOTENCY_KEY_TTL = int(_env("IDEMPOTENCY_KEY_TTL", str(24 * 60 * 60)))
 
+    # Where disclosures' documents are kept: "database" (in the documents table) or
+    # "filesystem" (files named by their SHA-256 under DOCUMENT_DIR, default instance/documents).
+    DOCUMENT_STORE = _env("DOCUMENT_STORE", "database")
+    DOCUMENT_DIR = os.environ.get("DOCUMENT_DIR")
+    MAX_ATTACHMENT_BYTES = int(_env("MAX_ATTACHMENT_BYTES", str(20 * 1024 * 1024)))
+    # Comma-separated media types a disclosure may attach (empty: the built-in list, see
+    # app.disclosures.documents.DEFAULT_ALLOWED_TYPES).
+    ALLOWED_ATTACHMENT_TYPES = tuple(
+        kind.strip() for kind in _env("ALLOWED_ATTACHMENT_TYPES", "").split(",") if kind.strip()
+    )
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None

@@ -43,11 +43,13 @@ def _check_production_settings(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import (
+        disclosures,  # noqa: F401  (installs the disclosures' appliers)
         models,  # noqa: F401  (registers every table on the metadata)
         transfers,  # noqa: F401  (installs the workflow's appliers)
     )
     from app.api.errors import ErrorSchema
     from app.auth.sessions import init_login
+    from app.document_store import install_document_store
     from app.extensions import api, csrf, db, login_manager
 
     db.init_app(app)
@@ -57,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     init_login(login_manager)
+    install_document_store(app)
 
 
 def register_blueprints(app: Flask) -> None:

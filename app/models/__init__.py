@@ -1,6 +1,7 @@
 """ORM tables, one module per aggregate. Importing this package registers them all."""
 
 from app.models.access import PersonalDataAccess
+from app.models.disclosures import Disclosure, DisclosureAttachment, Document
 from app.models.idempotency import IdempotencyRecord
 from app.models.issuer import Issuer
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
@@ -19,7 +20,10 @@ from app.models.user import ApiToken, User
 
 __all__ = [
     "ApiToken",
+    "Disclosure",
+    "DisclosureAttachment",
     "Distribution",
+    "Document",
     "Entitlement",
     "FractionSettlement",
     "Holder",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.db import Base, make_engine
 from app.ledger.canonical import parse_timestamp
 from app.ledger.log import read_entries, signed_size
+from app.models.disclosures import Disclosure, DisclosureAttachment
 from app.models.issuer import Issuer
 from app.models.register import (
     Distribution,
@@ -65,6 +66,8 @@ LOG_DERIVED = (
     TransferRules,
     TransferRulesVersion,
     IssuanceLockup,
+    Disclosure,
+    DisclosureAttachment,
 )
 BATCH = 2_000
 
