@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import feedparser
+import pytest
 
 from app.web.disclosure_feeds import (
     ATOM_NAMESPACE,
@@ -20,6 +21,8 @@ from app.web.disclosure_feeds import (
     json_feed,
     series_entry_id,
 )
+from tests.support.disclosures import amend_disclosure, publish_disclosure, withdraw_disclosure
+from tests.support.helpers import Clock, bearer
 
 A = f"{{{ATOM_NAMESPACE}}}"
 SERIES = uuid.uuid4().hex
@@ -121,3 +124,130 @@ def test_json_feed_has_the_fields_of_version_1_1():
     assert item["date_published"] == "2026-04-01T09:30:00Z"
     assert item["date_modified"] == "2026-04-02T10:00:00Z"
     assert item["tags"] == ["annual_report"]
+
+
+# --- the feeds the app serves ----------------------------------------------------------------
+
+
+@pytest.fixture
+def issuer_id(app, new_issuer) -> str:
+    # A clock the test moves on, so an amendment is later than what it amends.
+    app.config["LEDGER_CLOCK"] = Clock(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+    return new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
+
+
+def _later(app, **delta) -> None:
+    app.config["LEDGER_CLOCK"].now += timedelta(**delta)
+
+
+def _atom(client, issuer_id):
+    response = client.get(f"/issuers/{issuer_id}/disclosures.atom")
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    parsed = feedparser.parse(response.data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    return parsed
+
+
+def _json(client, issuer_id) -> dict:
+    response = client.get(f"/issuers/{issuer_id}/disclosures.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/feed+json"
+    return json.loads(response.data)
+
+
+def test_the_atom_feed_lists_the_public_items_with_every_required_element(app, client, issuer_id):
+    first = publish_disclosure(app, issuer_id, title="Annual report 2025")
+    _later(app, hours=1)
+    second = publish_disclosure(
+        app, issuer_id, title="Notice of AGM", body="The **AGM** is on 5 May.",
+        body_format="markdown", category="shareholder_meeting_notice",
+    )  # fmt: skip
+    parsed = _atom(client, issuer_id)
+    assert parsed.feed.id.startswith("tag:shareledger.localhost,")
+    assert parsed.feed.id.endswith(f":issuers/{issuer_id}/disclosures")
+    assert parsed.feed.title == "Harbour Lights Brewing Ltd: disclosures"
+    assert parsed.feed.author == "Harbour Lights Brewing Ltd"
+    assert parsed.feed.updated == "2026-06-01T10:00:00Z"
+    links = {link.rel: link.href for link in parsed.feed.links}
+    assert links["self"] == f"http://localhost/issuers/{issuer_id}/disclosures.atom"
+    assert links["alternate"] == f"http://localhost/issuers/{issuer_id}/disclosures"
+    by_id = {entry.id: entry for entry in parsed.entries}
+    assert set(by_id) == {series_entry_id(first.series_id), series_entry_id(second.series_id)}
+    notice = by_id[series_entry_id(second.series_id)]
+    assert notice.title == "Notice of AGM"
+    assert notice.link == f"http://localhost/issuers/{issuer_id}/disclosures/{second.disclosure_id}"
+    assert notice.updated == notice.published == "2026-06-01T10:00:00Z"
+    assert notice.summary == "The AGM is on 5 May."
+    assert "<strong>AGM</strong>" in notice.content[0].value
+    assert notice.tags[0].term == "shareholder_meeting_notice"
+
+
+def test_an_amendment_keeps_the_entry_id_and_updates_it(app, client, issuer_id):
+    first = publish_disclosure(app, issuer_id, title="Annual report 2025")
+    before = _atom(client, issuer_id).entries
+    _later(app, days=2)
+    amended = amend_disclosure(app, issuer_id, first.disclosure_id, title="Annual report (fixed)")
+    after = _atom(client, issuer_id).entries
+    assert len(before) == len(after) == 1
+    assert before[0].id == after[0].id == series_entry_id(first.series_id)
+    assert after[0].title == "Annual report (fixed)"
+    assert after[0].link.endswith(f"/disclosures/{amended.disclosure_id}")
+    assert after[0].published == before[0].published == "2026-06-01T09:00:00Z"
+    assert after[0].updated == "2026-06-03T09:00:00Z"
+    item = _json(client, issuer_id)["items"][0]
+    assert item["id"] == after[0].id
+    assert item["date_published"] == "2026-06-01T09:00:00Z"
+    assert item["date_modified"] == "2026-06-03T09:00:00Z"
+
+
+def test_a_withdrawal_updates_the_entry_and_says_why(app, client, issuer_id):
+    first = publish_disclosure(app, issuer_id, title="Profit warning")
+    _later(app, hours=3)
+    withdraw_disclosure(app, issuer_id, first.disclosure_id, "figures were wrong")
+    (entry,) = _atom(client, issuer_id).entries
+    assert entry.id == series_entry_id(first.series_id)
+    assert entry.title == "Withdrawn: Profit warning"
+    assert entry.summary.startswith("Withdrawn: figures were wrong")
+    assert entry.updated == "2026-06-01T12:00:00Z"
+
+
+def test_members_items_appear_in_no_feed_whoever_asks(app, client, issuer_id, make_token):
+    publish_disclosure(app, issuer_id, title="Public results")
+    publish_disclosure(app, issuer_id, title="Board minutes", audience="members")
+    headers = bearer(make_token("operator"))
+    atom = client.get(f"/issuers/{issuer_id}/disclosures.atom", headers=headers)
+    assert b"Board minutes" not in atom.data and b"Public results" in atom.data
+    titles = [item["title"] for item in _json(client, issuer_id)["items"]]
+    assert titles == ["Public results"]
+
+
+def test_the_json_feed_matches_the_disclosures(app, client, issuer_id):
+    first = publish_disclosure(app, issuer_id, title="Annual report 2025")
+    _later(app, minutes=5)
+    second = publish_disclosure(app, issuer_id, title="Material event", category="material_event")
+    document = _json(client, issuer_id)
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    assert document["title"] == "Harbour Lights Brewing Ltd: disclosures"
+    assert document["home_page_url"] == f"http://localhost/issuers/{issuer_id}/disclosures"
+    assert document["feed_url"] == f"http://localhost/issuers/{issuer_id}/disclosures.json"
+    found = {
+        (item["id"], item["title"], item["url"], item["date_published"])
+        for item in document["items"]
+    }
+    expected = {
+        (series_entry_id(recorded.series_id), title, f"http://localhost/issuers/{issuer_id}"
+         f"/disclosures/{recorded.disclosure_id}", when)
+        for recorded, title, when in (
+            (first, "Annual report 2025", "2026-06-01T09:00:00Z"),
+            (second, "Material event", "2026-06-01T09:05:00Z"),
+        )
+    }  # fmt: skip
+    assert found == expected
+    assert all(item["content_html"].startswith("<p>") for item in document["items"])
+
+
+def test_an_unknown_issuer_has_no_feed(client):
+    assert client.get("/issuers/nobody/disclosures.atom").status_code == 404
+    assert client.get("/issuers/nobody/disclosures.json").status_code == 404

@@ -7,6 +7,8 @@ from flask import Flask
 from app.web import (
     approvals,
     can_transfer,
+    disclosure_publish,
+    disclosures,
     investor,
     offers,
     register_views,
@@ -25,3 +27,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(approvals.blp)
     app.register_blueprint(offers.blp)
     app.register_blueprint(rules_editor.blp)
+    app.register_blueprint(disclosures.blp)
+    app.register_blueprint(disclosure_publish.blp)

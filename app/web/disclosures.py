@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from base64 import b64encode
 from io import BytesIO
 from typing import NamedTuple
 
@@ -45,22 +46,18 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 def may_see_members_items(issuer_id: str) -> bool:
     """Members-only items are for the issuer's members (an investor login of one of its
-    holders), its secretary and the supervisors (operator, regulator, auditor)."""
-    principal = login_principal()
-    if principal is None:
-        return False
-    if principal.can_read(issuer_id):
-        return True
-    return (
-        current_user.role == "investor"
-        and current_user.issuer_id == issuer_id
-        and current_user.holder_id is not None
-    )
+    current holders), its secretary and the supervisors; the query decides who is which."""
+    viewer = current_user._get_current_object() if current_user.is_authenticated else None
+    return disclosure_queries.may_see_members_items(db.session, viewer, issuer_id)
 
 
 def may_publish(issuer_id: str) -> bool:
     principal = login_principal()
     return principal is not None and principal.can_write(issuer_id)
+
+
+def _b64(data: bytes) -> str:
+    return b64encode(data).decode("ascii")
 
 
 def proof_url(issuer_id: str, log_index: int, tree_size: int) -> str:
@@ -154,40 +151,75 @@ def download(issuer_id: str, disclosure_id: str, sha256: str):
     return response
 
 
+@blp.route("/issuers/<issuer_id>/disclosures/<disclosure_id>/proof.json")
+def proof(issuer_id: str, disclosure_id: str):
+    """Everything needed to check, without an API token, that this version's entry is in the
+    signed log: the exact leaf, its inclusion proof in the latest signed tree, and that
+    checkpoint (verify it with a key from /api/v1/log/keys you obtained independently)."""
+    detail = disclosure_queries.get_version(
+        db.session, issuer_id, disclosure_id, include_members=may_see_members_items(issuer_id)
+    )
+    inclusion = disclosure_queries.inclusion_of(db.session, issuer_id, detail.log_index)
+    return jsonify(
+        {
+            "issuer_id": issuer_id,
+            "disclosure_id": disclosure_id,
+            "index": inclusion.index,
+            "tree_size": inclusion.tree_size,
+            "leaf": _b64(inclusion.leaf),
+            "leaf_hash": _b64(inclusion.leaf_hash),
+            "proof": [_b64(node) for node in inclusion.proof],
+            "checkpoint": inclusion.checkpoint,
+        }
+    )
+
+
 # --- feeds -----------------------------------------------------------------------------------
 
 
-def _feed_entries(issuer_id: str) -> list[feeds.FeedEntry]:
-    entries = []
-    for series in disclosure_queries.public_series(db.session, issuer_id, limit=FEED_LENGTH):
-        latest = series.latest
-        url = url_for(
+def _feed_entry(issuer_id: str, latest: disclosure_queries.DisclosureDetail) -> feeds.FeedEntry:
+    """The entry of one item, from its latest version: first published when its first version
+    was, updated when it was last amended or withdrawn."""
+    withdrawn = latest.status == "withdrawn"
+    content = render_body(latest.body, latest.body_format)
+    summary = summary_text(latest.body, latest.body_format)
+    title = latest.title
+    if withdrawn:
+        notice = f"Withdrawn: {latest.withdrawn_reason}"
+        summary, title = f"{notice} {summary}", f"Withdrawn: {title}"
+        content = render_body(notice, "text") + content
+    return feeds.FeedEntry(
+        id=feeds.series_entry_id(latest.series_id),
+        title=title,
+        url=url_for(
             "disclosures.disclosure",
             issuer_id=issuer_id,
             disclosure_id=latest.disclosure_id,
             _external=True,
+        ),
+        published=latest.versions[0].published_at,
+        updated=latest.withdrawn_at if withdrawn else latest.published_at,
+        summary=summary,
+        content_html=str(content),
+        category=latest.category,
+        language=latest.language,
+    )
+
+
+def _feed_entries(issuer_id: str) -> list[feeds.FeedEntry]:
+    """The public items' entries, newest first; never a members-only one, whoever asks."""
+    page = disclosure_queries.disclosures_page(
+        db.session, issuer_id, include_members=False, limit=FEED_LENGTH
+    )
+    return [
+        _feed_entry(
+            issuer_id,
+            disclosure_queries.get_disclosure(
+                db.session, issuer_id, item.disclosure_id, include_members=False
+            ),
         )
-        withdrawn = latest.status == "withdrawn"
-        content = render_body(latest.body, latest.body_format)
-        summary = summary_text(latest.body, latest.body_format)
-        if withdrawn:
-            notice = f"Withdrawn: {latest.withdrawn_reason}"
-            summary = f"{notice} {summary}"
-            content = render_body(notice, "text") + content
-        entries.append(
-            feeds.FeedEntry(
-                id=feeds.series_entry_id(series.series_id),
-                title=f"Withdrawn: {latest.title}" if withdrawn else latest.title,
-                url=url,
-                published=series.first_published_at,
-                updated=series.last_changed_at,
-                summary=summary,
-                content_html=str(content),
-                category=latest.category,
-                language=latest.language,
-            )
-        )
-    return entries
+        for item in page.items
+    ]
 
 
 def _feed(issuer_id: str, endpoint: str) -> tuple[feeds.Feed, list[feeds.FeedEntry]]:
