@@ -9,16 +9,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask, Response, abort, jsonify, render_template, request
+from flask import Flask, Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from app.disclosures.errors import AttachmentTooLarge, DocumentCorrupt, UnsupportedMediaType
 from app.ledger.log import LogNotFound, LogRangeError
 from app.register.errors import DomainError, Duplicate, InvalidInput, NotFound, Refused
 
 API_PREFIX = "/api/"
 
 DOMAIN_STATUS: dict[type[DomainError], int] = {
+    AttachmentTooLarge: 413,
+    UnsupportedMediaType: 415,
+    # The store changed behind the service's back: the server's fault, loudly.
+    DocumentCorrupt: 500,
     NotFound: 404,
     InvalidInput: 422,
     Refused: 409,
@@ -84,6 +89,8 @@ def domain_status(error: DomainError) -> int:
 
 def handle_domain_error(error: DomainError) -> Response | tuple[str, int]:
     status = domain_status(error)
+    if status >= 500:
+        current_app.logger.error("%s %s: %s (%s)", request.method, request.path, error, error.code)
     if not _wants_json():
         return render_template("error.html", status=status, error=error), status
     return domain_error_response(error)
@@ -102,7 +109,10 @@ def reject_nul_characters() -> None:
     """No register value contains NUL, and PostgreSQL cannot store one in text: refuse it at
     the door, in the path, the query, a form or a JSON body."""
     suspects = [request.path, *request.args.keys(), *request.args.values()]
-    suspects += request.form.values() if request.form else []
+    # An API upload's body is read only once the caller is authorised (its view checks its
+    # fields); every other form is checked here.
+    if not (_wants_json() and request.mimetype == "multipart/form-data"):
+        suspects += request.form.values() if request.form else []
     if request.is_json:
         suspects.append(request.get_data(as_text=True).replace("\\u0000", "\x00"))
     if any("\x00" in text for text in suspects):

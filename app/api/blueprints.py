@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.api import (
     capital,
+    disclosures,
     distributions,
     imports,
     instructions,
@@ -35,6 +36,7 @@ API_MODULES = (
     instructions,
     offers,
     rules,
+    disclosures,
 )
 
 

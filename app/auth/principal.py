@@ -52,7 +52,10 @@ def login_principal() -> Principal | None:
     if not current_user.is_authenticated:
         return None
     return Principal(
-        role=current_user.role, issuer_id=current_user.issuer_id, actor=f"user:{current_user.id}"
+        role=current_user.role,
+        issuer_id=current_user.issuer_id,
+        actor=f"user:{current_user.id}",
+        holder_id=current_user.holder_id,
     )
 
 

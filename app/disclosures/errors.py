@@ -29,6 +29,7 @@ class DocumentCorrupt(DomainError):
     def __init__(self, sha256: str, problem: str) -> None:
         super().__init__(f"document {sha256} is corrupt: {problem}", sha256=sha256)
         self.sha256 = sha256
+        self.problem = problem
 
 
 def unknown_disclosure(issuer_id: str, disclosure_id: str) -> NotFound:

@@ -4,6 +4,7 @@ the header's place in the OpenAPI document."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -40,11 +41,26 @@ def parse_key(header: str) -> str:
 
 
 def fingerprint() -> str:
-    """SHA-256 of the canonical request: method, path with its query, and the body's bytes."""
+    """SHA-256 of the canonical request: method, path with its query, and the body's bytes;
+    for a multipart form, its fields and files in order, since a client that sends the same
+    form again draws a new boundary between the parts."""
     target = request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
     digest = hashlib.sha256(f"{request.method}\n{target}\n".encode())
-    digest.update(request.get_data())
+    if request.mimetype == "multipart/form-data":
+        digest.update(_form_fingerprint().encode())
+    else:
+        digest.update(request.get_data())
     return digest.hexdigest()
+
+
+def _form_fingerprint() -> str:
+    fields = [[name, value] for name, value in request.form.items(multi=True)]
+    files = []
+    for name, part in request.files.items(multi=True):
+        content = hashlib.sha256(part.stream.read()).hexdigest()
+        part.stream.seek(0)  # the view reads it next
+        files.append([name, part.filename, part.mimetype, content])
+    return json.dumps({"fields": fields, "files": files})
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
