@@ -5,7 +5,10 @@ finds the disclosure that carries it."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from app.auth.users import create_user
 from app.extensions import db
 from app.ledger.log import utc_now
 from tests import test_browser
+from tests.support.disclosures import PDF, publish_disclosure
 from tests.support.helpers import seed_register
 
 pytestmark = pytest.mark.browser
@@ -114,6 +118,13 @@ def test_published_in_the_browser_read_downloaded_and_checked_by_its_hash(
         f"/api/v1/issuers/{issuer_id}/log/proof/inclusion?index={log_index}"
         f"&tree_size={log_index + 1}",
     )
+    expect(found.locator(".proof-check")).to_have_text(
+        re.compile(
+            rf"Verified: entry {log_index} is in the log of {log_index + 1} entries, "
+            r"signed by published key [0-9a-f]{8} \(fingerprint [0-9a-f ]+\)\."
+        ),
+        timeout=WAIT_MS,
+    )
     investor.close()
 
 
@@ -135,4 +146,52 @@ def test_a_file_never_disclosed_is_not_disclosed_here(browser, live_server, comp
     expect(page.locator("#document-sha256-errors")).to_have_text(
         "A SHA-256 is 64 characters, each 0-9 or a-f."
     )
+    page.close()
+
+
+def _tamper(page: Page, change) -> None:
+    """Rewrite the API's answer in flight, as a dishonest server could."""
+
+    def handle(route):
+        response = route.fetch()
+        body = response.json()
+        change(body["disclosures"][0])
+        route.fulfill(response=response, json=body)
+
+    page.route("**/api/v1/documents/*/disclosures", handle)
+
+
+def _swap_file(item: dict) -> None:
+    """Claim the entry carried this file when the logged entry says another."""
+    leaf = json.loads(base64.b64decode(item["inclusion"]["leaf"]))
+    leaf["data"]["attachments"][0]["sha256"] = "0" * 64
+    item["inclusion"]["leaf"] = base64.b64encode(json.dumps(leaf).encode()).decode()
+
+
+def _bad_proof(item: dict) -> None:
+    proof = item["inclusion"]["proof"]
+    proof[0] = base64.b64encode(b"\x00" * 32).decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (_swap_file, "does not record this file for this disclosure"),
+        (_bad_proof, "the inclusion proof does not lead to the signed root"),
+    ],
+)
+def test_the_browser_catches_an_answer_the_log_does_not_back(
+    app, browser, live_server, company, change, problem
+):
+    publish_disclosure(app, company, attachments=(PDF,), title="Annual report 2026")
+    page = browser.new_page()
+    _tamper(page, change)
+    page.goto(f"{live_server}/verify-document")
+    page.get_by_label("Or paste its SHA-256 (64 hexadecimal characters)").fill(
+        hashlib.sha256(PDF.content).hexdigest()
+    )
+    page.get_by_role("button", name="Check").click()
+    verdict = page.locator(".proof-check")
+    expect(verdict).to_contain_text("Proof check FAILED", timeout=WAIT_MS)
+    expect(verdict).to_contain_text(problem)
     page.close()

@@ -10,6 +10,7 @@ import unicodedata
 from flask_wtf.file import MultipleFileField
 from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.disclosures.requests import (
@@ -36,6 +37,10 @@ BODY_FORMAT_LABELS = {"text": "Plain text", "markdown": "Markdown"}
 UNKNOWN_MEDIA_TYPE = "application/octet-stream"
 
 
+def _choices(labels: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
 def _text(value: str | None) -> str:
     return unicodedata.normalize("NFC", value or "").strip()
 
@@ -57,7 +62,7 @@ class DisclosureForm(OneTimeForm):
     title = StringField(
         "Title", validators=[DataRequired("Give the disclosure a title."), Length(max=300)]
     )
-    category = SelectField("Category", choices=list(CATEGORY_LABELS.items()))
+    category = SelectField("Category", choices=_choices(CATEGORY_LABELS))
     language = StringField(
         "Language (such as en or de-CH)",
         default="en",
@@ -66,8 +71,8 @@ class DisclosureForm(OneTimeForm):
     effective_date = DateField(
         "Effective date (empty: today)", validators=[Optional()], format="%Y-%m-%d"
     )
-    audience = SelectField("Audience", choices=list(AUDIENCE_LABELS.items()))
-    body_format = SelectField("Body format", choices=list(BODY_FORMAT_LABELS.items()))
+    audience = SelectField("Audience", choices=_choices(AUDIENCE_LABELS))
+    body_format = SelectField("Body format", choices=_choices(BODY_FORMAT_LABELS))
     body = TextAreaField(
         "Body", validators=[DataRequired("Write the disclosure's text."), Length(max=200_000)]
     )

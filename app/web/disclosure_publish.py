@@ -51,6 +51,12 @@ def _refused(form, error: DomainError, template: str, **shown):
     return render_template(template, form=form, **shown), domain_status(error)
 
 
+def _to_page(issuer_id: str, disclosure_id: str):
+    return redirect(
+        url_for("disclosure_pages.disclosure", issuer_id=issuer_id, disclosure_id=disclosure_id)
+    )
+
+
 def _publish_page(issuer_id: str, form: DisclosureForm, status: int = 200):
     issuer = queries.get_issuer(db.session, issuer_id)
     return render_template("disclosure_publish.html", issuer=issuer, form=form), status
@@ -74,7 +80,9 @@ def publish(issuer_id: str):
     flash(f"Published as entry {published.log_index:,} of the log.", "ok")
     return redirect(
         url_for(
-            "disclosures.disclosure", issuer_id=issuer_id, disclosure_id=published.disclosure_id
+            "disclosure_pages.disclosure",
+            issuer_id=issuer_id,
+            disclosure_id=published.disclosure_id,
         )
     )
 
@@ -114,7 +122,9 @@ def amend(issuer_id: str, disclosure_id: str):
         return _refused(form, error, "disclosure_publish.html", **shown)
     flash(f"The new version is entry {amended.log_index:,} of the log.", "ok")
     return redirect(
-        url_for("disclosures.disclosure", issuer_id=issuer_id, disclosure_id=amended.disclosure_id)
+        url_for(
+            "disclosure_pages.disclosure", issuer_id=issuer_id, disclosure_id=amended.disclosure_id
+        )
     )
 
 
@@ -135,7 +145,9 @@ def withdraw(issuer_id: str, disclosure_id: str):
         else:
             flash(f"Withdrawn as entry {withdrawn.log_index:,} of the log.", "ok")
             return redirect(
-                url_for("disclosures.disclosure", issuer_id=issuer_id, disclosure_id=disclosure_id)
+                url_for(
+                    "disclosure_pages.disclosure", issuer_id=issuer_id, disclosure_id=disclosure_id
+                )
             )
     # The disclosure's own page, with the refusals next to the withdrawal's fields.
     return disclosure_page(issuer_id, disclosure_id, withdraw_form=form), status

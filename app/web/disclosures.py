@@ -35,7 +35,7 @@ from app.web import disclosure_feeds as feeds
 from app.web.disclosure_forms import AUDIENCE_LABELS, CATEGORY_LABELS, WithdrawForm
 from app.web.markup import render_body, summary_text
 
-blp = Blueprint("disclosures", __name__)
+blp = Blueprint("disclosure_pages", __name__)
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
@@ -192,7 +192,7 @@ def _feed_entry(issuer_id: str, latest: disclosure_queries.DisclosureDetail) -> 
         id=feeds.series_entry_id(latest.series_id),
         title=title,
         url=url_for(
-            "disclosures.disclosure",
+            "disclosure_pages.disclosure",
             issuer_id=issuer_id,
             disclosure_id=latest.disclosure_id,
             _external=True,
@@ -229,7 +229,7 @@ def _feed(issuer_id: str, endpoint: str) -> tuple[feeds.Feed, list[feeds.FeedEnt
         title=f"{issuer.legal_name}: disclosures",
         author=issuer.legal_name,
         self_url=url_for(endpoint, issuer_id=issuer_id, _external=True),
-        home_url=url_for("disclosures.list_page", issuer_id=issuer_id, _external=True),
+        home_url=url_for("disclosure_pages.list_page", issuer_id=issuer_id, _external=True),
         updated=issuer.registered_at,
     )
     return feed, _feed_entries(issuer_id)
@@ -238,14 +238,14 @@ def _feed(issuer_id: str, endpoint: str) -> tuple[feeds.Feed, list[feeds.FeedEnt
 @blp.route("/issuers/<issuer_id>/disclosures.atom")
 def atom(issuer_id: str):
     """The public items as Atom 1.0 (members-only items never appear in a feed)."""
-    feed, entries = _feed(issuer_id, "disclosures.atom")
+    feed, entries = _feed(issuer_id, "disclosure_pages.atom")
     return Response(feeds.atom_feed(feed, entries), mimetype=feeds.ATOM_MEDIA_TYPE)
 
 
 @blp.route("/issuers/<issuer_id>/disclosures.json")
 def json_feed(issuer_id: str):
     """The public items as JSON Feed 1.1."""
-    feed, entries = _feed(issuer_id, "disclosures.json_feed")
+    feed, entries = _feed(issuer_id, "disclosure_pages.json_feed")
     response = jsonify(feeds.json_feed(feed, entries))
     response.mimetype = feeds.JSON_FEED_MEDIA_TYPE
     return response
@@ -273,7 +273,7 @@ def _carrying_rows(sha256: str) -> list[CarryingRow]:
                 issuer_name=found.issuer_name,
                 title=found.title,
                 page_url=url_for(
-                    "disclosures.disclosure",
+                    "disclosure_pages.disclosure",
                     issuer_id=found.issuer_id,
                     disclosure_id=found.disclosure_id,
                 ),
