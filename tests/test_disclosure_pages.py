@@ -371,6 +371,22 @@ def test_the_secretary_publishes_with_a_file_in_the_form(app, client, company):
     assert "<strong>5 May 2026</strong>" in page
 
 
+def test_the_same_publish_form_sent_twice_publishes_once(app, client, company):
+    issuer_id = company["issuer_id"]
+    log_in(client, "secretary")
+    token = re.search(
+        r'name="form_token" type="hidden" value="([^"]+)"',
+        _text(client.get(f"/issuers/{issuer_id}/disclosures/new")),
+    ).group(1)
+    size = _log_size(app, issuer_id)
+    first = client.post(f"/issuers/{issuer_id}/disclosures/new", data=_form(form_token=token))
+    assert first.status_code == 302
+    again = client.post(f"/issuers/{issuer_id}/disclosures/new", data=_form(form_token=token))
+    assert again.status_code == 409
+    assert "This form was already sent" in _text(again)
+    assert _log_size(app, issuer_id) == size + 1
+
+
 @pytest.mark.parametrize(
     ("changes", "field_text", "message"),
     [

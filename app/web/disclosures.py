@@ -146,6 +146,8 @@ def download(issuer_id: str, disclosure_id: str, sha256: str):
         download_name=attachment.filename,
     )
     response.headers["X-Content-SHA256"] = sha256
+    # Sent from this origin, a file must never be sniffed into HTML that runs.
+    response.headers["X-Content-Type-Options"] = "nosniff"
     if detail.audience != "public":
         response.headers["Cache-Control"] = "private, no-store"
     return response
