@@ -232,23 +232,37 @@ def test_a_download_sends_the_exact_bytes_under_their_name(app, client, company)
     assert missing.status_code == 404
 
 
-def test_a_tampered_file_is_refused_loudly_on_download(app, client, company, caplog):
-    issuer_id = company["issuer_id"]
-    recorded = publish_disclosure(app, issuer_id, attachments=(PDF,))
-    sha = hashlib.sha256(PDF.content).hexdigest()
+def _tamper_document(app, sha256: str, content: bytes) -> None:
     with app.app_context(), db.engine.begin() as connection:
         # An attacker with the database's keys: the append-only triggers go first.
         for statement in append_only.drop_statements(connection.dialect.name, "documents"):
             connection.execute(text(statement))
         connection.execute(
             text("UPDATE documents SET content = :c WHERE sha256 = :s"),
-            {"c": PDF.content.replace(b"2026", b"2027"), "s": sha},
+            {"c": content, "s": sha256},
         )
+
+
+def test_a_tampered_file_is_refused_loudly_on_download(app, client, company, caplog):
+    issuer_id = company["issuer_id"]
+    recorded = publish_disclosure(app, issuer_id, attachments=(PDF,))
+    sha = hashlib.sha256(PDF.content).hexdigest()
+    _tamper_document(app, sha, PDF.content.replace(b"2026", b"2027"))
     response = client.get(f"/issuers/{issuer_id}/disclosures/{recorded.disclosure_id}/files/{sha}")
     assert response.status_code == 500
     assert b"%PDF" not in response.data
     assert f"document {sha} is corrupt" in _text(response)
     assert any("document_corrupt" in record.getMessage() for record in caplog.records)
+
+
+def test_a_tampered_body_is_not_shown(app, client, company):
+    issuer_id = company["issuer_id"]
+    recorded = publish_disclosure(app, issuer_id, body="Profit rose by 10%.")
+    _tamper_document(app, recorded.body_sha256, b"Profit rose by 90%.")
+    response = client.get(f"/issuers/{issuer_id}/disclosures/{recorded.disclosure_id}")
+    assert response.status_code == 500
+    assert "Profit rose" not in _text(response)
+    assert f"document {recorded.body_sha256} is corrupt" in _text(response)
 
 
 VISIBLE_TO = {

@@ -67,6 +67,14 @@ def proof_url(issuer_id: str, log_index: int, tree_size: int) -> str:
     )
 
 
+@blp.errorhandler(DocumentCorrupt)
+def corrupt_document(error: DocumentCorrupt):
+    """Stored bytes that no longer match the log (a body on a page, a file on download): said
+    loudly, logged, and nothing of them is shown or sent."""
+    logger.error("document_corrupt: %s (%s)", error.message, request.path)
+    return render_template("error.html", status=500, error=error), 500
+
+
 @blp.app_template_filter("category_label")
 def category_label(category: str) -> str:
     return CATEGORY_LABELS.get(category, category)
@@ -133,12 +141,7 @@ def download(issuer_id: str, disclosure_id: str, sha256: str):
     attachment = next((a for a in detail.attachments if a.sha256 == sha256), None)
     if attachment is None:
         abort(404, f"this disclosure carries no file with SHA-256 {sha256}")
-    try:
-        content = read_document(db.session, current_store(), sha256)
-    except DocumentCorrupt as corrupt:
-        # Loudly: the store was changed behind the register's back.
-        logger.error("document_corrupt: %s (issuer %s)", corrupt.message, issuer_id)
-        return render_template("error.html", status=500, error=corrupt), 500
+    content = read_document(db.session, current_store(), sha256)
     response = send_file(
         BytesIO(content),
         mimetype=attachment.media_type,
