@@ -159,6 +159,11 @@ def test_anyone_reads_the_public_list_newest_first(app, client, company):
     assert "Shareholder meeting notice" in html and "2026-03-31" in html
     assert "Current" in html
     assert "Board minutes" not in html
+    # Feed readers find the feeds from the page.
+    assert (
+        f'<link rel="alternate" type="application/atom+xml" title="Harbour Lights Brewing Ltd: '
+        f'disclosures (Atom)" href="/issuers/{issuer_id}/disclosures.atom">'
+    ) in html
 
 
 def test_a_public_page_shows_the_body_files_hashes_log_index_and_proof(app, client, company):
