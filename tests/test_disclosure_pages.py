@@ -376,6 +376,7 @@ def test_the_secretary_publishes_with_a_file_in_the_form(app, client, company):
     for label in ("Title", "Category", "Language", "Effective date", "Audience", "Body"):
         assert f">{label}" in _text(blank)
     assert 'type="file"' in _text(blank) and 'enctype="multipart/form-data"' in _text(blank)
+    assert "Each file up to 20 MB" in _text(blank)
     size = _log_size(app, issuer_id)
     response = client.post(f"/issuers/{issuer_id}/disclosures/new", data=_form())
     assert response.status_code == 302
@@ -442,6 +443,7 @@ def test_an_oversized_or_refused_file_is_refused_next_to_the_file_input(app, cli
     too_large = client.post(f"/issuers/{issuer_id}/disclosures/new", data=_form(attachments=big))
     assert too_large.status_code == 413
     html = _text(too_large)
+    assert "Each file up to 1,000 bytes" in html
     assert re.search(r'id="attachments-errors">\s*<li>[^<]*accounts.csv', html), html
     script = [(io.BytesIO(b"<script>x</script>"), "page.html", "text/html")]
     refused = client.post(f"/issuers/{issuer_id}/disclosures/new", data=_form(attachments=script))

@@ -64,7 +64,7 @@ class DisclosureForm(OneTimeForm):
     )
     category = SelectField("Category", choices=_choices(CATEGORY_LABELS))
     language = StringField(
-        "Language (such as en or de-CH)",
+        "Language",
         default="en",
         validators=[DataRequired("Give the language, such as en."), Length(max=35)],
     )
@@ -74,7 +74,9 @@ class DisclosureForm(OneTimeForm):
     audience = SelectField("Audience", choices=_choices(AUDIENCE_LABELS))
     body_format = SelectField("Body format", choices=_choices(BODY_FORMAT_LABELS))
     body = TextAreaField(
-        "Body", validators=[DataRequired("Write the disclosure's text."), Length(max=200_000)]
+        "Body",
+        validators=[DataRequired("Write the disclosure's text."), Length(max=200_000)],
+        render_kw={"rows": 14},
     )
     attachments = MultipleFileField("Attach files")
 

@@ -11,6 +11,7 @@ from app.auth.principal import Principal, login_principal
 from app.commands import command
 from app.disclosures import queries as disclosure_queries
 from app.disclosures import services
+from app.disclosures.documents import current_store
 from app.errors import domain_status
 from app.extensions import db
 from app.register import queries
@@ -19,12 +20,21 @@ from app.web.disclosure_forms import AmendForm, DisclosureForm, WithdrawForm
 from app.web.disclosures import disclosure_page
 
 blp = Blueprint("disclosure_publish", __name__, url_prefix="/issuers")
+MEGABYTE = 1024 * 1024
 
 # Which field a refusal belongs to when the service names none (its code says).
 FIELD_OF_ERROR = {
     "attachment_too_large": "attachments",
     "unsupported_media_type": "attachments",
 }
+
+
+@blp.context_processor
+def _limits() -> dict:
+    limit = current_store().max_attachment_bytes
+    return {
+        "attachment_limit": f"{limit / MEGABYTE:g} MB" if limit >= MEGABYTE else f"{limit:,} bytes"
+    }
 
 
 def _secretary(issuer_id: str) -> Principal:
