@@ -492,6 +492,10 @@ def test_the_secretary_amends_keeping_one_file_and_adding_another(app, client, c
     old = _text(client.get(f"/issuers/{issuer_id}/disclosures/{first.disclosure_id}"))
     assert "This version has been superseded." in old
     assert "Withdraw this disclosure" not in old  # only the current version can change
+    stale = client.get(f"/issuers/{issuer_id}/disclosures/{first.disclosure_id}/amend")
+    assert stale.status_code == 302
+    told = _text(client.get(stale.headers["Location"]))
+    assert "Only the current version can be amended; this one is superseded." in told
 
 
 def test_the_secretary_withdraws_with_a_reason(app, client, company):

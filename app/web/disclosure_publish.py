@@ -97,7 +97,7 @@ def publish(issuer_id: str):
     )
 
 
-def _current_version(issuer_id: str, disclosure_id: str):
+def _version(issuer_id: str, disclosure_id: str):
     return disclosure_queries.get_disclosure(
         db.session, issuer_id, disclosure_id, include_members=True
     )
@@ -115,8 +115,12 @@ def _kept_attachments(current) -> tuple[str, ...]:
 def amend(issuer_id: str, disclosure_id: str):
     principal = _secretary(issuer_id)
     issuer = queries.get_issuer(db.session, issuer_id)
-    current = _current_version(issuer_id, disclosure_id)
+    current = _version(issuer_id, disclosure_id)
     shown = {"issuer": issuer, "current": current}
+    if current.status != "current":
+        # Said before the secretary fills the form in, not after.
+        flash(f"Only the current version can be amended; this one is {current.status}.", "error")
+        return _to_page(issuer_id, disclosure_id)
     if request.method == "GET":
         form = AmendForm.showing(current)
         return render_template("disclosure_publish.html", form=form, **shown)
