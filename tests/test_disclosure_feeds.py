@@ -251,3 +251,19 @@ def test_the_json_feed_matches_the_disclosures(app, client, issuer_id):
 def test_an_unknown_issuer_has_no_feed(client):
     assert client.get("/issuers/nobody/disclosures.atom").status_code == 404
     assert client.get("/issuers/nobody/disclosures.json").status_code == 404
+
+
+def test_a_reader_that_has_the_feed_gets_a_304_until_the_log_grows(app, client, issuer_id):
+    publish_disclosure(app, issuer_id, title="Annual report 2025")
+    for path in (
+        f"/issuers/{issuer_id}/disclosures.atom",
+        f"/issuers/{issuer_id}/disclosures.json",
+    ):
+        first = client.get(path)
+        etag = first.headers["ETag"]
+        unchanged = client.get(path, headers={"If-None-Match": etag})
+        assert unchanged.status_code == 304 and unchanged.data == b""
+    publish_disclosure(app, issuer_id, title="Notice of AGM")
+    changed = client.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and b"Notice of AGM" in changed.data
+    assert changed.headers["ETag"] != etag

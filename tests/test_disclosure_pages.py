@@ -91,7 +91,7 @@ def test_plain_text_keeps_its_lines_and_escapes_everything():
 
 def test_a_summary_is_plain_text_cut_at_a_word():
     body = "# Notice\n\nThe **annual** general meeting & vote " + "word " * 100
-    summary = summary_text(body, "markdown", limit=60)
+    summary = summary_text(render_body(body, "markdown"), limit=60)
     assert summary.startswith("Notice The annual general meeting & vote")
     assert "<" not in summary and len(summary) <= 61 and summary.endswith("…")
 

@@ -5,6 +5,7 @@ feeds of the public items, and the public "check a document" page."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from base64 import b64encode
@@ -182,12 +183,24 @@ def proof(issuer_id: str, disclosure_id: str):
 # --- feeds -----------------------------------------------------------------------------------
 
 
-def _feed_entry(issuer_id: str, latest: disclosure_queries.DisclosureDetail) -> feeds.FeedEntry:
+def _first_published_at(issuer_id: str, latest: disclosure_queries.DisclosureSummary):
+    """When the item first appeared: its first version's id is the series id."""
+    if latest.version == 1:
+        return latest.published_at
+    first = disclosure_queries.get_version(
+        db.session, issuer_id, latest.series_id, include_members=False
+    )
+    return first.published_at
+
+
+def _feed_entry(issuer_id: str, latest: disclosure_queries.DisclosureSummary) -> feeds.FeedEntry:
     """The entry of one item, from its latest version: first published when its first version
     was, updated when it was last amended or withdrawn."""
+    # Checked against the logged hash, as on the item's page.
+    body = read_document(db.session, current_store(), latest.body_sha256).decode("utf-8")
     withdrawn = latest.status == "withdrawn"
-    content = render_body(latest.body, latest.body_format)
-    summary = summary_text(latest.body, latest.body_format)
+    content = render_body(body, latest.body_format)
+    summary = summary_text(content)
     title = latest.title
     if withdrawn:
         notice = f"Withdrawn: {latest.withdrawn_reason}"
@@ -202,7 +215,7 @@ def _feed_entry(issuer_id: str, latest: disclosure_queries.DisclosureDetail) -> 
             disclosure_id=latest.disclosure_id,
             _external=True,
         ),
-        published=latest.versions[0].published_at,
+        published=_first_published_at(issuer_id, latest),
         updated=latest.withdrawn_at if withdrawn else latest.published_at,
         summary=summary,
         content_html=str(content),
@@ -216,15 +229,7 @@ def _feed_entries(issuer_id: str) -> list[feeds.FeedEntry]:
     page = disclosure_queries.disclosures_page(
         db.session, issuer_id, include_members=False, limit=FEED_LENGTH
     )
-    return [
-        _feed_entry(
-            issuer_id,
-            disclosure_queries.get_disclosure(
-                db.session, issuer_id, item.disclosure_id, include_members=False
-            ),
-        )
-        for item in page.items
-    ]
+    return [_feed_entry(issuer_id, item) for item in page.items]
 
 
 def _feed(issuer_id: str, endpoint: str) -> tuple[feeds.Feed, list[feeds.FeedEntry]]:
@@ -240,20 +245,43 @@ def _feed(issuer_id: str, endpoint: str) -> tuple[feeds.Feed, list[feeds.FeedEnt
     return feed, _feed_entries(issuer_id)
 
 
+def _feed_response(issuer_id: str, endpoint: str, render, mimetype: str) -> Response:
+    """The feed, or 304 when the reader has it: a feed is a function of the issuer's log,
+    which only a new signed size changes, so that size (with the feed and the host it is
+    addressed by) is its ETag, known before anything is read or rendered."""
+    queries.get_issuer(db.session, issuer_id)
+    size = log.signed_size(db.session, issuer_id)
+    etag = f"{endpoint}-{issuer_id}-{size}-{request.host}"
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        feed, entries = _feed(issuer_id, endpoint)
+        response = Response(render(feed, entries), mimetype=mimetype)
+    response.set_etag(etag)
+    # Readers revalidate every time; an unchanged feed costs them one small 304.
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    return response
+
+
 @blp.route("/issuers/<issuer_id>/disclosures.atom")
 def atom(issuer_id: str):
     """The public items as Atom 1.0 (members-only items never appear in a feed)."""
-    feed, entries = _feed(issuer_id, "disclosure_pages.atom")
-    return Response(feeds.atom_feed(feed, entries), mimetype=feeds.ATOM_MEDIA_TYPE)
+    return _feed_response(
+        issuer_id, "disclosure_pages.atom", feeds.atom_feed, feeds.ATOM_MEDIA_TYPE
+    )
+
+
+def _json_feed_bytes(feed: feeds.Feed, entries: list[feeds.FeedEntry]) -> bytes:
+    return json.dumps(feeds.json_feed(feed, entries), ensure_ascii=False).encode("utf-8")
 
 
 @blp.route("/issuers/<issuer_id>/disclosures.json")
 def json_feed(issuer_id: str):
     """The public items as JSON Feed 1.1."""
-    feed, entries = _feed(issuer_id, "disclosure_pages.json_feed")
-    response = jsonify(feeds.json_feed(feed, entries))
-    response.mimetype = feeds.JSON_FEED_MEDIA_TYPE
-    return response
+    return _feed_response(
+        issuer_id, "disclosure_pages.json_feed", _json_feed_bytes, feeds.JSON_FEED_MEDIA_TYPE
+    )
 
 
 # --- check a document ------------------------------------------------------------------------

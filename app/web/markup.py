@@ -9,6 +9,8 @@ disclosure, and the page's CSP would block it anyway: an image becomes a link to
 
 from __future__ import annotations
 
+from functools import lru_cache, wraps
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
@@ -62,6 +64,29 @@ def _plain_text(body: str) -> str:
     )
 
 
+# Rendering is a pure function of the text, and a feed renders the same bodies on every poll:
+# results for texts up to a size are kept (at most CACHED_BODIES of each function's).
+CACHEABLE_BODY_CHARACTERS = 64 * 1024
+CACHED_BODIES = 256
+
+
+def _cached_when_small(limit: int):
+    """Memoise a function of a text and a few small arguments for texts of at most `limit`
+    characters (so the cache's memory stays bounded)."""
+
+    def decorate(function):
+        cached = lru_cache(maxsize=CACHED_BODIES)(function)
+
+        @wraps(function)
+        def call(text: str, *args, **kwargs):
+            return (cached if len(text) <= limit else function)(text, *args, **kwargs)
+
+        return call
+
+    return decorate
+
+
+@_cached_when_small(CACHEABLE_BODY_CHARACTERS)
 def render_body(body: str, body_format: str) -> Markup:
     """The body as HTML safe to put in a page or a feed's content."""
     if body_format == "markdown":
@@ -73,10 +98,11 @@ def render_body(body: str, body_format: str) -> Markup:
     return Markup(sanitise(html))  # sanitised just above
 
 
-def summary_text(body: str, body_format: str, limit: int = 280) -> str:
-    """A plain-text opening of the body for feed summaries: the rendered text without tags,
-    cut at a word boundary."""
-    text = nh3.clean(render_body(body, body_format), tags=set())
+@_cached_when_small(2 * CACHEABLE_BODY_CHARACTERS)
+def summary_text(html: str, limit: int = 280) -> str:
+    """A plain-text opening of a rendered body (`render_body`) for feed summaries: its text
+    without tags, cut at a word boundary."""
+    text = nh3.clean(html, tags=set())
     text = " ".join(text.split())
     # nh3 leaves entities escaped; a summary is text, so they are turned back into characters.
     text = Markup(text).unescape()

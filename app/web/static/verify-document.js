@@ -229,6 +229,9 @@ function start() {
     showFingerprint(sha256);
     check(sha256);
   });
+  // A file chosen before this script ran (a quick visitor, or one the browser restored when
+  // coming back to the page) is checked now: its change event has already gone by.
+  if (fileInput.files.length) checkFile(fileInput.files[0]);
 }
 
 // WebCrypto exists only in secure contexts (https, or the local machine).
