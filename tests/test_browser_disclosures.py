@@ -99,6 +99,7 @@ def test_published_in_the_browser_read_downloaded_and_checked_by_its_hash(
     expect(row).to_contain_text("application/pdf")
     expect(row).to_contain_text(sha256)
     log_index = int(investor.locator("#disclosure-log-index").inner_text().replace(",", ""))
+    disclosure_id = investor.url.rsplit("/", 1)[1]
     with investor.expect_download() as download:
         row.get_by_role("link", name="annual-report-2026.pdf").click()
     saved = Path(download.value.path())
@@ -114,9 +115,7 @@ def test_published_in_the_browser_read_downloaded_and_checked_by_its_hash(
     expect(found).to_contain_text("current")
     proof = found.get_by_role("link", name="inclusion proof")
     expect(proof).to_have_attribute(
-        "href",
-        f"/api/v1/issuers/{issuer_id}/log/proof/inclusion?index={log_index}"
-        f"&tree_size={log_index + 1}",
+        "href", f"/issuers/{issuer_id}/disclosures/{disclosure_id}/proof.json"
     )
     expect(found.locator(".proof-check")).to_have_text(
         re.compile(

@@ -230,6 +230,10 @@ def test_a_download_sends_the_exact_bytes_under_their_name(app, client, company)
     assert response.status_code == 200
     assert response.data == PDF.content
     assert response.mimetype == "application/pdf"
+    assert (
+        response.headers["Repr-Digest"]
+        == f"sha-256=:{base64.b64encode(bytes.fromhex(sha)).decode()}:"
+    )
     disposition, options = parse_options_header(response.headers["Content-Disposition"])
     assert (disposition, options["filename"]) == ("attachment", "report.pdf")
     other = hashlib.sha256(b"not attached").hexdigest()
@@ -537,7 +541,8 @@ def test_a_pasted_hash_finds_every_public_disclosure_carrying_it(app, client, co
     assert len(rows) == 2
     assert "Annual report 2025" in rows[0] and "superseded" in rows[0]
     assert "Annual report (fixed)" in rows[1] and "current" in rows[1]
-    assert f"index={second.log_index}" in rows[1]
+    assert f"{second.log_index:,}</td>" in rows[1]
+    assert f'href="/issuers/{issuer_id}/disclosures/{second.disclosure_id}/proof.json"' in rows[1]
     assert "Board pack" not in html
 
 

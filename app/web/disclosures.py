@@ -136,10 +136,11 @@ def disclosure(issuer_id: str, disclosure_id: str):
 def download(issuer_id: str, disclosure_id: str, sha256: str):
     """An attachment of a version the visitor may see, sent only if its bytes still hash to
     the SHA-256 on the log."""
-    detail = disclosure_queries.get_disclosure(
+    version = disclosure_queries.get_version(
         db.session, issuer_id, disclosure_id, include_members=may_see_members_items(issuer_id)
     )
-    attachment = next((a for a in detail.attachments if a.sha256 == sha256), None)
+    attachments = disclosure_queries.attachments_of(db.session, issuer_id, [version])
+    attachment = next((a for a in attachments[disclosure_id] if a.sha256 == sha256), None)
     if attachment is None:
         abort(404, f"this disclosure carries no file with SHA-256 {sha256}")
     content = read_document(db.session, current_store(), sha256)
@@ -149,10 +150,11 @@ def download(issuer_id: str, disclosure_id: str, sha256: str):
         as_attachment=True,
         download_name=attachment.filename,
     )
-    response.headers["X-Content-SHA256"] = sha256
+    # RFC 9530: the receiver can check what it got against the hash on the page.
+    response.headers["Repr-Digest"] = f"sha-256=:{_b64(bytes.fromhex(sha256))}:"
     # Sent from this origin, a file must never be sniffed into HTML that runs.
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if detail.audience != "public":
+    if version.audience != "public":
         response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -298,22 +300,20 @@ class CarryingRow(NamedTuple):
 
 
 def _carrying_rows(sha256: str) -> list[CarryingRow]:
+    """Each public version carrying the hash, linked to its page and to its proof bundle (which
+    needs no API token, as the visitor has none)."""
     rows = []
     for found in disclosure_queries.disclosures_carrying(db.session, sha256):
-        tree_size = log.signed_size(db.session, found.issuer_id)
+        ids = {"issuer_id": found.issuer_id, "disclosure_id": found.disclosure_id}
         rows.append(
             CarryingRow(
                 issuer_name=found.issuer_name,
                 title=found.title,
-                page_url=url_for(
-                    "disclosure_pages.disclosure",
-                    issuer_id=found.issuer_id,
-                    disclosure_id=found.disclosure_id,
-                ),
+                page_url=url_for("disclosure_pages.disclosure", **ids),
                 published=f"{found.published_at:%Y-%m-%d %H:%M}",
                 status=found.status,
                 log_index=found.log_index,
-                proof_url=proof_url(found.issuer_id, found.log_index, tree_size),
+                proof_url=url_for("disclosure_pages.proof", **ids),
             )
         )
     return rows

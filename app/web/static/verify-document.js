@@ -141,16 +141,15 @@ function table(items) {
   const checks = [];
   for (const item of items) {
     const row = body.insertRow();
-    const values = { ...item, tree_size: item.inclusion.tree_size };
     row.insertCell().textContent = item.issuer_name;
-    row.insertCell().append(link(fill(form.dataset.pageUrl, values), item.title));
+    row.insertCell().append(link(fill(form.dataset.pageUrl, item), item.title));
     row.insertCell().textContent = (item.published_at || "").slice(0, 16).replace("T", " ");
     row.insertCell().textContent = item.status;
     const index = row.insertCell();
     index.className = "num";
     index.textContent = Number(item.log_index).toLocaleString("en");
     const proof = row.insertCell();
-    proof.append(link(fill(form.dataset.proofUrl, values), "inclusion proof"));
+    proof.append(link(fill(form.dataset.proofUrl, item), "inclusion proof"));
     const verdict = document.createElement("p");
     verdict.className = "proof-check";
     verdict.textContent = "Checking the proof in your browser…";
