@@ -59,6 +59,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.log_verify $(BENCH_FLAGS)
 	$(BIN)/python -m bench.bad_input $(BENCH_FLAGS)
 	$(BIN)/python -m bench.disclosures $(BENCH_FLAGS)
+	$(BIN)/python -m bench.disclosure_pages $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

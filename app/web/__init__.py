@@ -9,6 +9,8 @@ from app.web import (
     approvals,
     can_transfer,
     dashboard,
+    disclosure_publish,
+    disclosures,
     entry_pages,
     investor,
     issuance,
@@ -41,3 +43,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(approvals.blp)
     app.register_blueprint(offers.blp)
     app.register_blueprint(rules_editor.blp)
+    app.register_blueprint(disclosures.blp)
+    app.register_blueprint(disclosure_publish.blp)

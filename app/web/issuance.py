@@ -18,6 +18,7 @@ from app.extensions import db
 from app.interchange import importing
 from app.register import issuance, member_search, queries
 from app.register.errors import DomainError
+from app.request_guard import accepts_upload
 from app.route_access import ISSUER_WRITE, access
 from app.web.confirm import run_and_confirm
 from app.web.issuance_forms import ConfirmCsvForm, CsvIssueForm, IssueForm
@@ -95,6 +96,7 @@ def _show_refusal(form: IssueForm, error: DomainError) -> None:
 
 @blp.route("/<issuer_id>/issue/csv", methods=["POST"])
 @access(ISSUER_WRITE)
+@accepts_upload
 @login_required
 def check_csv(issuer_id: str):
     """The dry run: every problem by line, nothing written; a clean file waits to be confirmed."""
