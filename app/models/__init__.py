@@ -4,6 +4,7 @@ from app.models.access import PersonalDataAccess
 from app.models.idempotency import IdempotencyRecord
 from app.models.issuer import Issuer
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
+from app.models.notifications import IssuerFollow, Notification
 from app.models.register import (
     Distribution,
     Entitlement,
@@ -28,10 +29,12 @@ __all__ = [
     "IdempotencyRecord",
     "InstructionTransition",
     "Issuer",
+    "IssuerFollow",
     "LogCheckpoint",
     "LogLeaf",
     "LogNode",
     "LogState",
+    "Notification",
     "PersonalDataAccess",
     "Pledge",
     "ShareClass",
