@@ -20,6 +20,8 @@ class Principal:
     actor: str
     # For an investor: the holder it acts for (None: it acts for nobody).
     holder_id: str | None = None
+    # The login this principal is (a browser session, or a personal token): whose /me/ it is.
+    user_id: int | None = None
 
     def can_read(self, issuer_id: str) -> bool:
         return self.role in SUPERVISORY_ROLES or (
@@ -52,7 +54,10 @@ def login_principal() -> Principal | None:
     if not current_user.is_authenticated:
         return None
     return Principal(
-        role=current_user.role, issuer_id=current_user.issuer_id, actor=f"user:{current_user.id}"
+        role=current_user.role,
+        issuer_id=current_user.issuer_id,
+        actor=f"user:{current_user.id}",
+        user_id=current_user.id,
     )
 
 
@@ -69,4 +74,5 @@ def _principal_from_token() -> Principal | None:
         issuer_id=token.issuer_id,
         actor=f"token:{token.id}",
         holder_id=token.holder_id,
+        user_id=token.user_id,
     )
