@@ -1,4 +1,5 @@
-"""The notifications outbox and the logins that follow an issuer.
+"""The notifications outbox, the logins that follow an issuer, and personal API tokens (the
+login a token belongs to, for its /me/ resources).
 
 Revision ID: 8f3c1d6e2a94
 Revises: 5b8d3e1f0a27
@@ -64,9 +65,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("issuer_id", "user_id", name=op.f("pk_issuer_follows")),
     )
     op.create_index("ix_issuer_follows_user_id", "issuer_follows", ["user_id"])
+    with op.batch_alter_table("api_tokens") as batch_op:
+        batch_op.add_column(sa.Column("user_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            op.f("fk_api_tokens_user_id_users"), "users", ["user_id"], ["id"]
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("api_tokens") as batch_op:
+        batch_op.drop_constraint(op.f("fk_api_tokens_user_id_users"), type_="foreignkey")
+        batch_op.drop_column("user_id")
     op.drop_index("ix_issuer_follows_user_id", table_name="issuer_follows")
     op.drop_table("issuer_follows")
     op.drop_index("ix_notifications_state_next_attempt_at", table_name="notifications")
