@@ -138,7 +138,7 @@ def test_expiry_tells_both_parties(firm, clock):
     firm.step(workflow.expire, tid)
     for party in ("a", "b"):
         row = firm.rows(party)[-1]
-        assert (row.kind, row.subject) == ("transfer.expired", "A transfer was expired")
+        assert (row.kind, row.subject) == ("transfer.expired", "A transfer expired")
         assert "acceptance" in row.body
 
 

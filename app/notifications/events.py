@@ -102,24 +102,26 @@ def awaiting_decision(session: Session, entry: Applied) -> list[Message]:
     ]
 
 
-# What the transferor and transferee are told when the company decides or a deadline passes.
+# What the transferor and transferee are told when the company decides or a deadline passes:
+# the subject, and the text about "the transfer of N shares in <issuer>".
 _OUTCOMES = {
-    "approved": "The company approved {what}; it will now be settled on the register.",
-    "rejected": "The company rejected {what}.",
-    "expired": "A deadline passed and {what} expired.",
+    "approved": (
+        "A transfer was approved",
+        "The company approved {what}; the shares move when it is registered.",
+    ),
+    "rejected": ("A transfer was rejected", "The company rejected {what}."),
+    "expired": ("A transfer expired", "A deadline passed and {what} expired."),
 }
 
 
 def _ended(outcome: str) -> Describe:
+    subject, sentence = _OUTCOMES[outcome]
+
     def describe(session: Session, entry: Applied) -> list[Message]:
         instruction, what = _about(session, entry)
         reasons = _reasons(entry)
-        text = _OUTCOMES[outcome].format(what=what) + (f" Reasons: {reasons}." if reasons else "")
-        return [
-            Message(
-                _parties(session, entry, instruction), f"A transfer was {outcome}", text, "/me/"
-            )
-        ]
+        text = sentence.format(what=what) + (f" Reasons: {reasons}." if reasons else "")
+        return [Message(_parties(session, entry, instruction), subject, text, "/me/")]
 
     describe.__name__ = f"transfer_{outcome}"
     return describe
