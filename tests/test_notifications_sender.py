@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from app.transfers import workflow
 from tests.support.helpers import Clock
 from tests.support.notifications import Firm, make_firm
 from tests.support.register_driver import dialect
-from tests.support.smtp import running_smtp_server
+from tests.support.smtp import SmtpServer, running_smtp_server
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 PUBLIC_URL = "https://register.example.test"
@@ -43,10 +44,13 @@ def firm(app, clock, new_issuer) -> Firm:
     return make_firm(app, new_issuer(legal_name="Mailing Widgets plc")["id"])
 
 
-def sender_for(app, server, clock, **options) -> Sender:
+def db_engine(app):
     with app.app_context():
-        engine = db.engine
-    return Sender(engine, server.settings, public_url=PUBLIC_URL, clock=clock, **options)
+        return db.engine
+
+
+def sender_for(app, server, clock, **options) -> Sender:
+    return Sender(db_engine(app), server.settings, public_url=PUBLIC_URL, clock=clock, **options)
 
 
 def email_of(app, user_id: int) -> str:
@@ -140,6 +144,28 @@ def test_a_refused_recipient_does_not_hold_back_the_others(app, firm, clock, smt
         (email_of(app, firm.logins["b"]),),
         (email_of(app, firm.logins["sec2"]),),
     }
+
+
+# The test server takes plain-text AUTH on the loopback (it has no certificate) and says so.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_delivery_logs_in_when_the_server_wants_it(app, firm, clock):
+    server = SmtpServer(credentials=("mailer", "s3cret-password"))
+    server.start()
+    try:
+        firm.instruct(40)
+        (queued,) = firm.rows("b")
+        wrong = replace(server.settings, username="mailer", password="wrong")
+        report = Sender(db_engine(app), wrong, public_url=PUBLIC_URL, clock=clock).send_due()
+        assert report.retried == 1
+        assert "SMTPAuthenticationError" in row(app, (firm.issuer_id, queued.id)).last_error
+        clock.now += timedelta(minutes=1)
+        right = replace(server.settings, username="mailer", password="s3cret-password")
+        assert (
+            Sender(db_engine(app), right, public_url=PUBLIC_URL, clock=clock).send_due().sent == 1
+        )
+        assert [received.subject for received in server.received] == [queued.subject]
+    finally:
+        server.stop()
 
 
 def test_a_claim_left_by_a_sender_that_died_is_taken_over_after_its_lease(

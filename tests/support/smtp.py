@@ -12,6 +12,7 @@ from email import policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from app.notifications.sender import SmtpSettings
 
@@ -64,9 +65,11 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
+        """With `credentials` (user, password), the server takes mail only after AUTH."""
         self.inbox = Inbox()
         self.port = free_port()
+        self.credentials = credentials
         self._controller: Controller | None = None
 
     @property
@@ -82,8 +85,19 @@ class SmtpServer:
         return list(self.inbox.received)
 
     def start(self) -> None:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        options = {}
+        if self.credentials is not None:
+            # Plain-text AUTH on the loopback only: the tests have no certificate.
+            options = {"authenticator": self._authenticate, "auth_required": True}
+            options["auth_require_tls"] = False
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
+
+    def _authenticate(self, _server, _session, _envelope, _mechanism, auth_data) -> AuthResult:
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        accepted = isinstance(auth_data, LoginPassword) and given == self.credentials
+        # Not handled here: the server answers 235 or 535 itself.
+        return AuthResult(success=accepted, handled=False)
 
     def stop(self) -> None:
         if self._controller is not None:
