@@ -5,6 +5,7 @@ deliver each message exactly once, and the CLI."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from app.db import make_engine
 from app.extensions import db
 from app.models.notifications import FAILED, PENDING, SENDING, SENT, Notification
 from app.models.user import User
-from app.notifications.sender import CLAIM_LEASE, RetryPolicy, Sender
+from app.notifications.sender import CLAIM_LEASE, RetryPolicy, Sender, run
 from app.transfers import workflow
 from tests.support.helpers import Clock
 from tests.support.notifications import Firm, make_firm
@@ -234,6 +235,35 @@ def _recorder(statements: list[str]):
         statements.append(statement)
 
     return record
+
+
+def test_the_loop_delivers_what_commands_write_while_it_runs(app, firm, clock, smtp_server):
+    stop = threading.Event()
+    looping = threading.Thread(
+        target=run,
+        args=(sender_for(app, smtp_server, clock),),
+        kwargs={"interval": 0.05, "stop": stop},
+    )
+    looping.start()
+    try:
+        firm.instruct(40)
+        firm.instruct(2)
+        arrived = wait_for(lambda: len(smtp_server.received) == 2)
+    finally:
+        stop.set()
+        looping.join()
+    assert arrived, smtp_server.received
+    assert {delivered.state for delivered in firm.rows("b")} == {SENT}
+
+
+def wait_for(condition, patience: float = 20.0) -> bool:
+    """Poll `condition` until it holds or `patience` seconds have passed."""
+    deadline = time.monotonic() + patience
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def test_the_cli_sends_what_is_due(app, runner, firm, clock, smtp_server):
