@@ -153,6 +153,7 @@ def test_a_pre_emption_offer_tells_each_offeree_its_entitlement(firm, app):
     assert offer.kind == "transfer.pre_emption_opened"
     assert offer.subject == "A pre-emption offer: up to 30 ORD shares in Notify Widgets plc"
     assert offer.link == f"/me/offers/{tid}"
+    assert "take them up or waive by 03 June 2026, 09:00 UTC" in offer.body  # 30 days
     assert firm.rows("a") == firm.rows("c") == []  # the transferor and non-holders are not offered
     # The secretaries hear once the offer has closed with shares left for the newcomer.
     assert firm.rows("sec1") == []

@@ -1,7 +1,8 @@
 """Which entries a person should hear about, who hears, and what they are told.
 
 `EVENTS` maps an entry kind to a function that reads the (already applied) entry and the
-tables, and returns the messages to write to the outbox; kinds not in it tell nobody anything.
+tables, and returns the messages to write to the outbox at once; `AT_COMMAND_END` holds those
+read once the whole command has run. Kinds in neither tell nobody anything.
 Texts name the issuer, the class and the numbers, never another holder's personal details.
 """
 
@@ -13,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.ledger.canonical import parse_timestamp
 from app.models.issuer import Issuer
 from app.models.transfers import TransferInstruction
 from app.notifications import recipients
@@ -129,7 +131,7 @@ def _ended(outcome: str) -> Describe:
 
 def pre_emption_offer(session: Session, entry: Applied) -> list[Message]:
     issuer = _issuer_name(session, entry.issuer_id)
-    close_by = entry.data["close_by"]
+    close_by = _day(parse_timestamp(entry.data["close_by"]))
     messages = []
     for offeree in entry.data["offerees"]:
         logins = recipients.holder_logins(session, entry.issuer_id, [offeree["holder_id"]])
