@@ -18,12 +18,11 @@ browser = test_browser.browser
 def test_the_transferee_reads_and_marks_a_notification(app, new_issuer, live_server, browser):
     firm = make_firm(app, new_issuer(legal_name="Browser Widgets plc")["id"])
     firm.instruct(40)
-    email = f"b-{firm.issuer_id[:8]}@example.test"
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
         page.goto(f"{live_server}/login")
-        page.get_by_label("Email").fill(email)
+        page.get_by_label("Email").fill(firm.emails["b"])
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.get_by_role("link", name="Notifications (1 unread)").click()

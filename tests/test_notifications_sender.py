@@ -16,7 +16,6 @@ from sqlalchemy import event, select, update
 from app.db import make_engine
 from app.extensions import db
 from app.models.notifications import FAILED, PENDING, SENDING, SENT, Notification
-from app.models.user import User
 from app.notifications.sender import CLAIM_LEASE, RetryPolicy, Sender, run
 from app.transfers import workflow
 from tests.support.helpers import Clock
@@ -54,11 +53,6 @@ def sender_for(app, server, clock, **options) -> Sender:
     return Sender(db_engine(app), server.settings, public_url=PUBLIC_URL, clock=clock, **options)
 
 
-def email_of(app, user_id: int) -> str:
-    with app.app_context():
-        return db.session.get(User, user_id).email
-
-
 def row(app, key: tuple[str, str]) -> Notification:
     with app.app_context():
         return db.session.get(Notification, key)
@@ -72,8 +66,8 @@ def test_delivery_sends_each_pending_row_once_and_marks_it_sent(app, firm, clock
     report = sender.send_due()
     assert (report.sent, report.retried, report.failed) == (1, 0, 0)
     (received,) = smtp_server.received
-    assert received.recipients == [email_of(app, firm.logins["b"])]
-    assert received.message["To"] == email_of(app, firm.logins["b"])
+    assert received.recipients == [firm.emails["b"]]
+    assert received.message["To"] == firm.emails["b"]
     assert received.subject == "A transfer to you awaits your acceptance"
     assert received.message_id == f"<{queued.id}@register.example.test>"
     body = received.message.get_content()
@@ -135,15 +129,15 @@ def test_a_row_is_given_up_after_the_last_attempt(app, firm, clock, smtp_server)
 def test_a_refused_recipient_does_not_hold_back_the_others(app, firm, clock, smtp_server):
     tid = firm.instruct(40)
     firm.step(workflow.accept, tid, party=firm.b)  # both secretaries are told
-    smtp_server.inbox.refuse.add(email_of(app, firm.logins["sec1"]))
+    smtp_server.inbox.refuse.add(firm.emails["sec1"])
     report = sender_for(app, smtp_server, clock).send_due()
     assert (report.sent, report.retried) == (2, 1)
     assert [refused.state for refused in firm.rows("sec1")] == [PENDING]
     assert "SMTPRecipientsRefused" in firm.rows("sec1")[0].last_error
     assert [sent.state for sent in firm.rows("sec2")] == [SENT]
     assert {tuple(received.recipients) for received in smtp_server.received} == {
-        (email_of(app, firm.logins["b"]),),
-        (email_of(app, firm.logins["sec2"]),),
+        (firm.emails["b"],),
+        (firm.emails["sec2"],),
     }
 
 

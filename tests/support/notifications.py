@@ -45,6 +45,7 @@ class Firm:
     b: str
     c: str
     logins: dict[str, int] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
 
     def run(self, service, request):
         with self.app.app_context():
@@ -79,8 +80,9 @@ def make_firm(app: Flask, issuer_id: str) -> Firm:
     firm = Firm(app, issuer_id, a, b, c)
     tag = issuer_id[:8]
     for name, holder in (("a", a), ("b", b), ("c", c)):
-        email = f"{name}-{tag}@example.test"
-        firm.logins[name] = make_login(app, email, "investor", issuer_id, holder)
+        firm.emails[name] = f"{name}-{tag}@example.test"
+        firm.logins[name] = make_login(app, firm.emails[name], "investor", issuer_id, holder)
     for name in ("sec1", "sec2"):
-        firm.logins[name] = make_login(app, f"{name}-{tag}@example.test", "secretary", issuer_id)
+        firm.emails[name] = f"{name}-{tag}@example.test"
+        firm.logins[name] = make_login(app, firm.emails[name], "secretary", issuer_id)
     return firm
