@@ -22,11 +22,23 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+GUNICORN := $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+# With SMTP_URL set (smtp://host:port), the notifications sender runs in the background beside
+# the web server and stops with it; without it, notifications are only in the app.
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) demo
 	@echo "Serving ShareLedger on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	@if [ -n "$$SMTP_URL" ]; then \
+		echo "Delivering e-mail notifications through $$SMTP_URL"; \
+		PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) notifications send --loop & sender=$$!; \
+		trap 'kill $$sender 2>/dev/null' EXIT; \
+		$(GUNICORN); \
+	else \
+		echo "SMTP_URL is not set: notifications are shown in the app only"; \
+		$(GUNICORN); \
+	fi
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 browser:
@@ -60,6 +72,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.bad_input $(BENCH_FLAGS)
 	$(BIN)/python -m bench.disclosures $(BENCH_FLAGS)
 	$(BIN)/python -m bench.disclosure_pages $(BENCH_FLAGS)
+	$(BIN)/python -m bench.notifications $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -59,6 +59,15 @@ class Config:
     ALLOWED_ATTACHMENT_TYPES = tuple(
         kind.strip() for kind in _env("ALLOWED_ATTACHMENT_TYPES", "").split(",") if kind.strip()
     )
+    # E-mail notifications: without SMTP_URL (smtp://host:port, or smtps://) they are only in
+    # the app; `flask notifications send --loop` delivers them when it is set.
+    SMTP_URL = _env("SMTP_URL", "")
+    SMTP_STARTTLS = _env("SMTP_STARTTLS", "false").lower() in ("1", "true", "yes")
+    SMTP_USERNAME = _env("SMTP_USERNAME", "")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD", "")
+    MAIL_FROM = _env("MAIL_FROM", "ShareLedger <notifications@shareledger.localhost>")
+    # Attempts at delivering one message (retried with a doubling delay) before it is failed.
+    NOTIFICATION_MAX_ATTEMPTS = int(_env("NOTIFICATION_MAX_ATTEMPTS", "8"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     from app import (
         disclosures,  # noqa: F401  (installs the disclosures' appliers)
         models,  # noqa: F401  (registers every table on the metadata)
+        notifications,  # noqa: F401  (installs the outbox's entry listener)
         transfers,  # noqa: F401  (installs the workflow's appliers)
     )
     from app.api.errors import ErrorSchema

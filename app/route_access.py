@@ -22,6 +22,7 @@ ISSUER_WRITE = "issuer_write"
 PARTY_READ = "party_read"
 PARTY_WRITE = "party_write"
 INVESTOR = "investor"
+PERSONAL = "personal"
 
 RULES: dict[str, str] = {
     PUBLIC: "anyone, without credentials",
@@ -33,6 +34,8 @@ RULES: dict[str, str] = {
     PARTY_READ: f"as {ISSUER_READ}, and the issuer's investor for what its holder is party to",
     PARTY_WRITE: f"as {ISSUER_WRITE}, and the issuer's investor acting for its own holder",
     INVESTOR: "a signed-in investor, for its own holder (the pages under /me)",
+    PERSONAL: "a person: a login, or a token made for one (`tokens create --user`); what they "
+    "are told and follow is their own",
 }
 
 # Endpoints Flask and flask-smorest add themselves, which no view of ours can be labelled on.

@@ -154,6 +154,7 @@ def _url(route: Route, world: World, issuer_id: str) -> str:
         "distribution_id": world.distribution_id,
         "disclosure_id": world.disclosure_id,
         "sha256": world.document_sha256,
+        "notification_id": world.notification_id,
         "action": STEP_ACTIONS.get(route.endpoint, "settle"),
     }
     missing = set(PATH_PARAMETER.findall(route.path)) - set(values)

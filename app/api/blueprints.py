@@ -19,6 +19,7 @@ from app.api import (
     instructions,
     issuers,
     log,
+    notifications,
     offers,
     register,
     restrictions,
@@ -42,6 +43,7 @@ API_MODULES = (
     offers,
     rules,
     disclosures,
+    notifications,
 )
 
 SECURITY_SCHEME = "bearerAuth"

@@ -20,6 +20,8 @@ class Principal:
     actor: str
     # For an investor: the holder it acts for (None: it acts for nobody).
     holder_id: str | None = None
+    # The login this principal is (a browser session, or a personal token): whose /me/ it is.
+    user_id: int | None = None
 
     def can_read(self, issuer_id: str) -> bool:
         return self.role in SUPERVISORY_ROLES or (
@@ -56,6 +58,7 @@ def login_principal() -> Principal | None:
         issuer_id=current_user.issuer_id,
         actor=f"user:{current_user.id}",
         holder_id=current_user.holder_id,
+        user_id=current_user.id,
     )
 
 
@@ -72,4 +75,5 @@ def _principal_from_token() -> Principal | None:
         issuer_id=token.issuer_id,
         actor=f"token:{token.id}",
         holder_id=token.holder_id,
+        user_id=token.user_id,
     )

@@ -22,10 +22,16 @@ tokens_cli = AppGroup("tokens", help="API bearer tokens.")
 @click.option("--label", required=True, help="Who or what the token is for.")
 @click.option("--issuer", "issuer_id", help="The issuer (for secretary and investor tokens).")
 @click.option("--holder", "holder_id", help="The holder an investor token acts for.")
-def create(role: str, label: str, issuer_id: str | None, holder_id: str | None) -> None:
+@click.option("--user", "email", help="A personal token: the login (email) it belongs to.")
+def create(
+    role: str, label: str, issuer_id: str | None, holder_id: str | None, email: str | None
+) -> None:
     """Create a token; only its SHA-256 digest is stored."""
     try:
         with db.write() as session:
+            user = find_user(session, email.strip().lower()) if email else None
+            if email and user is None:
+                raise click.ClickException(f"no login {email}")
             token, secret = create_token(
                 session,
                 role=role,
@@ -33,6 +39,7 @@ def create(role: str, label: str, issuer_id: str | None, holder_id: str | None) 
                 issuer_id=issuer_id,
                 now=utc_now(),
                 holder_id=holder_id,
+                user_id=user.id if user else None,
             )
     except DomainError as error:
         raise click.ClickException(error.message) from None

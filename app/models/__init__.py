@@ -6,6 +6,7 @@ from app.models.idempotency import IdempotencyRecord
 from app.models.issuer import Issuer
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
 from app.models.logins import InvestorLink
+from app.models.notifications import IssuerFollow, Notification
 from app.models.register import (
     Distribution,
     Entitlement,
@@ -34,10 +35,12 @@ __all__ = [
     "InstructionTransition",
     "InvestorLink",
     "Issuer",
+    "IssuerFollow",
     "LogCheckpoint",
     "LogLeaf",
     "LogNode",
     "LogState",
+    "Notification",
     "PersonalDataAccess",
     "Pledge",
     "ShareClass",

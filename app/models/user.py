@@ -48,5 +48,7 @@ class ApiToken(Base):
     issuer_id: Mapped[str | None] = mapped_column(ForeignKey("issuers.id"))
     # For investors: the holder this token acts for.
     holder_id: Mapped[str | None] = mapped_column(String(36))
+    # A personal token: the login it belongs to (its /me/ resources, e.g. notifications).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

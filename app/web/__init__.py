@@ -16,6 +16,7 @@ from app.web import (
     issuance,
     member_changes,
     members,
+    notifications,
     offers,
     portfolio,
     register_views,
@@ -45,3 +46,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(rules_editor.blp)
     app.register_blueprint(disclosures.blp)
     app.register_blueprint(disclosure_publish.blp)
+    app.register_blueprint(notifications.blp)

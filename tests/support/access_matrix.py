@@ -22,6 +22,7 @@ from app.route_access import (
     OPERATOR,
     PARTY_READ,
     PARTY_WRITE,
+    PERSONAL,
     PUBLIC,
     SIGNED_IN,
 )
@@ -118,6 +119,14 @@ def expected(
     and holder, so investor A's instruction is unknown to investor B: a page says 404, and a
     form posted about it gets 404 or is refused as every refusal on that page is, in a message
     on the page it returns to (test_the_matrix_wrote_nothing checks that nothing happened)."""
+    if rule == PERSONAL and caller.signed_in:
+        if surface == API:
+            return frozenset({403})  # the matrix's tokens are made for no person
+        # Only investor A's login has a notification (the one the path names).
+        if path_names_ids and caller is not INVESTOR_A:
+            # Someone else's: a page says 404; a posted form changes nothing and goes back.
+            return frozenset({404} if method == "GET" else {404, ALLOWED})
+        return frozenset({ALLOWED})
     if rule == PUBLIC:
         # A public route may still refuse credentials that are no good (rather than ignore them).
         return frozenset({ALLOWED} if caller.token == "valid" else {ALLOWED, 401})

@@ -8,6 +8,7 @@ take is already finished, so an allowed request is refused on its state or its i
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,14 +16,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.auth.tokens import create_token
-from app.auth.users import create_user
+from app.auth.users import create_user, find_user
 from app.commands import command
 from app.extensions import db
 from app.ledger.log import utc_now
+from app.models.notifications import Notification
 from app.models.user import ApiToken
 from app.register import classes, restrictions
 from app.register.requests import RegisterPledge, ReleasePledge
-from tests.support.access_matrix import API_CALLERS, WEB_CALLERS, Caller, Seen
+from tests.support.access_matrix import API_CALLERS, INVESTOR_A, WEB_CALLERS, Caller, Seen
 from tests.support.disclosures import PDF, publish_disclosure, sha
 from tests.support.helpers import (
     ACTOR,
@@ -60,6 +62,7 @@ class World:
     distribution_id: str
     disclosure_id: str  # a public disclosure of issuer A, with one attachment
     document_sha256: str
+    notification_id: str  # one of investor A's login
     headers: dict[str, dict[str, str]]  # caller name -> request headers
     clients: dict[str, FlaskClient] = field(default_factory=dict)  # caller name -> logged in
 
@@ -235,10 +238,33 @@ def build_world(app: Flask) -> World:
         distribution_id,
         disclosure.disclosure_id,
         sha(PDF.content),
+        "",
         headers,
     )
     world.clients = {caller.name: _login(app, caller, issuers, holders) for caller in WEB_CALLERS}
+    world.notification_id = _notification_for(app, issuers["A"], _email(INVESTOR_A))
     return world
+
+
+def _notification_for(app: Flask, issuer_id: str, email: str) -> str:
+    """A notification of the login's own (the transfers above ran before it existed)."""
+    with app.app_context(), db.write() as session:
+        user = find_user(session, email.lower())
+        now = utc_now()
+        row = Notification(
+            issuer_id=issuer_id,
+            id=uuid.uuid4().hex,
+            user_id=user.id,
+            kind="transfer.instructed",
+            log_index=0,
+            subject="A transfer to you awaits your acceptance",
+            body="Matrix notification",
+            link="/me/",
+            created_at=now,
+            next_attempt_at=now,
+        )
+        session.add(row)
+    return row.id
 
 
 def new_login(app: Flask, caller: Caller) -> FlaskClient:
