@@ -13,6 +13,7 @@ from app.api import (
     imports,
     instructions,
     issuers,
+    jobs,
     log,
     offers,
     register,
@@ -35,6 +36,7 @@ API_MODULES = (
     instructions,
     offers,
     rules,
+    jobs,
 )
 
 

@@ -3,6 +3,7 @@
 from app.models.access import PersonalDataAccess
 from app.models.idempotency import IdempotencyRecord
 from app.models.issuer import Issuer
+from app.models.jobs import Job, JobChunk
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
 from app.models.register import (
     Distribution,
@@ -28,6 +29,8 @@ __all__ = [
     "IdempotencyRecord",
     "InstructionTransition",
     "Issuer",
+    "Job",
+    "JobChunk",
     "LogCheckpoint",
     "LogLeaf",
     "LogNode",
