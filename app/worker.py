@@ -12,7 +12,8 @@ import threading
 import time
 
 from flask import Flask, current_app, has_app_context
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
+from rq.job import Job
 
 from app.api.job_kinds import JOB_KINDS
 from app.extensions import db
@@ -81,12 +82,22 @@ def _work_with_rq(app: Flask, burst: bool) -> int:
     if not burst:
         threading.Thread(target=_sweep_every, args=(app, stop), daemon=True).start()
     queue = job_queue(app)
-    worker = SimpleWorker([queue], connection=queue.connection)
+    worker = _CountingWorker([queue], connection=queue.connection)
     try:
         worker.work(burst=burst, logging_level="WARNING")
     finally:
         stop.set()
-    return worker.successful_job_count
+    return worker.executed
+
+
+class _CountingWorker(SimpleWorker):
+    """Counts the messages it handled (RQ keeps its own counts in Redis only)."""
+
+    executed = 0
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        super().execute_job(job, queue)
+        self.executed += 1
 
 
 def _sweep_every(app: Flask, stop: threading.Event) -> None:

@@ -51,7 +51,7 @@ def job_view(job: Job, has_file: bool) -> dict[str, Any]:
             "total": job.progress_total,
         },
         "result": json.loads(job.result) if job.result else None,
-        "result_url": url_for("api-jobs.job_result", job_id=job.job_id) if has_file else None,
+        "result_url": url_for("jobs.job_result", job_id=job.job_id) if has_file else None,
         "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
         "created_at": job.created_at,
         "started_at": job.started_at,
@@ -84,7 +84,7 @@ def accept_job(
     announce_after_commit(body["id"])
     response = jsonify(body)
     response.status_code = 202
-    response.headers["Location"] = url_for("api-jobs.get_job", job_id=body["id"])
+    response.headers["Location"] = url_for("jobs.get_job", job_id=body["id"])
     return response
 
 
