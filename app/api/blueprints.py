@@ -17,6 +17,7 @@ from app.api import (
     log,
     offers,
     register,
+    regulators,
     restrictions,
     rules,
     snapshot,
@@ -37,6 +38,7 @@ API_MODULES = (
     offers,
     rules,
     jobs,
+    regulators,
 )
 
 
