@@ -10,6 +10,8 @@ from tests.support.helpers import bearer
 from tests.support.jobs import chunk_count, job_row, on_redis, run_jobs
 from tests.support.register_driver import Driver
 from tests.test_import_csv import GOOD, _post, holdings_by_name
+from tests.test_import_ocf import EXPECTED_COUNTS, write_package, zipped
+from tests.test_import_ocf import _post as post_package
 
 BAD_ROW = "nobody,,,,,,,,,ORD,,,,,,10,,"
 
@@ -161,3 +163,28 @@ def test_the_worker_command_in_burst_mode(small_jobs, client, secretary, runner)
     assert result.exit_code == 0, result.output
     assert "1 job(s) run" in result.output
     assert job_row(small_jobs, job["id"]).state == SUCCEEDED
+
+
+def test_a_large_ocf_package_is_imported_by_a_job(app, client, secretary, tmp_path):
+    issuer_id, headers = secretary
+    write_package(tmp_path / "acme")
+    data = zipped(tmp_path / "acme")
+    app.config["JOB_THRESHOLD_BYTES"] = len(data) - 1
+    job = _accepted(post_package(client, issuer_id, data, headers))
+    assert job["parameters"]["format"] == "ocf"
+    run_jobs(app)
+    done = client.get(f"/api/v1/jobs/{job['id']}", headers=headers).get_json()
+    assert done["state"] == SUCCEEDED, done["error"]
+    assert done["result"]["counts"] == EXPECTED_COUNTS
+
+
+def test_a_large_upload_that_is_no_package_fails_as_rejected(app, client, secretary):
+    issuer_id, headers = secretary
+    app.config["JOB_THRESHOLD_BYTES"] = 10
+    job = _accepted(post_package(client, issuer_id, b"not a zip, only long enough", headers))
+    run_jobs(app)
+    failed = client.get(f"/api/v1/jobs/{job['id']}", headers=headers).get_json()
+    assert failed["state"] == FAILED and failed["error"]["code"] == "import_rejected"
+    assert [(p["where"], p["code"]) for p in failed["result"]["problems"]] == [
+        ("package", "invalid_zip")
+    ]

@@ -40,13 +40,15 @@ class _ImportProgress(importing.Progress):
 def run_import(run: JobRun) -> None:
     parameters = run.parameters
     progress = _ImportProgress(run.progress)
-    source = importing.read_source(
-        parameters["format"],
-        run.payload,
-        verify_checksums=parameters["checksums"],
-        progress=progress,
-    )
     try:
+        # A file that cannot be read is reported as the synchronous path reports it: rejected,
+        # with its problems.
+        source = importing.read_source(
+            parameters["format"],
+            run.payload,
+            verify_checksums=parameters["checksums"],
+            progress=progress,
+        )
         with command(run.job.created_by, run.job.issuer_id) as ctx:
             report = importing.import_register(
                 ctx, source, dry_run=parameters["dry_run"], progress=progress
