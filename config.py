@@ -57,6 +57,8 @@ class Config:
     JOB_SWEEP_SECONDS = float(_env("JOB_SWEEP_SECONDS", "30"))
     # RQ stops a job running longer than this (the command rolls back; the job fails).
     JOB_TIMEOUT_SECONDS = int(_env("JOB_TIMEOUT_SECONDS", str(2 * 60 * 60)))
+    # A job running longer than this is taken for lost (its worker killed) and queued again.
+    JOB_LOST_AFTER_SECONDS = int(_env("JOB_LOST_AFTER_SECONDS", str(2 * 60 * 60 + 300)))
     JOB_PROGRESS_EVERY = int(_env("JOB_PROGRESS_EVERY", "1000"))
 
     SESSION_COOKIE_HTTPONLY = True

@@ -48,8 +48,10 @@ def run_announced_job(job_id: str) -> None:
 
 
 def sweep(app: Flask) -> None:
-    """Announce every job still queued (after a restart of Redis or of the worker)."""
+    """Queue again jobs whose worker was lost, then announce every job still queued (after
+    a restart of Redis or of the worker)."""
     with app.app_context():
+        runner(app).requeue_lost(app.config["JOB_LOST_AFTER_SECONDS"])
         ids = queued_job_ids(db.session)
         db.session.rollback()
     if ids:
@@ -66,7 +68,11 @@ def work(app: Flask, *, burst: bool = False) -> int:
 def _work_from_database(app: Flask, burst: bool) -> int:
     done = 0
     jobs = runner(app)
+    swept_at = float("-inf")
     while True:
+        if time.monotonic() - swept_at >= app.config["JOB_SWEEP_SECONDS"]:
+            jobs.requeue_lost(app.config["JOB_LOST_AFTER_SECONDS"])
+            swept_at = time.monotonic()
         if jobs.run_next():
             done += 1
             continue

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -15,7 +16,8 @@ from sqlalchemy import create_engine, select
 from app.commands import command
 from app.db import normalise_url
 from app.extensions import db
-from app.jobs import Runner, create_job
+from app.jobs import Runner, create_job, store
+from app.jobs.errors import JobSuperseded
 from app.ledger.log import utc_now
 from app.models.jobs import FAILED, SUCCEEDED, Job
 from app.register import holders
@@ -221,3 +223,31 @@ def test_the_jobs_context_imports_no_flask():
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_job_whose_worker_was_lost_runs_again_and_the_lost_run_cannot_finish(app, company):
+    issuer_id, _, _ = company
+    driver = Driver(app)
+    before = driver.trace(issuer_id)
+    job_id = _queue(app, issuer_id, "register")
+    with app.app_context(), db.write() as session:
+        # A worker claimed it an hour ago and was never heard of again.
+        lost = store.claim(session, job_id, utc_now() - timedelta(hours=1))
+
+    def register(run):
+        with command("test", issuer_id) as ctx:
+            holders.register_holder(ctx, holder_request(HOLDER_C))
+            run.succeed(ctx.session, {"registered": 1})
+
+    with app.app_context():
+        jobs = _runner(app, {"register": register})
+        assert jobs.requeue_lost(after_seconds=600) == 1
+        # Had the lost run only been slow, it could not finish the job now.
+        with pytest.raises(JobSuperseded), command("test", issuer_id) as ctx:
+            holders.register_holder(ctx, holder_request(HOLDER_C))
+            store.succeed(ctx.session, lost, {"registered": 1}, utc_now())
+        assert driver.trace(issuer_id) == before
+        assert jobs.run(job_id)
+    again = job_row(app, job_id)
+    assert (again.state, again.attempts) == (SUCCEEDED, 2)
+    assert driver.kinds_since(issuer_id, before.tree_size) == ["holder.registered"]

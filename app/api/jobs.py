@@ -115,9 +115,9 @@ def spooled_request_body() -> Iterator[SpooledBody]:
             spool.write(piece)
             size += len(piece)
             lines += piece.count(b"\n")
-        if size == 0 and request.content_length:
-            # Something read the body before the view (the Idempotency-Key fingerprint):
-            # Flask cached it, and the stream is spent.
+        if size == 0:
+            # Something may have read the body before the view (the Idempotency-Key
+            # fingerprint): then Flask cached it, and the stream is spent.
             cached = request.get_data()
             spool.write(cached)
             size, lines = len(cached), cached.count(b"\n")

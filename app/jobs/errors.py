@@ -24,3 +24,7 @@ class JobFailed(Exception):
     @classmethod
     def of(cls, error: DomainError) -> JobFailed:
         return cls(error.code, error.message, {"details": error.details} if error.details else None)
+
+
+class JobSuperseded(RuntimeError):
+    """A run of a job that was taken for lost and claimed again tried to finish it."""

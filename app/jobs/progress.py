@@ -16,7 +16,7 @@ from app.register.context import CommandContext, listen_to_entries
 from app.register.projection import Applied
 
 ProgressWriter = Callable[[str, int, "int | None"], None]
-SCRATCH_KEY = "jobs.progress"
+SCRATCH_KEY = "app.jobs.progress"
 
 
 class ProgressReporter:

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.jobs import queries, store
-from app.jobs.errors import JobFailed
+from app.jobs.errors import JobFailed, JobSuperseded
 from app.jobs.progress import ProgressReporter
 from app.models.jobs import Job
 from app.register.errors import DomainError
@@ -89,6 +89,8 @@ class Runner:
             self.kinds[job.kind](run)
             if not run.succeeded:
                 raise RuntimeError(f"job kind {job.kind!r} returned without succeeding")
+        except JobSuperseded:
+            logger.warning("job %s was claimed again; this run's work is undone", job.job_id)
         except JobFailed as failure:
             self._fail(job, failure.code, failure.message, failure.result)
         except DomainError as error:
@@ -102,8 +104,15 @@ class Runner:
     def _fail(
         self, job: Job, code: str, message: str, result: dict[str, Any] | None = None
     ) -> None:
+        try:
+            with self.write() as session:
+                store.fail(session, job, code, message, self.clock(), result)
+        except JobSuperseded:
+            logger.warning("job %s was claimed again while it failed here", job.job_id)
+
+    def requeue_lost(self, after_seconds: float) -> int:
         with self.write() as session:
-            store.fail(session, job, code, message, self.clock(), result)
+            return store.requeue_lost(session, self.clock(), after_seconds)
 
     def _reporter(self, job: Job) -> ProgressReporter:
         # SQLite has one writer at a time and the job's command is it until the end: progress

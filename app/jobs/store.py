@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db import insert_many
+from app.jobs.errors import JobSuperseded
 from app.models.jobs import FAILED, PAYLOAD, QUEUED, RESULT, RUNNING, SUCCEEDED, Job, JobChunk
 
 # Input and result files are stored in pieces of this size: the web process streams an upload
@@ -139,12 +140,21 @@ def _finish(
         values["error_code"], values["error_message"] = error
     if state == SUCCEEDED:
         values["progress_done"] = func.coalesce(Job.progress_total, Job.progress_done)
-    session.execute(
+    finished = session.execute(
         update(Job)
-        .where(Job.issuer_id == job.issuer_id, Job.job_id == job.job_id)
+        .where(
+            Job.issuer_id == job.issuer_id,
+            Job.job_id == job.job_id,
+            Job.state == RUNNING,
+            # The attempt is the fencing token: a run given up for lost and claimed again
+            # cannot finish the job (its command rolls back instead).
+            Job.attempts == job.attempts,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    if finished.rowcount != 1:
+        raise JobSuperseded(f"job {job.job_id} was claimed again; this run's work is undone")
     # The input may hold personal data (a CSV of holders): kept only until the job is over.
     session.execute(
         delete(JobChunk).where(
@@ -153,6 +163,20 @@ def _finish(
             JobChunk.part == PAYLOAD,
         )
     )
+
+
+def requeue_lost(session: Session, now: datetime, after_seconds: float) -> int:
+    """Queue again the jobs running for longer than `after_seconds`: their worker is taken
+    for lost (killed, or its machine gone). Nothing a lost run did was committed, since a
+    job's success commits with its command; if it was only slow, the attempt count fences it
+    off. The number queued again."""
+    requeued = session.execute(
+        update(Job)
+        .where(Job.state == RUNNING, Job.started_at < now - timedelta(seconds=after_seconds))
+        .values(state=QUEUED)
+        .execution_options(synchronize_session=False)
+    )
+    return requeued.rowcount
 
 
 def record_progress(engine: Engine, job: Job, stage: str, done: int, total: int | None) -> None:
