@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, select
 from app.commands import command
 from app.db import normalise_url
 from app.extensions import db
-from app.jobs import Runner, create_job, store
+from app.jobs import ProgressReporter, Runner, create_job, store
 from app.jobs.errors import JobSuperseded
 from app.ledger.log import utc_now
 from app.models.jobs import FAILED, SUCCEEDED, Job
@@ -251,3 +251,20 @@ def test_a_job_whose_worker_was_lost_runs_again_and_the_lost_run_cannot_finish(a
     again = job_row(app, job_id)
     assert (again.state, again.attempts) == (SUCCEEDED, 2)
     assert driver.kinds_since(issuer_id, before.tree_size) == ["holder.registered"]
+
+
+def test_progress_is_passed_on_every_so_often_however_the_steps_come():
+    written = []
+    reporter = ProgressReporter(lambda *figures: written.append(figures), every=1000)
+    for done in range(1, 2501):
+        reporter.step("rows read", done, 2500)
+    for done in (5000, 5001, 20000):  # a batch at a time
+        reporter.step("entries recorded", done, 20000)
+    assert written == [
+        ("rows read", 1, 2500),
+        ("rows read", 1001, 2500),
+        ("rows read", 2001, 2500),
+        ("rows read", 2500, 2500),
+        ("entries recorded", 5000, 20000),
+        ("entries recorded", 20000, 20000),
+    ]

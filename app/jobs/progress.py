@@ -2,7 +2,7 @@
 and, when known, a total.
 
 A job's kinds report steps to a `ProgressReporter`; it passes one on every `every` steps (and
-at the end of each stage) to the writer it was given, which commits the figures where a
+at each new stage and the end of one) to the writer it was given, which commits the figures where a
 `GET /jobs/{id}` sees them. A command's own entries are counted too when a kind asks for it
 (`count_entries`), through the register's entry listener, so that a batch issuance reports
 per allocation recorded without the register knowing about jobs.
@@ -26,9 +26,16 @@ class ProgressReporter:
         self._entries_stage: str | None = None
         self._entries_total: int | None = None
         self._entries_done = 0
+        self._reported: tuple[str | None, int] = (None, 0)
 
     def step(self, stage: str, done: int, total: int | None = None) -> None:
-        if self._write is not None and (done % self.every == 0 or done == total):
+        if self._write is None:
+            return
+        # Steps come one by one or a batch at a time: pass one on once `every` more are done
+        # since the last passed on, at a new stage, and at the end of one.
+        moved_on = stage != self._reported[0] or done - self._reported[1] >= self.every
+        if moved_on or done == total:
+            self._reported = (stage, done)
             self._write(stage, done, total)
 
     def count_entries(self, ctx: CommandContext, stage: str, total: int | None) -> None:
