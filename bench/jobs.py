@@ -1,6 +1,6 @@
 """Benchmark a 100,000-row CSV import through a background job, on PostgreSQL.
 
-    .venv/bin/python -m bench.jobs [--quick] [--no-redis]
+    .venv/bin/python -m bench.jobs [--quick | --rows N] [--no-redis]
 
 `gunicorn --workers 1` serves the app and `flask jobs work` runs beside it (woken by RQ on the
 Redis at REDIS_URL, default 127.0.0.1:6379, or with --no-redis polling the database). The
@@ -151,9 +151,11 @@ def run(rows: int, use_redis: bool) -> list[tuple[str, str]]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS:,} rows")
+    parser.add_argument("--rows", type=int, help=f"rows to import (default {FULL_ROWS:,})")
     parser.add_argument("--no-redis", action="store_true", help="the worker polls the database")
     args = parser.parse_args(argv)
-    figures = run(QUICK_ROWS if args.quick else FULL_ROWS, use_redis=not args.no_redis)
+    rows = args.rows or (QUICK_ROWS if args.quick else FULL_ROWS)
+    figures = run(rows, use_redis=not args.no_redis)
     print_table("CSV import through a job (PostgreSQL)", ["figure", "value"], figures)
 
 
