@@ -66,7 +66,12 @@ def process(command: list[str], environment: dict[str, str]) -> Iterator[subproc
         yield running
     finally:
         running.terminate()
-        running.wait(timeout=60)
+        try:
+            running.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            step(f"{command[2:5]} did not stop within 30 s of SIGTERM: killed")
+            running.kill()
+            running.wait()
 
 
 def wait_for_port(port: int) -> None:
