@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format browser bench schemathesis clean
+.PHONY: run test lint format browser redis bench schemathesis clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,16 +29,19 @@ GUNICORN := $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile 
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) demo
-	@echo "Serving ShareLedger on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@echo "Serving ShareLedger on http://$(HOST):$(PORT)/ with a job worker (Ctrl-C stops them)"
+	@echo "The worker polls the database unless REDIS_URL names a Redis (then RQ wakes it)."
 	@if [ -n "$$SMTP_URL" ]; then \
 		echo "Delivering e-mail notifications through $$SMTP_URL"; \
-		PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) notifications send --loop & sender=$$!; \
-		trap 'kill $$sender 2>/dev/null' EXIT; \
-		$(GUNICORN); \
 	else \
 		echo "SMTP_URL is not set: notifications are shown in the app only"; \
-		$(GUNICORN); \
 	fi
+	$(FLASK) jobs work & worker=$$!; \
+	if [ -n "$$SMTP_URL" ]; then \
+		PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) notifications send --loop & sender=$$!; \
+	fi; \
+	trap 'kill $$worker $$sender 2>/dev/null' EXIT INT TERM; \
+	$(GUNICORN)
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 browser:
@@ -46,7 +49,17 @@ browser:
 		echo "installing Debian chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: $(VENV)/.dev browser
+# The job tests run an RQ worker against a real Redis on 127.0.0.1:6379 (TEST_REDIS_URL).
+redis:
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
+		command -v redis-server >/dev/null 2>&1 || { \
+			echo "installing Debian redis-server for the job tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }; \
+		echo "starting Redis on 127.0.0.1:6379"; \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+		for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done; }
+
+test: $(VENV)/.dev browser redis
 	$(BIN)/python -m pytest
 
 # Schemathesis against the served demo, with a secretary's and a regulator's token (< 10 min).
@@ -73,6 +86,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.disclosures $(BENCH_FLAGS)
 	$(BIN)/python -m bench.disclosure_pages $(BENCH_FLAGS)
 	$(BIN)/python -m bench.notifications $(BENCH_FLAGS)
+	$(BIN)/python -m bench.jobs $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -68,6 +68,22 @@ class Config:
     MAIL_FROM = _env("MAIL_FROM", "ShareLedger <notifications@shareledger.localhost>")
     # Attempts at delivering one message (retried with a doubling delay) before it is failed.
     NOTIFICATION_MAX_ATTEMPTS = int(_env("NOTIFICATION_MAX_ATTEMPTS", "8"))
+    # Background jobs (app.jobs). Without REDIS_URL the worker polls the jobs table itself;
+    # with it, RQ on that Redis wakes the worker at once.
+    REDIS_URL = _env("REDIS_URL", "")
+    JOB_QUEUE = _env("JOB_QUEUE", "shareledger-jobs")
+    # An import (CSV data rows) or a batch issuance (allocations) larger than this runs as a
+    # job and is answered 202; so does an upload larger than JOB_THRESHOLD_BYTES.
+    JOB_THRESHOLD_ROWS = int(_env("JOB_THRESHOLD_ROWS", "10000"))
+    JOB_THRESHOLD_BYTES = int(_env("JOB_THRESHOLD_BYTES", str(8 * 1024 * 1024)))
+    JOB_POLL_SECONDS = float(_env("JOB_POLL_SECONDS", "1"))
+    # How often an idle RQ worker re-announces jobs still queued (a lost wake-up).
+    JOB_SWEEP_SECONDS = float(_env("JOB_SWEEP_SECONDS", "30"))
+    # RQ stops a job running longer than this (the command rolls back; the job fails).
+    JOB_TIMEOUT_SECONDS = int(_env("JOB_TIMEOUT_SECONDS", str(2 * 60 * 60)))
+    # A job running longer than this is taken for lost (its worker killed) and queued again.
+    JOB_LOST_AFTER_SECONDS = int(_env("JOB_LOST_AFTER_SECONDS", str(2 * 60 * 60 + 300)))
+    JOB_PROGRESS_EVERY = int(_env("JOB_PROGRESS_EVERY", "1000"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

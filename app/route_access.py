@@ -23,6 +23,7 @@ PARTY_READ = "party_read"
 PARTY_WRITE = "party_write"
 INVESTOR = "investor"
 PERSONAL = "personal"
+ISSUER_JOB = "issuer_job"
 
 RULES: dict[str, str] = {
     PUBLIC: "anyone, without credentials",
@@ -34,6 +35,8 @@ RULES: dict[str, str] = {
     PARTY_READ: f"as {ISSUER_READ}, and the issuer's investor for what its holder is party to",
     PARTY_WRITE: f"as {ISSUER_WRITE}, and the issuer's investor acting for its own holder",
     INVESTOR: "a signed-in investor, for its own holder (the pages under /me)",
+    ISSUER_JOB: "a job's creator and whoever may change its issuer's register; to anyone else "
+    "it answers as an unknown job (404)",
     PERSONAL: "a person: a login, or a token made for one (`tokens create --user`); what they "
     "are told and follow is their own",
 }

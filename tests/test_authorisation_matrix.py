@@ -48,6 +48,7 @@ QUERIES = {
     "log.inclusion_proof": "index=0&tree_size=1",
     "log.consistency_proof": "first=1&second=2",
     "imports.import_register": "format=csv&dry_run=true",
+    "regulators.find_holders": "identifier=MX-A1",  # investor A's holder
 }
 # Pages that end the session they are asked with get a login of their own.
 ENDS_SESSION = frozenset({"web.logout"})
@@ -155,6 +156,7 @@ def _url(route: Route, world: World, issuer_id: str) -> str:
         "disclosure_id": world.disclosure_id,
         "sha256": world.document_sha256,
         "notification_id": world.notification_id,
+        "job_id": world.job_id,
         "action": STEP_ACTIONS.get(route.endpoint, "settle"),
     }
     missing = set(PATH_PARAMETER.findall(route.path)) - set(values)

@@ -18,10 +18,12 @@ from app.api import (
     imports,
     instructions,
     issuers,
+    jobs,
     log,
     notifications,
     offers,
     register,
+    regulators,
     restrictions,
     rules,
     snapshot,
@@ -44,6 +46,8 @@ API_MODULES = (
     rules,
     disclosures,
     notifications,
+    jobs,
+    regulators,
 )
 
 SECURITY_SCHEME = "bearerAuth"

@@ -11,9 +11,10 @@ from app.api.issuer_schemas import (
     IssuerListSchema,
     IssuerSchema,
 )
+from app.api.regulators_schemas import IssuerListQuery
 from app.commands import command
 from app.extensions import db
-from app.register import issuers, queries
+from app.register import issuers, queries, supervision
 from app.route_access import ISSUER_READ, ISSUER_WRITE, OPERATOR, SIGNED_IN, access
 
 blp = Blueprint("issuers", __name__, url_prefix="/api/v1", description="Issuers")
@@ -21,12 +22,16 @@ blp = Blueprint("issuers", __name__, url_prefix="/api/v1", description="Issuers"
 
 @blp.route("/issuers")
 @access(SIGNED_IN)
+@blp.arguments(IssuerListQuery, location="query", error_status_code=400)
 @blp.response(200, IssuerListSchema)
-def list_issuers():
-    """The issuers the caller may see."""
+def list_issuers(query):
+    """The issuers the caller may see, by name; `jurisdiction` keeps those registered there."""
     principal = require_principal()
-    only = None if principal.sees_all_issuers else principal.issuer_id
-    issuers_seen = queries.list_issuers(db.session, only)
+    issuers_seen = [
+        issuer
+        for issuer in supervision.issuers_in(db.session, query.get("jurisdiction"))
+        if principal.can_read(issuer.id) or principal.issuer_id == issuer.id
+    ]
     return {"issuers": queries.with_log_positions(db.session, issuers_seen)}
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
+from flask import request as flask_request
 from flask_smorest import Blueprint
 
 from app.api.access import require_read, require_write
 from app.api.batch_rows import IssuanceSchema
+from app.api.jobs import ACCEPTED_DOC, JobSchema, accept_job, over_job_threshold
 from app.api.paging import PageQuery, paged
 from app.api.register_schemas import (
     AccessLogSchema,
@@ -174,9 +178,16 @@ def cease_holder(request, issuer_id, holder_id):
 @access(ISSUER_WRITE)
 @blp.arguments(IssuanceSchema)
 @blp.response(201, RecordedSchema)
+@blp.alt_response(202, schema=JobSchema, **ACCEPTED_DOC)
 def issue_shares(request, issuer_id):
-    """Allot shares: one log entry per allocation, the whole batch in one transaction."""
+    """Allot shares: one log entry per allocation, the whole batch in one transaction.
+
+    A batch of more than JOB_THRESHOLD_ROWS allocations is checked here, then recorded by a
+    job (still one transaction): 202 with the job, whose result is this answer."""
     principal = require_write(issuer_id)
+    if over_job_threshold(len(request.allocations)):
+        body = BytesIO(flask_request.get_data())
+        return accept_job(principal, issuer_id, "issuance", {}, body, len(request.allocations))
     with command(principal.actor, issuer_id) as ctx:
         entries = issuance.issue_shares(ctx, request)
     return recorded(entries)

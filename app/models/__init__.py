@@ -4,6 +4,7 @@ from app.models.access import PersonalDataAccess
 from app.models.disclosures import Disclosure, DisclosureAttachment, Document
 from app.models.idempotency import IdempotencyRecord
 from app.models.issuer import Issuer
+from app.models.jobs import Job, JobChunk
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
 from app.models.logins import InvestorLink
 from app.models.notifications import IssuerFollow, Notification
@@ -36,6 +37,8 @@ __all__ = [
     "InvestorLink",
     "Issuer",
     "IssuerFollow",
+    "Job",
+    "JobChunk",
     "LogCheckpoint",
     "LogLeaf",
     "LogNode",

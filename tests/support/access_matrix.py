@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from app.models.user import SUPERVISORY_ROLES
 from app.route_access import (
     INVESTOR,
+    ISSUER_JOB,
     ISSUER_READ,
     ISSUER_WRITE,
     OPERATOR,
@@ -144,6 +145,8 @@ def _one_answer(rule: str, caller: Caller, surface: str) -> str | int:
         return ALLOWED if caller.role == "operator" else 403
     if rule == INVESTOR:
         return ALLOWED if caller.role == "investor" else 403
+    if rule == ISSUER_JOB:  # the world's job is issuer A's, made by the operator
+        return ALLOWED if caller.may_write("A") else 404
     if not caller.sees("A"):
         # The pages refuse an outsider with 403 whether or not the issuer exists, so they
         # too answer unknown and forbidden issuers alike.

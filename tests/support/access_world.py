@@ -63,6 +63,7 @@ class World:
     disclosure_id: str  # a public disclosure of issuer A, with one attachment
     document_sha256: str
     notification_id: str  # one of investor A's login
+    job_id: str  # an OCF export of issuer A, queued by the operator
     headers: dict[str, dict[str, str]]  # caller name -> request headers
     clients: dict[str, FlaskClient] = field(default_factory=dict)  # caller name -> logged in
 
@@ -239,6 +240,9 @@ def build_world(app: Flask) -> World:
         disclosure.disclosure_id,
         sha(PDF.content),
         "",
+        _ok(
+            client.post(f"/api/v1/issuers/{issuers['A']}/exports?format=ocf", headers=operator), 202
+        )["id"],
         headers,
     )
     world.clients = {caller.name: _login(app, caller, issuers, holders) for caller in WEB_CALLERS}
