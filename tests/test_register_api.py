@@ -269,7 +269,9 @@ def test_writes_need_the_issuers_secretary_or_the_operator(
     client, register, make_token, new_issuer
 ):
     other = bearer(make_token("secretary", new_issuer()["id"]))
-    for headers, status in ((other, 403), (bearer(make_token("regulator")), 403), ({}, 401)):
+    # Another issuer's secretary may not see this issuer (404, as if unknown); a regulator
+    # sees it but may not change it (403).
+    for headers, status in ((other, 404), (bearer(make_token("regulator")), 403), ({}, 401)):
         response = client.post(f"{register['base']}/holders", json=HOLDER_A, headers=headers)
         assert response.status_code == status
     regulator = client.get(f"{register['base']}/holders", headers=bearer(make_token("regulator")))

@@ -351,7 +351,7 @@ def test_who_may_take_a_snapshot(app, client, register, make_token, new_issuer):
         assert _get(client, register, bearer(secret)).status_code == 200, role
     stranger = bearer(make_token("secretary", other_issuer))
     refused = _get(client, register, stranger)
-    assert (refused.status_code, refused.get_json()["code"]) == (403, "forbidden")
+    assert (refused.status_code, refused.get_json()["code"]) == (404, "not_found")
     assert _get(client, register, {}).status_code == 401
     missing = client.get("/api/v1/issuers/no-such-issuer/snapshot", headers=stranger)
     assert missing.status_code == 404

@@ -19,6 +19,7 @@ from app.api import (
     restrictions,
     rules,
     snapshot,
+    tokens,
 )
 from app.idempotency.http import document_key_header, protect_write_views
 
@@ -35,6 +36,7 @@ API_MODULES = (
     instructions,
     offers,
     rules,
+    tokens,
 )
 
 

@@ -15,7 +15,7 @@ from app.models.register import (
     ShareClass,
 )
 from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
-from app.models.user import ApiToken, User
+from app.models.user import ApiToken, LoginSession, User
 
 __all__ = [
     "ApiToken",
@@ -32,6 +32,7 @@ __all__ = [
     "LogLeaf",
     "LogNode",
     "LogState",
+    "LoginSession",
     "PersonalDataAccess",
     "Pledge",
     "ShareClass",
