@@ -16,7 +16,6 @@ from app.api.tokens_schemas import (
     TokenSchema,
 )
 from app.auth import tokens
-from app.auth.principal import Principal
 from app.errors import ApiError
 from app.extensions import db
 from app.idempotency.http import answer_never_kept
@@ -26,11 +25,12 @@ from app.models.user import ApiToken
 blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="API tokens")
 
 
-def _require_token_manager() -> Principal:
+@blp.before_request
+def _require_token_manager() -> None:
+    """Before the body is read: only an operator token reaching every issuer gets further."""
     principal = require_role("operator")
     if not principal.sees_all_issuers:
         raise ApiError(403, "forbidden", "only an operator token for every issuer manages tokens")
-    return principal
 
 
 TOKEN_FIELDS = (
@@ -56,7 +56,6 @@ def token_view(token: ApiToken) -> dict:
 @blp.response(200, TokenListSchema)
 def list_tokens():
     """Every token with its role, scope, dates and state; never a secret (none is stored)."""
-    _require_token_manager()
     return {"tokens": [token_view(token) for token in tokens.list_tokens(db.session)]}
 
 
@@ -67,7 +66,6 @@ def list_tokens():
 def create_token(request):
     """Create a token; the answer holds its secret, which is never shown again. Retrying with
     an Idempotency-Key is not offered here: keeping the answer would keep the secret."""
-    _require_token_manager()
     with db.write() as session:
         token, secret = tokens.create_token(session, **asdict(request), now=utc_now())
     return {**token_view(token), "secret": secret}
@@ -77,7 +75,6 @@ def create_token(request):
 @blp.response(200, TokenSchema)
 def revoke_token(token_id):
     """Revoke a token: from now on it answers 401 `token_revoked` (again: no change)."""
-    _require_token_manager()
     with db.write() as session:
         token = tokens.revoke_token(session, token_id, utc_now())
     return token_view(token)
