@@ -23,6 +23,7 @@ from app.register import classes, holders, issuance
 from app.register.snapshot import holdings, logged_entries, percent, take_snapshot
 from tests.support.helpers import (
     HOLDER_B,
+    STATED_PURPOSE,
     bearer,
     class_request,
     holder_request,
@@ -348,7 +349,8 @@ def test_who_may_take_a_snapshot(app, client, register, make_token, new_issuer):
         "secretary": make_token("secretary", register.issuer_id),
     }
     for role, secret in allowed.items():
-        assert _get(client, register, bearer(secret)).status_code == 200, role
+        stated = {**bearer(secret), **STATED_PURPOSE}
+        assert _get(client, register, stated).status_code == 200, role
     stranger = bearer(make_token("secretary", other_issuer))
     refused = _get(client, register, stranger)
     assert (refused.status_code, refused.get_json()["code"]) == (404, "not_found")
@@ -361,7 +363,7 @@ def test_outsiders_reads_go_to_the_access_log(app, client, register, make_token)
     before = _access_count(app, register.issuer_id)
     _get(client, register, bearer(make_token("secretary", register.issuer_id)))
     assert _access_count(app, register.issuer_id) == before  # the issuer's own secretary
-    _get(client, register, bearer(make_token("regulator")), format="csv")
+    _get(client, register, bearer(make_token("regulator")), format="csv", purpose="inspection")
     assert _access_count(app, register.issuer_id) == before + 1
     with app.app_context():
         access = db.session.scalars(
@@ -371,6 +373,7 @@ def test_outsiders_reads_go_to_the_access_log(app, client, register, make_token)
         ).first()
     assert (access.role, access.holder_id) == ("regulator", None)
     assert "snapshot" in access.resource and "format=csv" in access.resource
+    assert access.purpose == "inspection"
 
 
 def test_the_openapi_document_describes_every_format(client):
@@ -386,6 +389,7 @@ def test_the_openapi_document_describes_every_format(client):
         "tree_size",
         "as_of",
         "format",
+        "purpose",
     }
     json.dumps(spec)  # serialisable
 
@@ -399,7 +403,7 @@ def test_the_openapi_document_describes_every_format(client):
 )
 def test_the_access_log_is_append_only(app, client, register, make_token, statement):
     """Its rows are evidence of who read personal data: nobody rewrites or removes them."""
-    _get(client, register, bearer(make_token("regulator")))
+    _get(client, register, {**bearer(make_token("regulator")), **STATED_PURPOSE})
     before = _access_count(app, register.issuer_id)
     assert before >= 1
     with app.app_context(), pytest.raises(DBAPIError, match="append-only"):

@@ -21,6 +21,7 @@ from app.api import (
     snapshot,
     tokens,
 )
+from app.api.purpose import document_purpose
 from app.idempotency.http import document_key_header, protect_write_views
 
 # One module per line, so that adding an API module is a one-line change.
@@ -55,6 +56,7 @@ def _make_writes_idempotent(blp: Blueprint) -> None:
         return
     blp.writes_idempotent = True
     blp._prepare_doc_cbks.append(document_key_header)
+    blp._prepare_doc_cbks.append(document_purpose)
 
     # Recorded after the routes, so it runs once their views are on the app.
     def wrap_views(state: BlueprintSetupState) -> None:

@@ -20,7 +20,13 @@ from flask import (
 )
 from flask_login import login_required
 
-from app.auth.disclosure import disclose_read
+from app.auth.disclosure import (
+    MAX_PURPOSE_LENGTH,
+    PURPOSE_PARAMETER,
+    PurposeMissing,
+    disclose_read,
+    stated_purpose,
+)
 from app.auth.principal import login_principal
 from app.commands import command
 from app.extensions import db
@@ -34,6 +40,22 @@ blp = Blueprint("register_pages", __name__, url_prefix="/issuers")
 
 ROWS_SHOWN = 500
 ENTRIES_SHOWN = 25
+
+
+@blp.errorhandler(PurposeMissing)
+def _ask_for_purpose(error: PurposeMissing):
+    """A supervisor's read of personal data needs a purpose: ask for it, keeping the page's
+    other parameters (tree_size)."""
+    kept = [(name, value) for name, value in request.args.items() if name != PURPOSE_PARAMETER]
+    message = None if error.code == "purpose_required" else error.message
+    page = render_template(
+        "purpose.html",
+        role=login_principal().role,
+        kept=kept,
+        message=message,
+        max_length=MAX_PURPOSE_LENGTH,
+    )
+    return page, 400
 
 
 def _principal_for(issuer_id: str):
@@ -76,6 +98,8 @@ def register(issuer_id: str):
         rows_shown=ROWS_SHOWN,
         entries=[entry.envelope for entry in reversed(entries)],
         form=form,
+        # The printable register carries the purpose a supervisor gave for this page.
+        purpose=stated_purpose(),
     )
 
 
