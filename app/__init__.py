@@ -48,7 +48,7 @@ def register_extensions(app: Flask) -> None:
     )
     from app.api.errors import ErrorSchema
     from app.auth.sessions import init_login
-    from app.extensions import api, csrf, db, login_manager
+    from app.extensions import api, csrf, db, limiter, login_manager
 
     db.init_app(app)
     # The OpenAPI document describes every error with the API's own error body.
@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     init_login(login_manager)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from app.auth import tokens
+from app.auth import throttle, tokens
 from app.errors import ApiError
 from app.extensions import db
 from app.ledger.log import utc_now
@@ -74,8 +75,19 @@ def _principal_from_token() -> Principal | None:
         token = tokens.authenticate(db.session, secret.strip(), now)
     except tokens.TokenRejected as rejected:
         raise ApiError(401, rejected.code, rejected.message) from None
-    if token is None:
-        return None
+    try:
+        if token is None:
+            # Guessing secrets: each address gets a few wrong ones, then waits.
+            throttle.count("BAD_TOKENS_PER_ADDRESS", get_remote_address())
+            return None
+        throttle.count("API_RATE_LIMIT", str(token.id))
+    except throttle.Throttled as throttled:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"too many requests; retry after {throttled.retry_after} s",
+            headers={"Retry-After": str(throttled.retry_after)},
+        ) from None
     if tokens.needs_last_used_update(token, now):
         with db.write() as session:
             tokens.mark_used(session, token.id, now)
