@@ -172,3 +172,24 @@ def test_a_token_answer_is_never_kept_for_a_retry(client, operator_headers):
     second = client.post(TOKENS, json=body, headers=headers).get_json()
     # No stored copy of the secret: a retry makes a second token instead of replaying.
     assert first["secret"] != second["secret"]
+
+
+def test_each_token_is_throttled_on_its_own(app, client, make_token, new_issuer):
+    issuer_id = new_issuer()["id"]
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    busy, calm = bearer(make_token("regulator")), bearer(make_token("regulator"))
+    answers = [_classes(client, issuer_id, busy) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert answers[-1].get_json()["code"] == "rate_limited"
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
+    assert _classes(client, issuer_id, calm).status_code == 200
+
+
+def test_guessing_tokens_is_throttled_per_address(app, client, make_token, new_issuer):
+    issuer_id = new_issuer()["id"]
+    app.config["BAD_TOKENS_PER_ADDRESS"] = "2 per minute"
+    guesses = [_classes(client, issuer_id, bearer(f"slt_guess{n}")) for n in range(3)]
+    assert [answer.status_code for answer in guesses] == [401, 401, 429]
+    assert guesses[-1].get_json()["code"] == "rate_limited" and guesses[-1].headers["Retry-After"]
+    # A real token from the same address still works.
+    assert _classes(client, issuer_id, bearer(make_token("auditor"))).status_code == 200
