@@ -28,6 +28,7 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _check_production_settings(app)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -58,6 +59,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_login(login_manager)
     limiter.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from app.security import init_security
+
+    init_security(app)
 
 
 def register_blueprints(app: Flask) -> None:
