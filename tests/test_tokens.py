@@ -136,8 +136,9 @@ def test_the_operator_creates_lists_and_revokes_tokens_through_the_api(
     assert _classes(client, issuer_id, auditor).get_json()["code"] == "token_revoked"
     again = client.post(f"{TOKENS}/{token['id']}/revocation", headers=operator_headers)
     assert again.get_json()["revoked_at"] == revoked.get_json()["revoked_at"]
-    missing = client.post(f"{TOKENS}/999999/revocation", headers=operator_headers)
-    assert (missing.status_code, missing.get_json()["code"]) == (404, "not_found")
+    for unknown in ("999999", str(2**63)):
+        missing = client.post(f"{TOKENS}/{unknown}/revocation", headers=operator_headers)
+        assert (missing.status_code, missing.get_json()["code"]) == (404, "not_found")
 
 
 def test_only_an_operator_manages_tokens_and_bad_bodies_are_refused(

@@ -71,7 +71,8 @@ def create_token(request):
     return {**token_view(token), "secret": secret}
 
 
-@blp.route("/<int:token_id>/revocation", methods=["POST"])
+# Ids are 32-bit integers in the table: a larger one is no token (404), not an overflow.
+@blp.route("/<int(max=2147483647):token_id>/revocation", methods=["POST"])
 @blp.response(200, TokenSchema)
 def revoke_token(token_id):
     """Revoke a token: from now on it answers 401 `token_revoked` (again: no change)."""
