@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from base64 import b64decode
 from collections import Counter
 from datetime import timedelta
@@ -259,12 +260,16 @@ def test_html_is_a_printable_register_with_the_note(client, register, regulator_
         "Brunel Engineering Ltd",
         "1 Temple Meads, Bristol",
         "[erased]",
-        "@media print",
         "How to verify it",
         "43.4783",
     ):
         assert expected in page, expected
-    assert "http" not in page.split("<body>")[0].replace("http-equiv", "")  # no CDN assets
+    # Its print styles are this service's own stylesheet (no inline style, no CDN).
+    head = page.split("<body>")[0]
+    (stylesheet,) = re.findall(r'<link rel="stylesheet" href="([^"]+)"', head)
+    assert stylesheet == "http://localhost/assets/printable.css"
+    assert head.replace("http-equiv", "").count("http") == 1
+    assert "@media print" in client.get(stylesheet).get_data(as_text=True)
     assert "Dora Dee" not in page
 
 
