@@ -87,6 +87,18 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # A browser session ends after this long without a request, and this long after login.
+    SESSION_IDLE_MINUTES = int(_env("SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(_env("SESSION_MAX_HOURS", "12"))
+
+    # Throttling (flask-limiter): counters in Redis when REDIS_URL is set, else in memory
+    # (one process only). Failed logins per account and per address; bad bearer tokens per
+    # address; every request per token (high by default, so only abuse meets it).
+    RATELIMIT_STORAGE_URI = _env("REDIS_URL", "memory://")
+    LOGIN_FAILURES_PER_ACCOUNT = _env("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_FAILURES_PER_ADDRESS = _env("LOGIN_FAILURES_PER_ADDRESS", "20 per 15 minutes")
+    BAD_TOKENS_PER_ADDRESS = _env("BAD_TOKENS_PER_ADDRESS", "30 per 5 minutes")
+    API_RATE_LIMIT = _env("API_RATE_LIMIT", "100000 per minute")
     WTF_CSRF_TIME_LIMIT = None
 
 

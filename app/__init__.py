@@ -33,6 +33,7 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _check_production_settings(app)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -56,7 +57,7 @@ def register_extensions(app: Flask) -> None:
     from app.api.errors import ErrorSchema
     from app.auth.sessions import init_login
     from app.document_store import install_document_store
-    from app.extensions import api, csrf, db, login_manager
+    from app.extensions import api, csrf, db, limiter, login_manager
 
     db.init_app(app)
     # The OpenAPI document describes every error with the API's own error body.
@@ -66,6 +67,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_login(login_manager)
     install_document_store(app)
+    limiter.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from app.security import init_security
+
+    init_security(app)
 
 
 def register_blueprints(app: Flask) -> None:

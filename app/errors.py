@@ -33,12 +33,20 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, errors: Any = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        errors: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.errors = errors
+        self.headers = headers or {}
 
 
 def error_response(
@@ -117,7 +125,9 @@ def handle_http_exception(error: HTTPException) -> Response | tuple[str, int]:
 
 
 def handle_api_error(error: ApiError) -> Response:
-    return error_response(error.status, error.code, error.message, error.errors)
+    response = error_response(error.status, error.code, error.message, error.errors)
+    response.headers.update(error.headers)
+    return response
 
 
 def domain_status(error: DomainError) -> int:

@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, request
 
 from app import strict_json
-from app.api.access import require_principal
+from app.api.access import require_principal, require_role, require_write
 from app.errors import API_PREFIX, ApiError
+from app.route_access import ISSUER_WRITE, OPERATOR, declared_rule
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -65,6 +66,20 @@ def authenticate_api_writes() -> None:
         require_principal()
 
 
+def authorise_api_writes() -> None:
+    """Authorisation before the body too: an API write the route declares for the issuer's
+    writers (or the operator) is refused, 404 or 403, before any schema reads its body. The
+    declaration (app.route_access) is the rule the matrix test checks every route against."""
+    if not (_is_api() and request.method not in READ_METHODS and request.endpoint):
+        return
+    rule = declared_rule(request.endpoint, current_app.view_functions.get(request.endpoint))
+    issuer_id = (request.view_args or {}).get("issuer_id")
+    if rule == ISSUER_WRITE and issuer_id is not None:
+        require_write(issuer_id)
+    elif rule == OPERATOR:
+        require_role("operator")
+
+
 def reject_nul_characters() -> None:
     """No register value contains NUL, and PostgreSQL cannot store one in text: refuse it at
     the door, in the path, the query, a form or a JSON body."""
@@ -93,7 +108,13 @@ def check_json_body() -> None:
         _refuse(JSON_STATUS[refused.code], refused.code, refused.message, errors)
 
 
-GUARDS = (limit_body_size, authenticate_api_writes, reject_nul_characters, check_json_body)
+GUARDS = (
+    limit_body_size,
+    authenticate_api_writes,
+    authorise_api_writes,
+    reject_nul_characters,
+    check_json_body,
+)
 
 
 def register_request_guards(app: Flask) -> None:

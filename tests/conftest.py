@@ -21,7 +21,7 @@ from app.auth.tokens import create_token
 from app.db import normalise_url
 from app.ledger import keys
 from app.ledger.log import utc_now
-from tests.support.helpers import bearer, issuer_fields
+from tests.support.helpers import STATED_PURPOSE, bearer, issuer_fields
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 ENGINES = ["sqlite", *(["postgresql"] if PG_URL else [])]
@@ -161,14 +161,16 @@ def make_token(app):
     return make
 
 
+# Operators and regulators state why they read personal data (tests/test_purpose.py); these
+# clients state it on every request, as a supervisor's configured client would.
 @pytest.fixture
 def operator_headers(make_token) -> dict[str, str]:
-    return bearer(make_token("operator"))
+    return {**bearer(make_token("operator")), **STATED_PURPOSE}
 
 
 @pytest.fixture
 def regulator_headers(make_token) -> dict[str, str]:
-    return bearer(make_token("regulator"))
+    return {**bearer(make_token("regulator")), **STATED_PURPOSE}
 
 
 @pytest.fixture

@@ -157,6 +157,7 @@ def _url(route: Route, world: World, issuer_id: str) -> str:
         "sha256": world.document_sha256,
         "notification_id": world.notification_id,
         "job_id": world.job_id,
+        "token_id": world.throwaway_token_id,
         "action": STEP_ACTIONS.get(route.endpoint, "settle"),
     }
     missing = set(PATH_PARAMETER.findall(route.path)) - set(values)

@@ -27,7 +27,9 @@ from app.api import (
     restrictions,
     rules,
     snapshot,
+    tokens,
 )
+from app.api.purpose import document_purpose
 from app.idempotency.http import document_key_header, protect_write_views
 from app.route_access import PUBLIC
 
@@ -48,6 +50,7 @@ API_MODULES = (
     notifications,
     jobs,
     regulators,
+    tokens,
 )
 
 SECURITY_SCHEME = "bearerAuth"
@@ -97,7 +100,7 @@ def _prepare_once(blp: Blueprint) -> None:
     if getattr(blp, "prepared_for_api", False):
         return
     blp.prepared_for_api = True
-    blp._prepare_doc_cbks.extend((document_key_header, document_access))
+    blp._prepare_doc_cbks.extend((document_key_header, document_access, document_purpose))
 
     # Recorded after the routes, so it runs once their views are on the app.
     def wrap_views(state: BlueprintSetupState) -> None:

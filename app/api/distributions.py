@@ -15,6 +15,7 @@ from app.api.distributions_schemas import (
     DistributionListSchema,
 )
 from app.api.paging import PageQuery, paged
+from app.api.purpose import reads_personal_data
 from app.auth.disclosure import disclose_read
 from app.commands import command, current_ledger
 from app.extensions import db
@@ -104,6 +105,7 @@ def declare_distribution(request, issuer_id):
 @access(ISSUER_READ)
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, DistributionDetailSchema)
+@reads_personal_data
 def get_distribution(query, issuer_id, distribution_id):
     """One distribution with its entitlement list by holder name, a page at a time (`after`
     is a holder_id). Names are personal data: outsiders' reads are written to the access log."""

@@ -18,7 +18,7 @@ from app.api.access import (
     acting,
     investor_holder,
     require_company_access,
-    require_principal,
+    require_visible,
     require_write,
 )
 from app.api.instructions_schemas import (
@@ -34,7 +34,6 @@ from app.commands import command, current_ledger
 from app.errors import ApiError
 from app.extensions import db
 from app.models.transfers import TransferInstruction
-from app.register.queries import get_issuer
 from app.route_access import ISSUER_READ, ISSUER_WRITE, PARTY_READ, PARTY_WRITE, access
 from app.transfers import queries, workflow
 from app.transfers.requests import Step
@@ -62,8 +61,7 @@ def _view_name() -> str:
 @blp.before_request
 def _authorise() -> None:
     issuer_id = request.view_args["issuer_id"]
-    principal = require_principal()
-    get_issuer(db.session, issuer_id)
+    principal = require_visible(issuer_id)
     if investor_holder(principal, issuer_id) is not None:
         if _view_name() not in INVESTOR_VIEWS:
             raise ApiError(403, "forbidden", "an investor's token may not do this")

@@ -16,13 +16,12 @@ from app.api.access import (
     acting,
     investor_holder,
     require_company_access,
-    require_principal,
+    require_visible,
 )
 from app.api.offers_schemas import OfferSchema, TakeUpSchema
 from app.commands import command
 from app.errors import ApiError
 from app.extensions import db
-from app.register.queries import get_issuer
 from app.route_access import PARTY_READ, PARTY_WRITE, access
 from app.transfers import offer_queries, pre_emption, queries
 from app.transfers.requests import Waive
@@ -38,8 +37,7 @@ blp = Blueprint(
 @blp.before_request
 def _authorise() -> None:
     issuer_id = request.view_args["issuer_id"]
-    principal = require_principal()
-    get_issuer(db.session, issuer_id)
+    principal = require_visible(issuer_id)
     holder = investor_holder(principal, issuer_id)
     if holder is not None:
         answering = request.view_args.get("holder_id")

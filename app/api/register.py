@@ -11,6 +11,7 @@ from app.api.access import require_read, require_write
 from app.api.batch_rows import IssuanceSchema
 from app.api.jobs import ACCEPTED_DOC, JobSchema, accept_job, over_job_threshold
 from app.api.paging import PageQuery, paged
+from app.api.purpose import reads_personal_data
 from app.api.register_schemas import (
     AccessLogSchema,
     CeaseSchema,
@@ -113,6 +114,7 @@ def amend_class(request, issuer_id, code):
 @access(ISSUER_READ)
 @blp.arguments(HolderPageQuery, location="query")
 @blp.response(200, HolderPageSchema)
+@reads_personal_data
 def list_holders(query, issuer_id):
     """Holders in holder_id order, a page at a time (`after` continues a listing).
     Reads by regulators, auditors and operators are written to the access log."""
@@ -139,6 +141,7 @@ def register_holder(request, issuer_id):
 @blp.route("/holders/<holder_id>")
 @access(ISSUER_READ)
 @blp.response(200, HolderSchema)
+@reads_personal_data
 def get_holder(issuer_id, holder_id):
     """One holder, with register details unless erased (outsiders' reads are logged)."""
     principal = require_read(issuer_id)

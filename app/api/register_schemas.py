@@ -263,6 +263,9 @@ class AccessSchema(ma.Schema):
     role = ma.fields.String(required=True)
     resource = ma.fields.String(required=True)
     holder_id = ma.fields.String(allow_none=True)
+    purpose = ma.fields.String(
+        allow_none=True, metadata={"description": "Why the reader said they read it"}
+    )
 
 
 class AccessLogSchema(PageSchema):

@@ -14,7 +14,7 @@ from dataclasses import replace
 from flask import Response, jsonify, request
 from flask_smorest import Blueprint
 
-from app.api.access import require_principal, require_read, require_write
+from app.api.access import require_principal, require_read, require_visible, require_write
 from app.api.instructions_schemas import InstructSchema
 from app.api.rules_schemas import (
     CanTransferSchema,
@@ -28,7 +28,7 @@ from app.commands import command, current_ledger
 from app.errors import ApiError, handle_domain_error
 from app.extensions import db
 from app.register import classes, holders
-from app.register.queries import get_holder, get_issuer
+from app.register.queries import get_holder
 from app.route_access import ISSUER_WRITE, PARTY_READ, PARTY_WRITE, access
 from app.transfers import rules
 from app.transfers.can_transfer import can_transfer as dry_run
@@ -54,8 +54,7 @@ def _investor_party(issuer_id: str) -> str | None:
 @blp.before_request
 def _authorise() -> None:
     issuer_id = request.view_args["issuer_id"]
-    principal = require_principal()
-    get_issuer(db.session, issuer_id)
+    principal = require_visible(issuer_id)
     view = request.endpoint.rpartition(".")[2]
     if principal.role == "investor" and principal.issuer_id == issuer_id:
         if not principal.acts_for_holder(issuer_id) or view not in INVESTOR_VIEWS:

@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 
 from app.api.access import require_read
 from app.api.errors import ErrorSchema
+from app.api.purpose import reads_personal_data
 from app.api.snapshot_schemas import SnapshotQuery, SnapshotSchema
 from app.auth.disclosure import disclose_read
 from app.extensions import db
@@ -74,6 +75,7 @@ FORMATS: dict[str, tuple[Callable[[snapshots.Snapshot], Iterator], str, str | No
 @access(ISSUER_READ)
 @blp.arguments(SnapshotQuery, location="query", error_status_code=400)
 @blp.doc(responses=RESPONSE_DOC)
+@reads_personal_data
 def snapshot(query, issuer_id):
     """The register as of a signed tree size (`tree_size`, `as_of`, default the latest).
 

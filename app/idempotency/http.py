@@ -131,11 +131,20 @@ def _answer_to_retry(earlier: store.Earlier, request_fingerprint: str) -> Respon
     return response
 
 
+def answer_never_kept(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a write view whose answer must not be stored (it holds a secret shown once): it
+    ignores Idempotency-Key. Put it above the blueprint's route decorator."""
+    view.answer_never_kept = True
+    return view
+
+
 def protect_write_views(app: Flask, blueprint_name: str) -> None:
     """Wrap every write view of the blueprint registered on `app` under `blueprint_name`."""
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(f"{blueprint_name}.") and rule.methods & WRITE_METHODS:
             view = app.view_functions[rule.endpoint]
+            if getattr(view, "answer_never_kept", False):
+                continue
             if not getattr(view, "idempotent", False):
                 protected = idempotent(view)
                 protected.idempotent = True

@@ -19,7 +19,7 @@ from app.models.register import (
     ShareClass,
 )
 from app.models.transfers import InstructionTransition, TransferInstruction, TransferSettings
-from app.models.user import ApiToken, User
+from app.models.user import ApiToken, LoginSession, User
 
 __all__ = [
     "ApiToken",
@@ -43,6 +43,7 @@ __all__ = [
     "LogLeaf",
     "LogNode",
     "LogState",
+    "LoginSession",
     "Notification",
     "PersonalDataAccess",
     "Pledge",

@@ -22,7 +22,14 @@ from flask import (
 from flask_login import login_required
 
 from app.api.snapshot import snapshot_response
-from app.auth.disclosure import disclose_read
+from app.auth.disclosure import (
+    MAX_PURPOSE_LENGTH,
+    PURPOSE_PARAMETER,
+    PurposeMissing,
+    disclose_read,
+    stated_purpose,
+)
+from app.auth.principal import login_principal
 from app.commands import command
 from app.extensions import db
 from app.interchange.formats import snapshot_html
@@ -50,6 +57,22 @@ FIELD_OF_REFUSAL = {
     "instrument_reference": "instrument_reference",
     "duplicate_instrument": "instrument_reference",
 }
+
+
+@blp.errorhandler(PurposeMissing)
+def _ask_for_purpose(error: PurposeMissing):
+    """A supervisor's read of personal data needs a purpose: ask for it, keeping the page's
+    other parameters (tree_size)."""
+    kept = [(name, value) for name, value in request.args.items() if name != PURPOSE_PARAMETER]
+    message = None if error.code == "purpose_required" else error.message
+    page = render_template(
+        "purpose.html",
+        role=login_principal().role,
+        kept=kept,
+        message=message,
+        max_length=MAX_PURPOSE_LENGTH,
+    )
+    return page, 400
 
 
 def _parties(form: TransferForm, issuer_id: str) -> tuple[str, str] | None:
@@ -168,6 +191,8 @@ def register(issuer_id: str):
             db.session, issuer_id, [entry.envelope for entry in reversed(entries)]
         ),
         form=form,
+        # The printable register carries the purpose a supervisor gave for this page.
+        purpose=stated_purpose(),
     )
 
 

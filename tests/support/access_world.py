@@ -64,6 +64,7 @@ class World:
     document_sha256: str
     notification_id: str  # one of investor A's login
     job_id: str  # an OCF export of issuer A, queued by the operator
+    throwaway_token_id: str  # a token the operator's cells may revoke
     headers: dict[str, dict[str, str]]  # caller name -> request headers
     clients: dict[str, FlaskClient] = field(default_factory=dict)  # caller name -> logged in
 
@@ -243,6 +244,7 @@ def build_world(app: Flask) -> World:
         _ok(
             client.post(f"/api/v1/issuers/{issuers['A']}/exports?format=ocf", headers=operator), 202
         )["id"],
+        str(_throwaway_token(app)),
         headers,
     )
     world.clients = {caller.name: _login(app, caller, issuers, holders) for caller in WEB_CALLERS}
@@ -278,6 +280,14 @@ def new_login(app: Flask, caller: Caller) -> FlaskClient:
         response = client.post("/login", data={"email": _email(caller), "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client
+
+
+def _throwaway_token(app: Flask) -> int:
+    with app.app_context(), db.write() as session:
+        token, _ = create_token(
+            session, role="auditor", label="matrix throwaway", issuer_id=None, now=utc_now()
+        )
+    return token.id
 
 
 def _operator_secret(app: Flask) -> str:
