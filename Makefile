@@ -87,6 +87,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.disclosure_pages $(BENCH_FLAGS)
 	$(BIN)/python -m bench.notifications $(BENCH_FLAGS)
 	$(BIN)/python -m bench.jobs $(BENCH_FLAGS)
+	$(BIN)/python -m bench.members_page $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

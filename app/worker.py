@@ -97,9 +97,18 @@ def _work_with_rq(app: Flask, burst: bool) -> int:
 
 
 class _CountingWorker(SimpleWorker):
-    """Counts the messages it handled (RQ keeps its own counts in Redis only)."""
+    """Counts the messages it handled (RQ keeps its own counts in Redis only).
+
+    It takes no commands over Redis pub/sub (signals stop it), so it does not subscribe: the
+    pub/sub listener thread was seen to hang RQ's teardown, the burst worker never returning."""
 
     executed = 0
+
+    def subscribe(self) -> None:
+        pass
+
+    def unsubscribe(self) -> None:
+        pass
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         super().execute_job(job, queue)
