@@ -44,6 +44,7 @@ def _check_production_settings(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import (
         models,  # noqa: F401  (registers every table on the metadata)
+        notices,  # noqa: F401  (installs the notices' appliers and command finisher)
         transfers,  # noqa: F401  (installs the workflow's appliers)
     )
     from app.api.errors import ErrorSchema

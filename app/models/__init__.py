@@ -4,6 +4,7 @@ from app.models.access import PersonalDataAccess
 from app.models.idempotency import IdempotencyRecord
 from app.models.issuer import Issuer
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
+from app.models.notices import Notice
 from app.models.register import (
     Distribution,
     Entitlement,
@@ -32,6 +33,7 @@ __all__ = [
     "LogLeaf",
     "LogNode",
     "LogState",
+    "Notice",
     "PersonalDataAccess",
     "Pledge",
     "ShareClass",

@@ -21,6 +21,7 @@ from app.db import Base, make_engine
 from app.ledger.canonical import parse_timestamp
 from app.ledger.log import read_entries, signed_size
 from app.models.issuer import Issuer
+from app.models.notices import Notice
 from app.models.register import (
     Distribution,
     Entitlement,
@@ -65,6 +66,7 @@ LOG_DERIVED = (
     TransferRules,
     TransferRulesVersion,
     IssuanceLockup,
+    Notice,
 )
 BATCH = 2_000
 
