@@ -14,6 +14,7 @@ from app.api import (
     instructions,
     issuers,
     log,
+    notices,
     offers,
     register,
     restrictions,
@@ -35,6 +36,7 @@ API_MODULES = (
     instructions,
     offers,
     rules,
+    notices,
 )
 
 
