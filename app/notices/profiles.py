@@ -62,6 +62,7 @@ class Crossing:
 class Profile:
     name: str
     label: str
+    summary: str  # the thresholds in words
     thresholds: tuple[Threshold, ...]  # ascending
 
     def crossing_between(self, level_before: int, level_after: int) -> Crossing | None:
@@ -103,17 +104,25 @@ def _substantial(*percents: int) -> tuple[Threshold, ...]:
 PROFILES: dict[str, Profile] = {
     profile.name: profile
     for profile in (
-        Profile("eu", "EU Transparency Directive", _substantial(5, 10, 15, 20, 25, 30, 50, 75)),
-        Profile("uk", "UK DTR 5", _substantial(*range(3, 101))),
+        Profile(
+            "eu",
+            "EU Transparency Directive",
+            "5, 10, 15, 20, 25, 30, 50 and 75% of the votes",
+            _substantial(5, 10, 15, 20, 25, 30, 50, 75),
+        ),
+        Profile(
+            "uk", "UK DTR 5", "3% of the votes and every 1% above", _substantial(*range(3, 101))
+        ),
         Profile(
             "cn",
             "PRC Securities Law",
+            "5% of the votes and every 5% above; a change notice at every 1% between",
             tuple(
                 Threshold(percent, SUBSTANTIAL if percent % 5 == 0 else CHANGE)
                 for percent in range(5, 101)
             ),
         ),
-        Profile("us", "US Exchange Act 13(d)", _substantial(5, 10)),
+        Profile("us", "US Exchange Act 13(d)", "5 and 10% of the votes", _substantial(5, 10)),
     )
 }
 PROFILE_NAMES = tuple(PROFILES)

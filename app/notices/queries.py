@@ -156,7 +156,7 @@ def significant_control(
         for holder_id in shares
         if _reaches(shares[holder_id], total_shares) or _reaches(votes[holder_id], total_votes)
     )
-    names = _names(session, issuer_id, controlling)
+    names = holder_names(session, issuer_id, controlling)
     persons = [
         PersonWithControl(
             holder_id=holder_id,
@@ -174,11 +174,12 @@ def significant_control(
     return SignificantControl(issuer_id, size, total_shares, total_votes, persons)
 
 
-def _names(session: Session, issuer_id: str, holder_ids: list[str]) -> dict[str, str]:
-    # At most four holders can each have 25% of the shares and four more 25% of the votes.
+def holder_names(session: Session, issuer_id: str, holder_ids: Collection[str]) -> dict[str, str]:
+    """The register names of a few holders (a page of notices, the persons with control);
+    an erased holder has none."""
     if not holder_ids:
         return {}
     query = select(HolderDetails.holder_id, HolderDetails.name).where(
-        and_(HolderDetails.issuer_id == issuer_id, HolderDetails.holder_id.in_(holder_ids))
+        and_(HolderDetails.issuer_id == issuer_id, HolderDetails.holder_id.in_(list(holder_ids)))
     )
     return dict(session.execute(query).all())

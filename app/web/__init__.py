@@ -8,6 +8,7 @@ from app.web import (
     approvals,
     can_transfer,
     investor,
+    notices,
     offers,
     register_views,
     rules_editor,
@@ -25,3 +26,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(approvals.blp)
     app.register_blueprint(offers.blp)
     app.register_blueprint(rules_editor.blp)
+    app.register_blueprint(notices.blp)

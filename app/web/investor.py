@@ -1,5 +1,6 @@
-"""The investor's pages: my holdings, my entries on the log (checked in the browser against the
-signed checkpoint and the key the browser pinned), and who read my register details."""
+"""The investor's pages: my holdings, my substantial-holding notices, my entries on the log
+(checked in the browser against the signed checkpoint and the key the browser pinned), and who
+read my register details."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from app.errors import error_response
 from app.extensions import db
 from app.ledger import keyring, log
 from app.models.register import Holder, HolderDetails
+from app.notices import queries as notice_queries
 from app.register import holder_entries, holders, queries
 from app.web import instruction_rows
 from app.web.forms import StepForm
 
 blp = Blueprint("investor", __name__, url_prefix="/me")
+
+NOTICES_SHOWN = 20
 
 
 def investor_only(view):
@@ -58,6 +62,9 @@ def dashboard():
         holdings=queries.current_holdings(db.session, holder.issuer_id, holder.holder_id),
         entry_count=len(holder_entries.entry_indexes(db.session, holder)),
         accesses=queries.accesses(db.session, holder.issuer_id, holder.holder_id, limit=20),
+        notices=notice_queries.holder_notices(
+            db.session, holder.issuer_id, holder.holder_id, NOTICES_SHOWN
+        ),
         transfers=instruction_rows.instructions_of_holder(
             db.session, holder.issuer_id, holder.holder_id, current_ledger().clock()
         ),
