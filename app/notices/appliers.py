@@ -17,6 +17,9 @@ from app.register.queries import get_class
 
 def apply_threshold_crossed(session: Session, entry: Applied) -> None:
     data = entry.data
+    # The notice names its holder (a foreign key the unit of work cannot order): the holder,
+    # registered by an entry in the same replay batch, is written first.
+    session.flush()
     session.add(
         Notice(
             issuer_id=entry.issuer_id,
