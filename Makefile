@@ -53,6 +53,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.http_writes $(BENCH_FLAGS)
 	$(BIN)/python -m bench.transfer_workflow $(BENCH_FLAGS)
 	$(BIN)/python -m bench.log_verify $(BENCH_FLAGS)
+	$(BIN)/python -m bench.notices $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
