@@ -50,7 +50,7 @@ def _rows(page: str, table_id: str) -> list[str]:
 
 
 def test_the_secretary_sees_who_controls_now_and_at_an_old_size(app, client, new_issuer):
-    issuer_id, a, b, old_size = _company(app, new_issuer)
+    issuer_id, _a, _b, old_size = _company(app, new_issuer)
     _user(app, "sec@example.test", "secretary", issuer_id)
     _log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}/significant-control").get_data(as_text=True)
@@ -103,7 +103,7 @@ def test_a_regulator_sees_the_page_and_the_read_is_disclosed(app, client, new_is
 
 
 def test_the_investor_sees_their_own_notices_on_me(app, client, new_issuer):
-    issuer_id, a, b, _ = _company(app, new_issuer)
+    issuer_id, _a, b, _ = _company(app, new_issuer)
     _user(app, "inv@example.test", "investor", issuer_id, holder_id=b)
     _log_in(client, "inv@example.test")
     page = client.get("/me/").get_data(as_text=True)
