@@ -35,8 +35,9 @@ def test_replay_in_small_batches_matches(app, traded, monkeypatch):
     monkeypatch.setattr(replay, "BATCH", 3)
     with app.app_context():
         report = replay_and_compare(db.session, traded)
+        notices = len(notices_of(traded))
     # 13 entries of the register's commands, and the notices of the thresholds they crossed.
-    assert report.entries == 13 + len(notices_of(traded))
+    assert report.entries == 13 + notices
     assert report.entries > 13
     assert report.rows_compared > 13
 
