@@ -21,13 +21,19 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
 
     settings = config_for(config_name)
     overrides = dict(overrides or {})
-    app = Flask(__name__, instance_path=overrides.get("INSTANCE_PATH", settings.INSTANCE_PATH))
+    # No app-wide /static route: the pages' assets are the web blueprint's, under /assets.
+    app = Flask(
+        __name__,
+        instance_path=overrides.get("INSTANCE_PATH", settings.INSTANCE_PATH),
+        static_folder=None,
+    )
     app.config.from_object(settings)
     app.config.update(overrides)
     # The SQLite file, the development key and the demo credentials live here.
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _check_production_settings(app)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -43,13 +49,16 @@ def _check_production_settings(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import (
+        disclosures,  # noqa: F401  (installs the disclosures' appliers)
         models,  # noqa: F401  (registers every table on the metadata)
         notices,  # noqa: F401  (installs the notices' appliers and command finisher)
+        notifications,  # noqa: F401  (installs the outbox's entry listener)
         transfers,  # noqa: F401  (installs the workflow's appliers)
     )
     from app.api.errors import ErrorSchema
     from app.auth.sessions import init_login
-    from app.extensions import api, csrf, db, login_manager
+    from app.document_store import install_document_store
+    from app.extensions import api, csrf, db, limiter, login_manager
 
     db.init_app(app)
     # The OpenAPI document describes every error with the API's own error body.
@@ -58,6 +67,14 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     init_login(login_manager)
+    install_document_store(app)
+    limiter.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from app.security import init_security
+
+    init_security(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -71,8 +88,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     from app.errors import register_error_handlers
+    from app.request_guard import register_request_guards
 
     register_error_handlers(app)
+    register_request_guards(app)
 
 
 def register_commands(app: Flask) -> None:

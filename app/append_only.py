@@ -7,6 +7,8 @@ from __future__ import annotations
 
 LOG_TABLES = ("log_leaves", "log_nodes", "log_checkpoints")
 ACCESS_LOG_TABLES = ("personal_data_access",)
+# Stored documents: the log holds their hashes, so the bytes must not change either.
+DOCUMENT_TABLES = ("documents",)
 PG_FUNCTION = "shareledger_refuse_change"
 
 PG_FUNCTION_DDL = f"""

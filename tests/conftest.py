@@ -7,6 +7,7 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from app.auth.tokens import create_token
 from app.db import normalise_url
 from app.ledger import keys
 from app.ledger.log import utc_now
-from tests.support.helpers import bearer, issuer_fields
+from tests.support.helpers import STATED_PURPOSE, bearer, issuer_fields
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 ENGINES = ["sqlite", *(["postgresql"] if PG_URL else [])]
@@ -76,10 +77,11 @@ def _pg_admin():
     return create_engine(url, isolation_level="AUTOCOMMIT")
 
 
-@pytest.fixture(params=ENGINES)
-def database_url(request, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        path = tmp_path / "shareledger.sqlite3"
+@contextmanager
+def fresh_database(request, engine: str, folder: Path) -> Iterator[str]:
+    """The URL of a fresh database on the engine, cloned from the migrated template."""
+    if engine == "sqlite":
+        path = folder / "shareledger.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
@@ -94,11 +96,43 @@ def database_url(request, tmp_path) -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture
-def app(database_url, tmp_path, signing_key_file) -> Iterator[Flask]:
-    application = create_app("test", _settings(database_url, tmp_path, signing_key_file))
+@contextmanager
+def app_on(url: str, folder: Path, key_file: Path, **overrides) -> Iterator[Flask]:
+    application = create_app("test", {**_settings(url, folder, key_file), **overrides})
     yield application
     application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request, tmp_path) -> Iterator[str]:
+    with fresh_database(request, request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def app(database_url, tmp_path, signing_key_file) -> Iterator[Flask]:
+    with app_on(database_url, tmp_path, signing_key_file) as application:
+        yield application
+
+
+@pytest.fixture(scope="module")
+def module_app_overrides() -> dict:
+    """Settings for `module_app`; a module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def module_app(
+    request, tmp_path_factory, signing_key_file, module_app_overrides
+) -> Iterator[Flask]:
+    """One app and fresh database shared by a module's tests (for a world seeded once and read
+    by many tests), on each engine."""
+    folder = tmp_path_factory.mktemp("module-app")
+    with (
+        fresh_database(request, request.param, folder) as url,
+        app_on(url, folder, signing_key_file, **module_app_overrides) as application,
+    ):
+        yield application
 
 
 @pytest.fixture
@@ -127,14 +161,16 @@ def make_token(app):
     return make
 
 
+# Operators and regulators state why they read personal data (tests/test_purpose.py); these
+# clients state it on every request, as a supervisor's configured client would.
 @pytest.fixture
 def operator_headers(make_token) -> dict[str, str]:
-    return bearer(make_token("operator"))
+    return {**bearer(make_token("operator")), **STATED_PURPOSE}
 
 
 @pytest.fixture
 def regulator_headers(make_token) -> dict[str, str]:
-    return bearer(make_token("regulator"))
+    return {**bearer(make_token("regulator")), **STATED_PURPOSE}
 
 
 @pytest.fixture

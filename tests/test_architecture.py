@@ -8,12 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import app.disclosures  # (installs the disclosures' appliers, as the app does)
 import app.transfers  # noqa: F401  (installs the workflow's appliers, as the app does)
 from app.register.appliers import APPLIERS
 
 ROOT = Path(__file__).resolve().parent.parent
 # The packages that hold the domain: only they may write log entries.
-CORE_MODULES = ["app.ledger", "app.register", "app.interchange", "app.transfers"]
+CORE_MODULES = [
+    "app.ledger",
+    "app.register",
+    "app.interchange",
+    "app.transfers",
+    "app.disclosures",
+]
 CORE_PACKAGES = [Path(*name.split(".")) for name in CORE_MODULES]
 
 BLOCK_FLASK = """

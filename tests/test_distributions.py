@@ -27,6 +27,7 @@ from tests.support.helpers import (
     HOLDER_A,
     HOLDER_B,
     ORDINARY,
+    STATED_PURPOSE,
     Clock,
     add_holders,
     bearer,
@@ -236,7 +237,8 @@ def test_amounts_are_rounded_down_to_the_minor_unit_and_the_residue_is_stated(
 def test_reading_distributions(client, dated, make_token):
     _, first = dated["declare"]("2026-03-02")
     _, second = dated["declare"]("2026-03-03", amount_per_share="1")
-    regulator = bearer(make_token("regulator"))
+    # The entitlements name holders: a regulator states a purpose to read them.
+    regulator = {**bearer(make_token("regulator")), **STATED_PURPOSE}
     listing = client.get(dated["base"], headers=regulator)
     assert listing.status_code == 200
     assert [d["distribution_id"] for d in listing.get_json()["distributions"]] == [

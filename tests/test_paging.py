@@ -23,6 +23,7 @@ from tests.support.helpers import (
     ACTOR,
     HOLDER_A,
     ORDINARY,
+    STATED_PURPOSE,
     Clock,
     allocation,
     bearer,
@@ -75,7 +76,7 @@ def lists(app, client, new_issuer, make_token):
             holders.erase_holder(ctx, EraseHolder(zed))
         request = DeclareDistribution("ORD", Decimal(1), "GBP", record_date=DAY_1.date())
         distribution = submit(issuer_id, declare_distribution, request)
-    regulator = bearer(make_token("regulator"))
+    regulator = {**bearer(make_token("regulator")), **STATED_PURPOSE}
     base = f"/api/v1/issuers/{issuer_id}"
     for _ in range(7):
         assert client.get(f"{base}/holders/{ids[0]}", headers=regulator).status_code == 200

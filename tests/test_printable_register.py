@@ -153,7 +153,9 @@ def test_totals_per_class_and_print_styles(client, register, regulator_headers):
     footer = ordinary[ordinary.index("<tfoot>") :]
     assert f"Total ORD: {MEMBERS} members" in " ".join(footer.split())
     assert f"{issued:,}" in footer and "100.0000" in footer
-    style = page[page.index("<style>") : page.index("</style>")]
+    # The print styles are a static stylesheet the page links (no inline style: the CSP).
+    (href,) = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    style = client.get(href).get_data(as_text=True)
     assert "@media print" in style
     assert re.search(r"thead\s*\{\s*display:\s*table-header-group", style)
     assert re.search(r"section\.class\s*\{\s*break-before:\s*page", style)

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.ledger import log
 from app.register.holders import commitment
 from app.register.replay import replay_and_compare
-from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, bearer
+from tests.support.helpers import HOLDER_A, HOLDER_B, ORDINARY, STATED_PURPOSE, bearer
 
 
 @pytest.fixture
@@ -269,10 +269,13 @@ def test_writes_need_the_issuers_secretary_or_the_operator(
     client, register, make_token, new_issuer
 ):
     other = bearer(make_token("secretary", new_issuer()["id"]))
-    for headers, status in ((other, 403), (bearer(make_token("regulator")), 403), ({}, 401)):
+    # Another issuer's secretary may not see this issuer (404, as if unknown); a regulator
+    # sees it but may not change it (403).
+    for headers, status in ((other, 404), (bearer(make_token("regulator")), 403), ({}, 401)):
         response = client.post(f"{register['base']}/holders", json=HOLDER_A, headers=headers)
         assert response.status_code == status
-    regulator = client.get(f"{register['base']}/holders", headers=bearer(make_token("regulator")))
+    stated = {**bearer(make_token("regulator")), **STATED_PURPOSE}
+    regulator = client.get(f"{register['base']}/holders", headers=stated)
     assert regulator.status_code == 200
     assert len(regulator.get_json()["holders"]) == 2
 
@@ -294,7 +297,7 @@ def test_holder_listing_pages(client, register):
 
 
 def test_outsiders_reads_of_personal_data_are_disclosed_to_the_issuer(client, register, make_token):
-    regulator = bearer(make_token("regulator"))
+    regulator = {**bearer(make_token("regulator")), **STATED_PURPOSE}
     assert client.get(f"{register['base']}/holders", headers=regulator).status_code == 200
     path = f"{register['base']}/holders/{register['a']}"
     assert client.get(path, headers=regulator).status_code == 200
@@ -307,6 +310,7 @@ def test_outsiders_reads_of_personal_data_are_disclosed_to_the_issuer(client, re
     ]
     assert accesses[0]["resource"] == path
     assert accesses[0]["actor"].startswith("token:")
+    assert accesses[0]["purpose"] == STATED_PURPOSE["X-Purpose"]
     assert client.get(f"{register['base']}/access-log", headers=regulator).status_code == 403
 
 

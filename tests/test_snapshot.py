@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from base64 import b64decode
 from collections import Counter
 from datetime import timedelta
@@ -23,6 +24,7 @@ from app.register import classes, holders, issuance
 from app.register.snapshot import holdings, logged_entries, percent, take_snapshot
 from tests.support.helpers import (
     HOLDER_B,
+    STATED_PURPOSE,
     bearer,
     class_request,
     holder_request,
@@ -258,12 +260,16 @@ def test_html_is_a_printable_register_with_the_note(client, register, regulator_
         "Brunel Engineering Ltd",
         "1 Temple Meads, Bristol",
         "[erased]",
-        "@media print",
         "How to verify it",
         "43.4783",
     ):
         assert expected in page, expected
-    assert "http" not in page.split("<body>")[0].replace("http-equiv", "")  # no CDN assets
+    # Its print styles are this service's own stylesheet (no inline style, no CDN).
+    head = page.split("<body>")[0]
+    (stylesheet,) = re.findall(r'<link rel="stylesheet" href="([^"]+)"', head)
+    assert stylesheet == "http://localhost/assets/printable.css"
+    assert head.replace("http-equiv", "").count("http") == 1
+    assert "@media print" in client.get(stylesheet).get_data(as_text=True)
     assert "Dora Dee" not in page
 
 
@@ -348,10 +354,11 @@ def test_who_may_take_a_snapshot(app, client, register, make_token, new_issuer):
         "secretary": make_token("secretary", register.issuer_id),
     }
     for role, secret in allowed.items():
-        assert _get(client, register, bearer(secret)).status_code == 200, role
+        stated = {**bearer(secret), **STATED_PURPOSE}
+        assert _get(client, register, stated).status_code == 200, role
     stranger = bearer(make_token("secretary", other_issuer))
     refused = _get(client, register, stranger)
-    assert (refused.status_code, refused.get_json()["code"]) == (403, "forbidden")
+    assert (refused.status_code, refused.get_json()["code"]) == (404, "not_found")
     assert _get(client, register, {}).status_code == 401
     missing = client.get("/api/v1/issuers/no-such-issuer/snapshot", headers=stranger)
     assert missing.status_code == 404
@@ -361,7 +368,7 @@ def test_outsiders_reads_go_to_the_access_log(app, client, register, make_token)
     before = _access_count(app, register.issuer_id)
     _get(client, register, bearer(make_token("secretary", register.issuer_id)))
     assert _access_count(app, register.issuer_id) == before  # the issuer's own secretary
-    _get(client, register, bearer(make_token("regulator")), format="csv")
+    _get(client, register, bearer(make_token("regulator")), format="csv", purpose="inspection")
     assert _access_count(app, register.issuer_id) == before + 1
     with app.app_context():
         access = db.session.scalars(
@@ -371,6 +378,7 @@ def test_outsiders_reads_go_to_the_access_log(app, client, register, make_token)
         ).first()
     assert (access.role, access.holder_id) == ("regulator", None)
     assert "snapshot" in access.resource and "format=csv" in access.resource
+    assert access.purpose == "inspection"
 
 
 def test_the_openapi_document_describes_every_format(client):
@@ -386,6 +394,7 @@ def test_the_openapi_document_describes_every_format(client):
         "tree_size",
         "as_of",
         "format",
+        "purpose",
     }
     json.dumps(spec)  # serialisable
 
@@ -399,7 +408,7 @@ def test_the_openapi_document_describes_every_format(client):
 )
 def test_the_access_log_is_append_only(app, client, register, make_token, statement):
     """Its rows are evidence of who read personal data: nobody rewrites or removes them."""
-    _get(client, register, bearer(make_token("regulator")))
+    _get(client, register, {**bearer(make_token("regulator")), **STATED_PURPOSE})
     before = _access_count(app, register.issuer_id)
     assert before >= 1
     with app.app_context(), pytest.raises(DBAPIError, match="append-only"):

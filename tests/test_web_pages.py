@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -75,24 +76,37 @@ def _log_in(client, email):
 
 
 def test_a_secretary_registers_a_transfer_in_the_browser(app, client, new_issuer):
-    issuer_id, a, b = _secretary_with_register(app, new_issuer)
+    issuer_id, _, _ = _secretary_with_register(app, new_issuer)
     _log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}")
     assert page.status_code == 200
     assert b"Ada Lovelace" in page.data and b"Register an executed transfer" in page.data
     form = {
         "class_code": "ORD",
-        "from_holder_id": a,
-        "to_holder_id": b,
+        "from_member": "Ada Lovelace (No. 1)",
+        "to_member": "2",
         "instrument_reference": "STF-WEB-1",
     }
     too_many = client.post(f"/issuers/{issuer_id}", data={**form, "quantity": 81})
-    assert b"80 ORD shares available, 81 needed" in too_many.data
+    # The refusal, in words, next to the number of shares.
+    assert re.search(
+        r'id="quantity-errors">\s*<li>Ada Lovelace \(No. 1\) has 80 ORD available; '
+        r"you asked for 81.</li>",
+        too_many.get_data(as_text=True),
+    )
+    nobody = client.post(
+        f"/issuers/{issuer_id}", data={**form, "to_member": "Nobody", "quantity": 1}
+    )
+    assert "No member is “Nobody”" in nobody.get_data(as_text=True)
     done = client.post(
         f"/issuers/{issuer_id}", data={**form, "quantity": 30}, follow_redirects=True
     )
     assert b"Transfer registered as log entry" in done.data
-    assert b"transfer.settled" in done.data
+    # The log reads in words: the secretary by name, members by name and member number.
+    assert (
+        "Secretary registered a transfer of 30 ORD from Ada Lovelace (No. 1) to "
+        "Brunel Engineering Ltd (No. 2)." in done.get_data(as_text=True)
+    )
     text = done.get_data(as_text=True)
     assert ">50<" in text and ">30<" in text
 
@@ -100,21 +114,24 @@ def test_a_secretary_registers_a_transfer_in_the_browser(app, client, new_issuer
 def test_a_regulator_reads_the_register_and_the_read_is_disclosed(app, client, new_issuer):
     issuer_id, _, _ = _secretary_with_register(app, new_issuer)
     _log_in(client, "reg@example.test")
-    page = client.get(f"/issuers/{issuer_id}")
+    page = client.get(f"/issuers/{issuer_id}?purpose=inspection")
     assert page.status_code == 200
     assert b"Register an executed transfer" not in page.data
     with app.app_context():
         from app.register.queries import accesses
 
         (access,) = accesses(db.session, issuer_id)
-    assert access.role == "regulator" and access.resource == f"/issuers/{issuer_id}"
+    assert (
+        access.role == "regulator" and access.resource == f"/issuers/{issuer_id}?purpose=inspection"
+    )
+    assert access.purpose == "inspection"
 
 
 def _links(page: str) -> list[str]:
     """The same-site links a page offers (href attributes), without fragments."""
     return sorted(
         {
-            href.split("#")[0]
+            html.unescape(href).split("#")[0]
             for href in re.findall(r'href="([^"]+)"', page)
             if href.startswith("/") and not href.startswith("//")
         }
@@ -141,7 +158,8 @@ def test_every_link_on_the_register_page_answers_a_logged_in_user(
 ):
     issuer_id, _, _ = _secretary_with_register(app, new_issuer)
     _log_in(client, email)
-    page = client.get(f"/issuers/{issuer_id}").get_data(as_text=True)
+    # A regulator states a purpose (the secretary needs none); the page's links carry it.
+    page = client.get(f"/issuers/{issuer_id}?purpose=inspection").get_data(as_text=True)
     links = _links(page)
     printable = next(link for link in links if "printable" in link)
     signed_note = next(link for link in links if "checkpoint" in link)
@@ -172,13 +190,14 @@ def test_the_signed_note_link_on_the_registers_page_answers(app, client, new_iss
 def test_a_regulators_printout_is_disclosed_like_the_apis(app, client, new_issuer):
     issuer_id, _, _ = _secretary_with_register(app, new_issuer)
     _log_in(client, "reg@example.test")
-    client.get(f"/issuers/{issuer_id}/printable").get_data()
+    client.get(f"/issuers/{issuer_id}/printable?purpose=audit").get_data()
     client.get(f"/issuers/{issuer_id}/checkpoint").get_data()  # no personal data: not logged
     with app.app_context():
         from app.register.queries import accesses
 
         (access,) = accesses(db.session, issuer_id)
-    assert access.role == "regulator" and access.resource == f"/issuers/{issuer_id}/printable"
+    assert access.role == "regulator" and access.purpose == "audit"
+    assert access.resource == f"/issuers/{issuer_id}/printable?purpose=audit"
 
 
 def test_investors_outsiders_and_strangers_are_refused_the_printout_and_note(

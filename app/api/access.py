@@ -1,12 +1,13 @@
-"""Permission checks for API views: 401 without credentials, 404 for an unknown issuer, 403
-for an issuer the caller may not see or change."""
+"""Permission checks for API views: 401 without credentials; 404 for an issuer that is unknown
+or that the caller may not see (the two answer alike, so nobody can probe which issuers
+exist); 403 for an issuer the caller sees but may not read or change."""
 
 from __future__ import annotations
 
 from app.auth.principal import Principal, token_principal
 from app.errors import ApiError
 from app.extensions import db
-from app.register.queries import get_issuer
+from app.register.queries import get_issuer, unknown_issuer
 
 
 def require_principal() -> Principal:
@@ -16,17 +17,24 @@ def require_principal() -> Principal:
     return principal
 
 
-def require_read(issuer_id: str) -> Principal:
+def require_visible(issuer_id: str) -> Principal:
+    """The caller, if it may see this issuer at all; otherwise the unknown issuer's answer."""
     principal = require_principal()
+    if not principal.in_scope(issuer_id):
+        raise unknown_issuer(issuer_id)
     get_issuer(db.session, issuer_id)
+    return principal
+
+
+def require_read(issuer_id: str) -> Principal:
+    principal = require_visible(issuer_id)
     if not principal.can_read(issuer_id):
         raise ApiError(403, "forbidden", "this token may not read this issuer's register")
     return principal
 
 
 def require_write(issuer_id: str) -> Principal:
-    principal = require_principal()
-    get_issuer(db.session, issuer_id)
+    principal = require_visible(issuer_id)
     if not principal.can_write(issuer_id):
         raise ApiError(403, "forbidden", "this token may not change this issuer's register")
     return principal

@@ -26,6 +26,7 @@ from app.register.capital import Removal
 from app.register.conversion import Conversion
 from app.register.reorganisation import Reorganisation
 from app.register.requests import FractionTerms, ReorganiseClass
+from app.route_access import ISSUER_WRITE, access
 
 blp = Blueprint(
     "capital",
@@ -62,6 +63,7 @@ def _remove(service: Callable[..., Removal], issuer_id: str, request: object) ->
 
 
 @blp.route("/cancellations", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(CancellationSchema)
 @blp.response(201, RemovalSchema)
 @_refusals
@@ -71,6 +73,7 @@ def cancel_shares(request, issuer_id):
 
 
 @blp.route("/repurchases", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(RepurchaseSchema)
 @blp.response(201, RemovalSchema)
 @_refusals
@@ -83,6 +86,7 @@ def repurchase_shares(request, issuer_id):
 
 
 @blp.route("/redemptions", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(RedemptionSchema)
 @blp.response(201, RemovalSchema)
 @_refusals
@@ -118,6 +122,7 @@ def _conversion_view(conversion: Conversion) -> dict[str, Any]:
 
 
 @blp.route("/conversions", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(ConversionInputSchema)
 @blp.response(201, ConversionSchema)
 @_refusals
@@ -156,6 +161,7 @@ def _reorganise(
 
 
 @blp.route("/classes/<code>/splits", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(ReorganisationInputSchema)
 @blp.response(201, ReorganisationSchema)
 @_refusals
@@ -166,6 +172,7 @@ def split_class(request, issuer_id, code):
 
 
 @blp.route("/classes/<code>/consolidations", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(ReorganisationInputSchema)
 @blp.response(201, ReorganisationSchema)
 @_refusals

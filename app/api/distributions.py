@@ -15,12 +15,14 @@ from app.api.distributions_schemas import (
     DistributionListSchema,
 )
 from app.api.paging import PageQuery, paged
+from app.api.purpose import reads_personal_data
 from app.auth.disclosure import disclose_read
 from app.commands import command, current_ledger
 from app.extensions import db
 from app.models.register import Distribution
 from app.register import distributions, queries
 from app.register.paging import DEFAULT_PAGE_SIZE
+from app.route_access import ISSUER_READ, ISSUER_WRITE, access
 
 blp = Blueprint(
     "distributions",
@@ -72,6 +74,7 @@ def _detail(
 
 
 @blp.route("/distributions")
+@access(ISSUER_READ)
 @blp.response(200, DistributionListSchema)
 def list_distributions(issuer_id):
     """The issuer's declared distributions, in the order declared."""
@@ -82,6 +85,7 @@ def list_distributions(issuer_id):
 
 
 @blp.route("/distributions", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(DistributionInputSchema)
 @blp.response(201, DistributionDetailSchema)
 def declare_distribution(request, issuer_id):
@@ -98,8 +102,10 @@ def declare_distribution(request, issuer_id):
 
 
 @blp.route("/distributions/<distribution_id>")
+@access(ISSUER_READ)
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, DistributionDetailSchema)
+@reads_personal_data
 def get_distribution(query, issuer_id, distribution_id):
     """One distribution with its entitlement list by holder name, a page at a time (`after`
     is a holder_id). Names are personal data: outsiders' reads are written to the access log."""

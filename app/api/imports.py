@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask_smorest import Blueprint
 
 from app.api.access import require_write
@@ -11,8 +11,17 @@ from app.api.imports_schemas import (
     ImportRejectedSchema,
     ImportReportSchema,
 )
+from app.api.jobs import (
+    ACCEPTED_DOC,
+    JobSchema,
+    accept_job,
+    over_job_threshold,
+    spooled_request_body,
+)
 from app.commands import command
 from app.interchange import importing
+from app.request_guard import accepts_upload
+from app.route_access import ISSUER_WRITE, access
 
 blp = Blueprint(
     "imports",
@@ -34,21 +43,32 @@ REQUEST_BODY = {
 
 
 @blp.route("/imports", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(ImportQuerySchema, location="query")
 @blp.doc(requestBody=REQUEST_BODY)
 @blp.response(201, ImportReportSchema, description="Imported: every change is a log entry")
 @blp.alt_response(200, schema=ImportReportSchema, description="Dry run: nothing was written")
+@blp.alt_response(202, schema=JobSchema, **ACCEPTED_DOC)
 @blp.alt_response(
     422,
     schema=ImportRejectedSchema,
     description="The file has problems (every one is listed); nothing was imported",
 )
+@accepts_upload
 def import_register(query, issuer_id):
-    """Import a register of members from CSV or an OCF package, in one command (or dry-run it)."""
+    """Import a register of members from CSV or an OCF package, in one command (or dry-run it).
+
+    A CSV of more than JOB_THRESHOLD_ROWS data lines, or a file larger than JOB_THRESHOLD_BYTES,
+    is imported (or dry-run) by a job: 202 with the job, whose result is this report."""
     principal = require_write(issuer_id)
-    source = importing.read_source(
-        query["format"], request.get_data(cache=False), verify_checksums=query["checksums"]
-    )
+    with spooled_request_body() as body:
+        # Lines after the header, not records: a quoted value may span lines, which only
+        # brings the job sooner.
+        rows = max(body.lines - 1, 0) if query["format"] == "csv" else None
+        if over_job_threshold(rows, body.size):
+            return accept_job(principal, issuer_id, "import", query, payload=body.rewound())
+        content = body.read()
+    source = importing.read_source(query["format"], content, verify_checksums=query["checksums"])
     try:
         with command(principal.actor, issuer_id) as ctx:
             report = importing.import_register(ctx, source, dry_run=query["dry_run"])

@@ -18,7 +18,7 @@ from app.api.access import (
     acting,
     investor_holder,
     require_company_access,
-    require_principal,
+    require_visible,
     require_write,
 )
 from app.api.instructions_schemas import (
@@ -34,7 +34,7 @@ from app.commands import command, current_ledger
 from app.errors import ApiError
 from app.extensions import db
 from app.models.transfers import TransferInstruction
-from app.register.queries import get_issuer
+from app.route_access import ISSUER_READ, ISSUER_WRITE, PARTY_READ, PARTY_WRITE, access
 from app.transfers import queries, workflow
 from app.transfers.requests import Step
 from app.transfers.states import PENDING
@@ -61,8 +61,7 @@ def _view_name() -> str:
 @blp.before_request
 def _authorise() -> None:
     issuer_id = request.view_args["issuer_id"]
-    principal = require_principal()
-    get_issuer(db.session, issuer_id)
+    principal = require_visible(issuer_id)
     if investor_holder(principal, issuer_id) is not None:
         if _view_name() not in INVESTOR_VIEWS:
             raise ApiError(403, "forbidden", "an investor's token may not do this")
@@ -90,6 +89,7 @@ def _detail(issuer_id: str, instruction_id: str) -> dict:
 
 
 @blp.route("/instructions", methods=["POST"])
+@access(PARTY_WRITE)
 @blp.arguments(InstructSchema)
 @blp.response(201, InstructionDetailSchema)
 def instruct(instruction, issuer_id):
@@ -101,6 +101,7 @@ def instruct(instruction, issuer_id):
 
 
 @blp.route("/instructions")
+@access(PARTY_READ)
 @blp.arguments(InstructionPageQuery, location="query")
 @blp.response(200, InstructionPageSchema)
 def list_instructions(query, issuer_id):
@@ -118,6 +119,7 @@ def list_instructions(query, issuer_id):
 
 
 @blp.route("/instructions/<instruction_id>")
+@access(PARTY_READ)
 @blp.response(200, InstructionDetailSchema)
 def get_instruction(issuer_id, instruction_id):
     """One instruction and its history: every transition with its log index."""
@@ -128,7 +130,7 @@ def get_instruction(issuer_id, instruction_id):
     return detail
 
 
-def _step_route(action: str, service, summary: str) -> None:
+def _step_route(action: str, service, summary: str, rule: str = PARTY_WRITE) -> None:
     def step(issuer_id, instruction_id):
         principal, party = acting(issuer_id)
         with command(principal.actor, issuer_id) as ctx:
@@ -138,22 +140,26 @@ def _step_route(action: str, service, summary: str) -> None:
     step.__name__ = f"{action}_instruction"
     step.__doc__ = summary
     route = blp.route(f"/instructions/<instruction_id>/{action}", methods=["POST"])
-    route(blp.response(200, InstructionDetailSchema)(step))
+    route(access(rule)(blp.response(200, InstructionDetailSchema)(step)))
 
 
 _step_route("accept", workflow.accept, "The transferee accepts (`transfer.accepted`).")
 _step_route("decline", workflow.decline, "The transferee declines (`transfer.declined`).")
-_step_route("approve", workflow.approve, "The company approves (`transfer.approved`).")
+_step_route(
+    "approve", workflow.approve, "The company approves (`transfer.approved`).", ISSUER_WRITE
+)
 _step_route("cancel", workflow.cancel, "The instructing party withdraws (`transfer.cancelled`).")
 _step_route(
     "settle",
     workflow.settle,
     "Register the transfer (`transfer.settled`): approved, or accepted where the class needs "
     "no approval, and no earlier instruction on the same shares still pending.",
+    ISSUER_WRITE,
 )
 
 
 @blp.route("/instructions/<instruction_id>/reject", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(RejectSchema)
 @blp.response(200, InstructionDetailSchema)
 def reject_instruction(rejection, issuer_id, instruction_id):
@@ -165,6 +171,7 @@ def reject_instruction(rejection, issuer_id, instruction_id):
 
 
 @blp.route("/classes/<class_code>/transfer-settings")
+@access(ISSUER_READ)
 @blp.response(200, TransferSettingsSchema)
 def get_transfer_settings(issuer_id, class_code):
     """Whether the class's transfers need approval, and the days a transferee has to accept."""
@@ -172,6 +179,7 @@ def get_transfer_settings(issuer_id, class_code):
 
 
 @blp.route("/classes/<class_code>/transfer-settings", methods=["PUT"])
+@access(ISSUER_WRITE)
 @blp.arguments(TransferSettingsInputSchema)
 @blp.response(200, TransferSettingsSchema)
 def put_transfer_settings(settings, issuer_id, class_code):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from app.api.fields import Text
+from app.api.fields import Jurisdiction, Text
 from app.api.request_schema import RequestSchema
 from app.notices.profiles import PROFILE_NAMES
 from app.register.requests import AmendIssuer, RegisterIssuer
@@ -20,12 +20,8 @@ class IssuerInputSchema(RequestSchema):
 
     legal_name = Text(required=True, validate=validate.Length(min=1, max=200))
     registration_number = Text(required=True, validate=validate.Length(min=1, max=64))
-    jurisdiction = ma.fields.String(
+    jurisdiction = Jurisdiction(
         required=True,
-        validate=validate.Regexp(
-            r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$",
-            error="use an ISO 3166 code such as GB, CN or US-DE",
-        ),
         metadata={"description": "ISO 3166-1 alpha-2, optionally with an ISO 3166-2 subdivision"},
     )
     lei = ma.fields.String(

@@ -11,24 +11,32 @@ from app.api.issuer_schemas import (
     IssuerListSchema,
     IssuerSchema,
 )
+from app.api.regulators_schemas import IssuerListQuery
 from app.commands import command
 from app.extensions import db
-from app.register import issuers, queries
+from app.register import issuers, queries, supervision
+from app.route_access import ISSUER_READ, ISSUER_WRITE, OPERATOR, SIGNED_IN, access
 
 blp = Blueprint("issuers", __name__, url_prefix="/api/v1", description="Issuers")
 
 
 @blp.route("/issuers")
+@access(SIGNED_IN)
+@blp.arguments(IssuerListQuery, location="query", error_status_code=400)
 @blp.response(200, IssuerListSchema)
-def list_issuers():
-    """The issuers the caller may see."""
+def list_issuers(query):
+    """The issuers the caller may see, by name; `jurisdiction` keeps those registered there."""
     principal = require_principal()
-    only = None if principal.sees_all_issuers else principal.issuer_id
-    issuers_seen = queries.list_issuers(db.session, only)
+    issuers_seen = [
+        issuer
+        for issuer in supervision.issuers_in(db.session, query.get("jurisdiction"))
+        if principal.can_read(issuer.id) or principal.issuer_id == issuer.id
+    ]
     return {"issuers": queries.with_log_positions(db.session, issuers_seen)}
 
 
 @blp.route("/issuers", methods=["POST"])
+@access(OPERATOR)
 @blp.arguments(IssuerInputSchema)
 @blp.response(201, IssuerSchema)
 def register_issuer(request):
@@ -40,6 +48,7 @@ def register_issuer(request):
 
 
 @blp.route("/issuers/<issuer_id>")
+@access(ISSUER_READ)
 @blp.response(200, IssuerSchema)
 def get_issuer(issuer_id):
     """One issuer's registered details."""
@@ -48,6 +57,7 @@ def get_issuer(issuer_id):
 
 
 @blp.route("/issuers/<issuer_id>", methods=["PATCH"])
+@access(ISSUER_WRITE)
 @blp.arguments(IssuerAmendSchema(partial=True))
 @blp.response(200, IssuerSchema)
 def amend_issuer(request, issuer_id):

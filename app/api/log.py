@@ -21,6 +21,7 @@ from app.api.log_schemas import (
 from app.errors import ApiError
 from app.extensions import db
 from app.ledger import keyring, log
+from app.route_access import ISSUER_READ, PUBLIC, access
 
 blp = Blueprint("log", __name__, url_prefix="/api/v1", description="The verifiable log")
 
@@ -41,6 +42,7 @@ def _require_within_signed_tree(issuer_id: str, size: int, name: str) -> None:
 
 
 @blp.route("/log/keys")
+@access(PUBLIC)
 @blp.response(200, KeysSchema)
 def keys():
     """The verifier keys of every checkpoint ever signed (public)."""
@@ -48,6 +50,7 @@ def keys():
 
 
 @blp.route("/issuers/<issuer_id>/log/checkpoint")
+@access(ISSUER_READ)
 @blp.arguments(CheckpointQuery, location="query", **BAD_PARAMETERS)
 @blp.response(200, content_type="text/plain", description="A C2SP signed checkpoint note")
 def checkpoint(query, issuer_id):
@@ -71,6 +74,7 @@ def checkpoint(query, issuer_id):
 
 
 @blp.route("/issuers/<issuer_id>/log/entries")
+@access(ISSUER_READ)
 @blp.arguments(EntriesQuery, location="query", **BAD_PARAMETERS)
 @blp.response(200, EntriesSchema)
 def entries(query, issuer_id):
@@ -88,6 +92,7 @@ def entries(query, issuer_id):
 
 
 @blp.route("/issuers/<issuer_id>/log/proof/inclusion")
+@access(ISSUER_READ)
 @blp.arguments(InclusionQuery, location="query", **BAD_PARAMETERS)
 @blp.response(200, InclusionProofSchema)
 def inclusion_proof(query, issuer_id):
@@ -106,6 +111,7 @@ def inclusion_proof(query, issuer_id):
 
 
 @blp.route("/issuers/<issuer_id>/log/proof/consistency")
+@access(ISSUER_READ)
 @blp.arguments(ConsistencyQuery, location="query", **BAD_PARAMETERS)
 @blp.response(200, ConsistencyProofSchema)
 def consistency_proof(query, issuer_id):

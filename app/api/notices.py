@@ -33,6 +33,7 @@ from app.notices import queries
 from app.notices.profiles import effective_profile
 from app.notices.services import set_disclosure_profile
 from app.register.queries import get_issuer
+from app.route_access import ISSUER_READ, ISSUER_WRITE, PARTY_READ, access
 
 blp = Blueprint(
     "notices",
@@ -66,6 +67,7 @@ def _profile_view(issuer: Issuer) -> dict:
 
 
 @blp.route("/disclosure-profile")
+@access(ISSUER_READ)
 @blp.response(200, ProfileSchema)
 def get_profile(issuer_id):
     """The disclosure profile in force and its thresholds (% of all votes)."""
@@ -73,6 +75,7 @@ def get_profile(issuer_id):
 
 
 @blp.route("/disclosure-profile", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(ProfileInputSchema)
 @blp.response(200, ProfileSchema)
 def set_profile(profile_request, issuer_id):
@@ -85,6 +88,7 @@ def set_profile(profile_request, issuer_id):
 
 
 @blp.route("/notices")
+@access(PARTY_READ)
 @blp.arguments(NoticeQuery, location="query", error_status_code=400)
 @blp.response(200, NoticeListSchema)
 def list_notices(query, issuer_id):
@@ -102,6 +106,7 @@ def list_notices(query, issuer_id):
 
 
 @blp.route("/significant-control")
+@access(ISSUER_READ)
 @blp.arguments(ControlQuery, location="query", error_status_code=400)
 @blp.response(200, SignificantControlSchema)
 def significant_control(query, issuer_id):

@@ -16,13 +16,13 @@ from app.api.access import (
     acting,
     investor_holder,
     require_company_access,
-    require_principal,
+    require_visible,
 )
 from app.api.offers_schemas import OfferSchema, TakeUpSchema
 from app.commands import command
 from app.errors import ApiError
 from app.extensions import db
-from app.register.queries import get_issuer
+from app.route_access import PARTY_READ, PARTY_WRITE, access
 from app.transfers import offer_queries, pre_emption, queries
 from app.transfers.requests import Waive
 
@@ -37,8 +37,7 @@ blp = Blueprint(
 @blp.before_request
 def _authorise() -> None:
     issuer_id = request.view_args["issuer_id"]
-    principal = require_principal()
-    get_issuer(db.session, issuer_id)
+    principal = require_visible(issuer_id)
     holder = investor_holder(principal, issuer_id)
     if holder is not None:
         answering = request.view_args.get("holder_id")
@@ -56,6 +55,7 @@ def offer_view(issuer_id: str, instruction_id: str) -> dict:
 
 
 @blp.route("")
+@access(PARTY_READ)
 @blp.response(200, OfferSchema)
 def get_offer(issuer_id, instruction_id):
     """The instruction's pre-emption offer: entitlements, answers, window and close."""
@@ -70,6 +70,7 @@ def get_offer(issuer_id, instruction_id):
 
 
 @blp.route("/<holder_id>/take", methods=["POST"])
+@access(PARTY_WRITE)
 @blp.arguments(TakeUpSchema)
 @blp.response(200, OfferSchema)
 def take_offer(take_up, issuer_id, instruction_id, holder_id):
@@ -82,6 +83,7 @@ def take_offer(take_up, issuer_id, instruction_id, holder_id):
 
 
 @blp.route("/<holder_id>/waive", methods=["POST"])
+@access(PARTY_WRITE)
 @blp.response(200, OfferSchema)
 def waive_offer(issuer_id, instruction_id, holder_id):
     """The offeree waives its entitlement (`transfer.pre_emption_waived`)."""

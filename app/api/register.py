@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
+from flask import request as flask_request
 from flask_smorest import Blueprint
 
 from app.api.access import require_read, require_write
 from app.api.batch_rows import IssuanceSchema
+from app.api.jobs import ACCEPTED_DOC, JobSchema, accept_job, over_job_threshold
 from app.api.paging import PageQuery, paged
+from app.api.purpose import reads_personal_data
 from app.api.register_schemas import (
     AccessLogSchema,
     CeaseSchema,
@@ -31,6 +36,7 @@ from app.models.register import Holder, HolderDetails
 from app.register import classes, holders, issuance, queries, transfers
 from app.register.paging import Page
 from app.register.projection import Applied
+from app.route_access import ISSUER_READ, ISSUER_WRITE, access
 
 blp = Blueprint(
     "register", __name__, url_prefix="/api/v1/issuers/<issuer_id>", description="The register"
@@ -62,6 +68,7 @@ def _holder_view_by_id(issuer_id: str, holder_id: str) -> dict:
 
 
 @blp.route("/classes")
+@access(ISSUER_READ)
 @blp.response(200, ClassListSchema)
 def list_classes(issuer_id):
     """The issuer's share classes with their issued totals."""
@@ -70,6 +77,7 @@ def list_classes(issuer_id):
 
 
 @blp.route("/classes", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(ClassInputSchema)
 @blp.response(201, ClassSchema)
 def create_class(request, issuer_id):
@@ -80,6 +88,7 @@ def create_class(request, issuer_id):
 
 
 @blp.route("/classes/<code>")
+@access(ISSUER_READ)
 @blp.response(200, ClassSchema)
 def get_class(issuer_id, code):
     """One share class."""
@@ -88,6 +97,7 @@ def get_class(issuer_id, code):
 
 
 @blp.route("/classes/<code>", methods=["PATCH"])
+@access(ISSUER_WRITE)
 @blp.arguments(ClassAmendSchema)
 @blp.response(200, ClassSchema)
 def amend_class(request, issuer_id, code):
@@ -101,8 +111,10 @@ def amend_class(request, issuer_id, code):
 
 
 @blp.route("/holders")
+@access(ISSUER_READ)
 @blp.arguments(HolderPageQuery, location="query")
 @blp.response(200, HolderPageSchema)
+@reads_personal_data
 def list_holders(query, issuer_id):
     """Holders in holder_id order, a page at a time (`after` continues a listing).
     Reads by regulators, auditors and operators are written to the access log."""
@@ -115,6 +127,7 @@ def list_holders(query, issuer_id):
 
 
 @blp.route("/holders", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(HolderInputSchema)
 @blp.response(201, HolderSchema)
 def register_holder(request, issuer_id):
@@ -126,7 +139,9 @@ def register_holder(request, issuer_id):
 
 
 @blp.route("/holders/<holder_id>")
+@access(ISSUER_READ)
 @blp.response(200, HolderSchema)
+@reads_personal_data
 def get_holder(issuer_id, holder_id):
     """One holder, with register details unless erased (outsiders' reads are logged)."""
     principal = require_read(issuer_id)
@@ -136,6 +151,7 @@ def get_holder(issuer_id, holder_id):
 
 
 @blp.route("/holders/<holder_id>", methods=["PATCH"])
+@access(ISSUER_WRITE)
 @blp.arguments(HolderAmendSchema(partial=True))
 @blp.response(200, HolderSchema)
 def amend_holder(request, issuer_id, holder_id):
@@ -147,6 +163,7 @@ def amend_holder(request, issuer_id, holder_id):
 
 
 @blp.route("/holders/<holder_id>/cease", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(CeaseSchema)
 @blp.response(200, HolderSchema)
 def cease_holder(request, issuer_id, holder_id):
@@ -161,17 +178,26 @@ def cease_holder(request, issuer_id, holder_id):
 
 
 @blp.route("/issuances", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(IssuanceSchema)
 @blp.response(201, RecordedSchema)
+@blp.alt_response(202, schema=JobSchema, **ACCEPTED_DOC)
 def issue_shares(request, issuer_id):
-    """Allot shares: one log entry per allocation, the whole batch in one transaction."""
+    """Allot shares: one log entry per allocation, the whole batch in one transaction.
+
+    A batch of more than JOB_THRESHOLD_ROWS allocations is checked here, then recorded by a
+    job (still one transaction): 202 with the job, whose result is this answer."""
     principal = require_write(issuer_id)
+    if over_job_threshold(len(request.allocations)):
+        body = BytesIO(flask_request.get_data())
+        return accept_job(principal, issuer_id, "issuance", {}, body, len(request.allocations))
     with command(principal.actor, issuer_id) as ctx:
         entries = issuance.issue_shares(ctx, request)
     return recorded(entries)
 
 
 @blp.route("/transfers", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(TransferSchema)
 @blp.response(201, RecordedSchema)
 def lodge_transfer(request, issuer_id):
@@ -186,6 +212,7 @@ def lodge_transfer(request, issuer_id):
 
 
 @blp.route("/holdings")
+@access(ISSUER_READ)
 @blp.arguments(HoldingQuery, location="query")
 @blp.response(200, HoldingListSchema)
 def list_holdings(query, issuer_id):
@@ -203,6 +230,7 @@ def list_holdings(query, issuer_id):
 
 
 @blp.route("/access-log")
+@access(ISSUER_WRITE)
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, AccessLogSchema)
 def access_log(query, issuer_id):

@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from app.api.fields import DecimalText, Text, WholeNumber
+from app.api.fields import COUNTRY, DecimalText, Text, WholeNumber
 from app.api.paging import PageQuery, PageSchema
 from app.api.request_schema import RequestSchema
 from app.register.limits import MAX_SHARES, MAX_VOTES_PER_SHARE
@@ -27,7 +27,6 @@ CLASS_CODE = validate.Regexp(
     r"^[A-Z0-9][A-Z0-9_-]{0,31}$", error="use capitals, digits, - and _ (e.g. ORD, PREF-A)"
 )
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="use an ISO 4217 code such as GBP or CNY")
-COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="use an ISO 3166-1 alpha-2 code such as GB")
 POSITIVE = validate.Range(min=1, max=MAX_SHARES)
 VOTES = validate.Range(min=0, max=MAX_VOTES_PER_SHARE)
 
@@ -264,6 +263,9 @@ class AccessSchema(ma.Schema):
     role = ma.fields.String(required=True)
     resource = ma.fields.String(required=True)
     holder_id = ma.fields.String(allow_none=True)
+    purpose = ma.fields.String(
+        allow_none=True, metadata={"description": "Why the reader said they read it"}
+    )
 
 
 class AccessLogSchema(PageSchema):

@@ -19,6 +19,7 @@ from app.commands import command
 from app.extensions import db
 from app.register import queries, restrictions
 from app.register.requests import ReleasePledge
+from app.route_access import ISSUER_READ, ISSUER_WRITE, access
 
 blp = Blueprint(
     "restrictions",
@@ -29,6 +30,7 @@ blp = Blueprint(
 
 
 @blp.route("/freezes", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(FreezeSchema)
 @blp.response(201, HoldingSchema)
 def freeze(request, issuer_id):
@@ -39,6 +41,7 @@ def freeze(request, issuer_id):
 
 
 @blp.route("/unfreezes", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(FreezeSchema)
 @blp.response(201, HoldingSchema)
 def unfreeze(request, issuer_id):
@@ -49,6 +52,7 @@ def unfreeze(request, issuer_id):
 
 
 @blp.route("/pledges")
+@access(ISSUER_READ)
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, PledgeListSchema)
 def list_pledges(query, issuer_id):
@@ -60,6 +64,7 @@ def list_pledges(query, issuer_id):
 
 
 @blp.route("/pledges", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(PledgeInputSchema)
 @blp.response(201, PledgeSchema)
 def register_pledge(request, issuer_id):
@@ -70,6 +75,7 @@ def register_pledge(request, issuer_id):
 
 
 @blp.route("/pledges/<pledge_id>/release", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.response(200, PledgeSchema)
 def release_pledge(issuer_id, pledge_id):
     """Release a whole pledge (`pledge.released`); its shares become available again."""
@@ -79,6 +85,7 @@ def release_pledge(issuer_id, pledge_id):
 
 
 @blp.route("/forced-transfers", methods=["POST"])
+@access(ISSUER_WRITE)
 @blp.arguments(ForcedTransferInputSchema)
 @blp.response(201, ForcedTransferSchema)
 def forced_transfer(request, issuer_id):

@@ -14,7 +14,7 @@ from dataclasses import replace
 from flask import Response, jsonify, request
 from flask_smorest import Blueprint
 
-from app.api.access import require_principal, require_read, require_write
+from app.api.access import require_principal, require_read, require_visible, require_write
 from app.api.instructions_schemas import InstructSchema
 from app.api.rules_schemas import (
     CanTransferSchema,
@@ -28,7 +28,8 @@ from app.commands import command, current_ledger
 from app.errors import ApiError, handle_domain_error
 from app.extensions import db
 from app.register import classes, holders
-from app.register.queries import get_holder, get_issuer
+from app.register.queries import get_holder
+from app.route_access import ISSUER_WRITE, PARTY_READ, PARTY_WRITE, access
 from app.transfers import rules
 from app.transfers.can_transfer import can_transfer as dry_run
 from app.transfers.checks import TransferNotAllowed
@@ -53,8 +54,7 @@ def _investor_party(issuer_id: str) -> str | None:
 @blp.before_request
 def _authorise() -> None:
     issuer_id = request.view_args["issuer_id"]
-    principal = require_principal()
-    get_issuer(db.session, issuer_id)
+    principal = require_visible(issuer_id)
     view = request.endpoint.rpartition(".")[2]
     if principal.role == "investor" and principal.issuer_id == issuer_id:
         if not principal.acts_for_holder(issuer_id) or view not in INVESTOR_VIEWS:
@@ -83,6 +83,7 @@ def _rules_view(versioned: rules.Versioned) -> dict:
 
 
 @blp.route("/classes/<class_code>/rules")
+@access(PARTY_READ)
 @blp.response(200, ClassRulesSchema)
 def get_rules(issuer_id, class_code):
     """The class's current transfer rules and every earlier version, with its log index."""
@@ -106,6 +107,7 @@ def get_rules(issuer_id, class_code):
 
 
 @blp.route("/classes/<class_code>/rules", methods=["PUT"])
+@access(ISSUER_WRITE)
 @blp.arguments(RulesInputSchema)
 @blp.response(200, RulesChangedSchema)
 def put_rules(change, issuer_id, class_code):
@@ -125,6 +127,7 @@ def put_rules(change, issuer_id, class_code):
 
 
 @blp.route("/holders/<holder_id>/kyc", methods=["PUT"])
+@access(ISSUER_WRITE)
 @blp.arguments(KycInputSchema)
 @blp.response(200, KycSchema)
 def put_kyc(change, issuer_id, holder_id):
@@ -136,6 +139,7 @@ def put_kyc(change, issuer_id, holder_id):
 
 
 @blp.route("/can-transfer", methods=["POST"])
+@access(PARTY_WRITE)
 @blp.arguments(InstructSchema)
 @blp.response(200, CanTransferSchema)
 def can_transfer(instruction, issuer_id):

@@ -15,12 +15,14 @@ from flask_smorest import Blueprint
 
 from app.api.access import require_read
 from app.api.errors import ErrorSchema
+from app.api.purpose import reads_personal_data
 from app.api.snapshot_schemas import SnapshotQuery, SnapshotSchema
 from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.interchange.formats import ocf_export, snapshot_csv, snapshot_html, snapshot_json
 from app.ledger.log import utc_now
 from app.register import snapshot as snapshots
+from app.route_access import ISSUER_READ, access
 
 blp = Blueprint("snapshot", __name__, url_prefix="/api/v1", description="Register snapshots")
 
@@ -70,8 +72,10 @@ FORMATS: dict[str, tuple[Callable[[snapshots.Snapshot], Iterator], str, str | No
 
 
 @blp.route("/issuers/<issuer_id>/snapshot")
+@access(ISSUER_READ)
 @blp.arguments(SnapshotQuery, location="query", error_status_code=400)
 @blp.doc(responses=RESPONSE_DOC)
+@reads_personal_data
 def snapshot(query, issuer_id):
     """The register as of a signed tree size (`tree_size`, `as_of`, default the latest).
 
@@ -84,10 +88,15 @@ def snapshot(query, issuer_id):
         db.session, issuer_id, query.get("tree_size"), query.get("as_of")
     )
     disclose_read(principal, issuer_id)
-    body, media_type, extension = FORMATS[query["format"]]
+    return snapshot_response(taken, query["format"])
+
+
+def snapshot_response(taken: snapshots.Snapshot, format_name: str) -> Response:
+    """The snapshot streamed in one of FORMATS (the browser's downloads answer the same)."""
+    body, media_type, extension = FORMATS[format_name]
     headers = {"X-Tree-Size": str(taken.tree_size)}
     if extension:
         headers["Content-Disposition"] = (
-            f'attachment; filename="register-{issuer_id}-{taken.tree_size}.{extension}"'
+            f'attachment; filename="register-{taken.issuer_id}-{taken.tree_size}.{extension}"'
         )
     return Response(stream_with_context(body(taken)), mimetype=media_type, headers=headers)

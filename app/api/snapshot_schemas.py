@@ -3,11 +3,10 @@ the document itself is streamed, not serialised through these)."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import marshmallow as ma
 from marshmallow import validate
 
+from app.api.fields import Moment
 from app.api.log_schemas import POSITIVE_SIZE
 
 FORMATS = ("json", "csv", "ocf", "html")
@@ -18,8 +17,7 @@ class SnapshotQuery(ma.Schema):
         validate=POSITIVE_SIZE,
         metadata={"description": "A signed (checkpointed) size of the issuer's log"},
     )
-    as_of = ma.fields.AwareDateTime(
-        default_timezone=UTC,
+    as_of = Moment(
         metadata={
             "description": "ISO 8601 moment (UTC if no offset): the last checkpoint signed at or "
             "before it"

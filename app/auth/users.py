@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.passwords import hash_password
+from app.models.logins import InvestorLink
 from app.models.user import ROLES, User
 from app.register.errors import Duplicate, InvalidInput
 
@@ -54,4 +55,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    if holder_id is not None:
+        session.add(InvestorLink(user_id=user.id, issuer_id=issuer_id, holder_id=holder_id))
+        session.flush()
     return user

@@ -368,6 +368,6 @@ def _create_logins(brewery: dict, tech: dict) -> list[str]:
         *lines,
         f"Namesakes meant: two members called James Wilson at {BREWERY['legal_name']}: {namesakes}",
         *token_lines,
-        f"  e.g. curl -H 'Authorization: Bearer {regulator}' "
+        f"  e.g. curl -H 'Authorization: Bearer {regulator}' -H 'X-Purpose: demo review' "
         f"{served_at}/api/v1/issuers/{brewery['issuer_id']}/snapshot",
     ]

@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from app.disclosures.documents import current_store
+from app.disclosures.errors import DocumentCorrupt
+from app.disclosures.verification import check_documents
 from app.extensions import db
 from app.ledger import keyring, queries
 from app.ledger.audit import audit_log
@@ -59,7 +62,8 @@ def verify(
     strict: bool,
 ) -> None:
     """Recompute every leaf hash, node, checkpoint root and signature from the stored leaves,
-    then replay each register from its log and compare it with the stored tables.
+    then replay each register from its log and compare it with the stored tables, and rehash
+    every stored document against the SHA-256 its disclosure entry recorded.
 
     Without --vkey the signatures are checked with the keys in the database itself, which
     proves only that the database agrees with itself."""
@@ -90,13 +94,16 @@ def verify(
             if session.get(Issuer, current) is not None:
                 replay = replay_and_compare(session, current, _progress(f"{origin} replay"))
                 details = check_commitments(session, current)
+                documents = check_documents(session, current_store(), current)
                 replayed = (
                     f", register replayed ({replay.rows_compared} rows match), "
                     f"{details.matched} holders' details match their commitments"
-                    f" ({details.erased} erased)"
+                    f" ({details.erased} erased), {documents.documents} documents rehash to"
+                    " their logged SHA-256"
                 )
-        except (VerificationError, ReplayMismatch) as error:
-            where = f" at index {error.index}" if error.index is not None else ""
+        except (VerificationError, ReplayMismatch, DocumentCorrupt) as error:
+            index = getattr(error, "index", None)
+            where = f" at index {index}" if index is not None else ""
             click.echo(f"FAILED: {origin}{where}: {error}", err=True)
             sys.exit(1)
         click.echo(

@@ -23,3 +23,5 @@ class PersonalDataAccess(Base):
     resource: Mapped[str] = mapped_column(String(500))
     # None: the read covered the whole register (e.g. a snapshot).
     holder_id: Mapped[str | None] = mapped_column(String(36))
+    # Why the outsider read it, as they stated it (X-Purpose or `purpose`).
+    purpose: Mapped[str | None] = mapped_column(String(500))

@@ -1,4 +1,5 @@
-"""People and API tokens. Passwords are argon2 hashes; tokens are stored as SHA-256 digests."""
+"""People, their browser sessions and API tokens. Passwords are argon2 hashes; tokens and
+session ids are stored as SHA-256 digests."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ class User(Base):
 
 
 class ApiToken(Base):
+    """A bearer token. With `issuer_id` set it reaches that issuer only, whatever its role."""
+
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -48,5 +51,24 @@ class ApiToken(Base):
     issuer_id: Mapped[str | None] = mapped_column(ForeignKey("issuers.id"))
     # For investors: the holder this token acts for.
     holder_id: Mapped[str | None] = mapped_column(String(36))
+    # A personal token: the login it belongs to (its /me/ resources, e.g. notifications).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # None: the token does not expire (until revoked).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginSession(Base):
+    """A browser session, kept server-side so that logging out (or expiry) ends it even for a
+    copy of the cookie: the cookie holds a random id whose digest is `session_hash`."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

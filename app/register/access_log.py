@@ -23,6 +23,7 @@ def record_access(
     resource: str,
     holder_id: str | None,
     now: datetime,
+    purpose: str | None = None,
 ) -> PersonalDataAccess | None:
     if role not in OUTSIDE_ROLES:
         return None
@@ -34,6 +35,7 @@ def record_access(
         role=role,
         resource=resource,
         holder_id=holder_id,
+        purpose=purpose,
     )
     session.add(access)
     return access

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models.register import ShareClass
 from app.register.errors import Duplicate, InvalidInput, Refused
-from app.register.limits import MAX_SHARES
+from app.register.limits import require_countable
 from app.register.projection import Applied
 from app.register.queries import get_class
 from app.register.ratios import decimal_text
@@ -101,13 +101,11 @@ def change_issued(session: Session, entry: Applied, code: str, delta: int) -> Sh
 
 
 def require_authorised(share_class: ShareClass, additional: int) -> None:
-    if share_class.issued + additional > MAX_SHARES:
-        raise Refused(
-            "too_many_shares",
-            f"issuing {additional} more {share_class.code} shares would pass the register's "
-            f"limit of {MAX_SHARES} shares in a class",
-            class_code=share_class.code,
-        )
+    require_countable(
+        share_class.issued + additional,
+        f"the number of {share_class.code} shares issued",
+        class_code=share_class.code,
+    )
     if share_class.authorised is not None and share_class.issued + additional > (
         share_class.authorised
     ):

@@ -15,7 +15,7 @@ from app.models.register import HoldingVersion, ShareClass
 from app.register import classes, holdings
 from app.register.context import CommandContext
 from app.register.errors import InvalidInput
-from app.register.fraction_terms import parse_terms, require_countable, settle_fraction
+from app.register.fraction_terms import parse_terms, settle_fraction
 from app.register.holders import require_active_holder
 from app.register.limits import require_quantity
 from app.register.projection import Applied
@@ -55,7 +55,6 @@ def convert_shares(ctx: CommandContext, request: ConvertShares) -> Conversion:
             f"{quantity} shares at {terms.ratio} would not make one whole share", field="quantity"
         )
     classes.require_authorised(target, allotment.whole)
-    require_countable(target, target.issued + allotment.whole)
     cash = terms.cash_for(allotment.leftover)
     data = {
         "holder_id": holder_id,

@@ -11,10 +11,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.models.register import FractionSettlement, ShareClass
+from app.models.register import FractionSettlement
 from app.register.capital import money_text
-from app.register.errors import InvalidInput, Refused
-from app.register.limits import MAX_SHARES
+from app.register.errors import InvalidInput
 from app.register.projection import Applied
 from app.register.ratios import (
     FRACTION_POLICIES,
@@ -91,15 +90,6 @@ def recorded_terms(data: Mapping[str, Any]) -> Terms:
         currency=data.get("currency"),
     )
     return parse_terms(recorded, allow_unchanged=True)
-
-
-def require_countable(share_class: ShareClass, total: int) -> None:
-    if total > MAX_SHARES:
-        raise Refused(
-            "too_many_shares",
-            f"{share_class.code} would have {total} shares issued, more than the register counts",
-            class_code=share_class.code,
-        )
 
 
 def settle_fraction(

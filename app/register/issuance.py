@@ -54,6 +54,8 @@ def issue_shares(ctx: CommandContext, request: IssueShares) -> list[Applied]:
     per_class = Counter()
     for allocation in allocations:
         require_quantity(allocation.quantity)
+        if (allocation.price_per_share is None) != (allocation.currency is None):
+            raise InvalidInput("give the currency with the price per share", field="currency")
         per_class[allocation.class_code] += allocation.quantity
     for code, quantity in per_class.items():
         classes.require_authorised(classes.get_class(session, issuer_id, code), quantity)

@@ -13,7 +13,7 @@ addresses and dates are those on the register now.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -98,6 +98,29 @@ def holder_with_number(session: Any, issuer_id: str, number: int) -> str | None:
     """The holder_id of the member entered `number`th on the register, if there is one."""
     numbers = member_numbers(issuer_id)
     return session.scalar(select(numbers.c.holder_id).where(numbers.c.number == number))
+
+
+def holder_labels(session: Any, issuer_id: str, holder_ids: Iterable[str]) -> dict[str, str]:
+    """Each holder as "Name (No. N)", so that namesakes are told apart; an erased holder is
+    shown by number only. One query for any number of holders."""
+    wanted = set(holder_ids)
+    if not wanted:
+        return {}
+    numbers = member_numbers(issuer_id)
+    details = and_(
+        HolderDetails.issuer_id == issuer_id, HolderDetails.holder_id == numbers.c.holder_id
+    )
+    rows = session.execute(
+        select(numbers.c.holder_id, numbers.c.number, HolderDetails.name)
+        .select_from(numbers)
+        .outerjoin(HolderDetails, details)
+        .where(numbers.c.holder_id.in_(wanted))
+    )
+    return {row.holder_id: member_label(row.name, row.number) for row in rows}
+
+
+def member_label(name: str | None, number: int) -> str:
+    return f"{name} (No. {number:,})" if name is not None else f"erased member (No. {number:,})"
 
 
 def _numbered(query: Select, snapshot: Snapshot, holder_id: Any) -> tuple[Select, Any]:

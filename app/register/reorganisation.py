@@ -40,10 +40,10 @@ from app.register.fraction_terms import (
     Terms,
     parse_terms,
     recorded_terms,
-    require_countable,
     settle_fraction,
 )
 from app.register.holdings import RegisterInvariantError
+from app.register.limits import require_countable
 from app.register.projection import Applied
 from app.register.queries import current_versions
 from app.register.ratios import (
@@ -227,8 +227,12 @@ def _encumbered_holdings(
         yield holding, pledges.get(holding.holder_id, [])
 
 
-def _reorganise(ctx: CommandContext, request: ReorganiseClass, kind: str) -> Reorganisation:
-    session, issuer_id, code = ctx.session, ctx.issuer_id, request.class_code
+def planned_reorganisation(
+    session: Session, issuer_id: str, request: ReorganiseClass, kind: str
+) -> dict[str, Any]:
+    """The entry a split or consolidation would record (every holding's result included), or
+    the refusal; nothing is recorded. The secretary's preview shows it before confirming."""
+    code = request.class_code
     terms = parse_terms(request.terms, allow_unchanged=False)
     splitting = kind == "class.split"
     if splitting != (terms.ratio.new > terms.ratio.old):
@@ -242,6 +246,11 @@ def _reorganise(ctx: CommandContext, request: ReorganiseClass, kind: str) -> Reo
         _require_whole_encumbrances(holding, pledges, terms.ratio)
         plan.add(holding, pledges)
     before, after = share_class.authorised, _scaled_authorised(share_class, terms.ratio)
+    if after is not None:
+        # Scaled before any holding is: the limit usually overflows first.
+        require_countable(
+            after, f"the authorised number of {code} shares", field="ratio", class_code=code
+        )
     if after is not None and plan.issued > after:
         raise Refused(
             "authorised_exceeded",
@@ -251,7 +260,7 @@ def _reorganise(ctx: CommandContext, request: ReorganiseClass, kind: str) -> Reo
             authorised=after,
             issued=plan.issued,
         )
-    require_countable(share_class, plan.issued)
+    require_countable(plan.issued, f"the number of {code} shares issued", class_code=code)
     issued_before = share_class.issued
     data = {
         "class": code,
@@ -265,14 +274,19 @@ def _reorganise(ctx: CommandContext, request: ReorganiseClass, kind: str) -> Reo
     }
     if terms.cash:
         data["cash_in_lieu_total"] = decimal_text(plan.cash)
+    return data
+
+
+def _reorganise(ctx: CommandContext, request: ReorganiseClass, kind: str) -> Reorganisation:
+    data = planned_reorganisation(ctx.session, ctx.issuer_id, request, kind)
     entry = ctx.record(kind, data)
     return Reorganisation(
         entry=entry,
-        share_class=share_class,
-        issued_before=issued_before,
-        issued_after=plan.issued,
-        authorised_before=before,
-        holdings_changed=len(plan.holdings),
+        share_class=classes.get_class(ctx.session, ctx.issuer_id, request.class_code),
+        issued_before=int(data["issued_before"]),
+        issued_after=int(data["issued_after"]),
+        authorised_before=_number(data["authorised_before"]),
+        holdings_changed=len(data["holdings"]),
         cash_in_lieu_total=data.get("cash_in_lieu_total"),
     )
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.db import Base, make_engine
 from app.ledger.canonical import parse_timestamp
 from app.ledger.log import read_entries, signed_size
+from app.models.disclosures import Disclosure, DisclosureAttachment
 from app.models.issuer import Issuer
 from app.models.notices import Notice
 from app.models.register import (
@@ -67,6 +68,8 @@ LOG_DERIVED = (
     TransferRulesVersion,
     IssuanceLockup,
     Notice,
+    Disclosure,
+    DisclosureAttachment,
 )
 BATCH = 2_000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, or_, select
@@ -153,3 +154,19 @@ def pending_on_holding(
             .order_by(TransferInstruction.instructed_index)
         )
     )
+
+
+def instructions_by_id(
+    session: Session, issuer_id: str, instruction_ids: Iterable[str]
+) -> dict[str, TransferInstruction]:
+    """The instructions named, in one query (pages describing log entries look them up)."""
+    wanted = set(instruction_ids)
+    if not wanted:
+        return {}
+    found = session.scalars(
+        select(TransferInstruction).where(
+            TransferInstruction.issuer_id == issuer_id,
+            TransferInstruction.instruction_id.in_(wanted),
+        )
+    )
+    return {instruction.instruction_id: instruction for instruction in found}

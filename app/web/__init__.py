@@ -5,25 +5,47 @@ from __future__ import annotations
 from flask import Flask
 
 from app.web import (
+    actions,
     approvals,
     can_transfer,
+    dashboard,
+    disclosure_publish,
+    disclosures,
+    entry_pages,
     investor,
+    issuance,
+    member_changes,
+    members,
     notices,
+    notifications,
     offers,
+    portfolio,
     register_views,
     rules_editor,
     transfers,
     views,
 )
+from app.web.formatting import register_filters
 
 
 def register_web(app: Flask) -> None:
+    register_filters(app)
     app.register_blueprint(views.blp)
     app.register_blueprint(investor.blp)
+    app.register_blueprint(portfolio.blp)
     app.register_blueprint(register_views.blp)
+    app.register_blueprint(members.blp)
+    app.register_blueprint(member_changes.blp)
+    app.register_blueprint(dashboard.blp)
+    app.register_blueprint(entry_pages.blp)
+    app.register_blueprint(issuance.blp)
+    app.register_blueprint(actions.blp)
     app.register_blueprint(can_transfer.blp)
     app.register_blueprint(transfers.blp)
     app.register_blueprint(approvals.blp)
     app.register_blueprint(offers.blp)
     app.register_blueprint(rules_editor.blp)
     app.register_blueprint(notices.blp)
+    app.register_blueprint(disclosures.blp)
+    app.register_blueprint(disclosure_publish.blp)
+    app.register_blueprint(notifications.blp)

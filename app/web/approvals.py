@@ -7,16 +7,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from app.auth.principal import login_principal
 from app.commands import command, current_ledger
 from app.extensions import db
 from app.register import queries
 from app.register.errors import DomainError
+from app.route_access import ISSUER_WRITE, access
 from app.transfers import workflow
 from app.transfers.requests import Reason, Reject, Step
 from app.transfers.states import ACCEPTED, APPROVED, INSTRUCTED
 from app.web import instruction_rows
 from app.web.forms import RejectForm, StepForm
+from app.web.page_access import secretary_of
 
 blp = Blueprint("approvals", __name__, url_prefix="/issuers")
 
@@ -24,13 +25,6 @@ STEPS = {
     "approve": (workflow.approve, "Transfer approved; register it when the paperwork is done."),
     "settle": (workflow.settle, "Transfer registered: the shares have moved."),
 }
-
-
-def _secretary_of(issuer_id: str):
-    principal = login_principal()
-    if principal is None or not principal.can_write(issuer_id):
-        abort(403)
-    return principal
 
 
 def _page(issuer_id: str, reject_forms: dict[str, RejectForm] | None = None):
@@ -53,15 +47,16 @@ def _page(issuer_id: str, reject_forms: dict[str, RejectForm] | None = None):
 
 
 @blp.route("/<issuer_id>/approvals")
+@access(ISSUER_WRITE)
 @login_required
 def approvals(issuer_id: str):
-    _secretary_of(issuer_id)
+    secretary_of(issuer_id)
     return _page(issuer_id)
 
 
 def _run(issuer_id: str, service, request) -> bool:
     try:
-        with command(_secretary_of(issuer_id).actor, issuer_id) as ctx:
+        with command(secretary_of(issuer_id).actor, issuer_id) as ctx:
             service(ctx, request)
     except DomainError as error:
         flash(error.message, "error")
@@ -70,9 +65,10 @@ def _run(issuer_id: str, service, request) -> bool:
 
 
 @blp.route("/<issuer_id>/approvals/<instruction_id>/<action>", methods=["POST"])
+@access(ISSUER_WRITE)
 @login_required
 def step(issuer_id: str, instruction_id: str, action: str):
-    _secretary_of(issuer_id)
+    secretary_of(issuer_id)
     if action not in STEPS:
         abort(404)
     service, done = STEPS[action]
@@ -84,9 +80,10 @@ def step(issuer_id: str, instruction_id: str, action: str):
 
 
 @blp.route("/<issuer_id>/approvals/<instruction_id>/reject", methods=["POST"])
+@access(ISSUER_WRITE)
 @login_required
 def reject(issuer_id: str, instruction_id: str):
-    _secretary_of(issuer_id)
+    secretary_of(issuer_id)
     form = RejectForm()
     if not form.validate_on_submit():
         # Shown again next to the instruction, with what was typed.

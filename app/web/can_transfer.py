@@ -21,6 +21,7 @@ from app.commands import current_ledger
 from app.errors import domain_error_response, error_response
 from app.extensions import db
 from app.register.errors import DomainError
+from app.route_access import INVESTOR, access
 from app.transfers.can_transfer import can_transfer as dry_run
 from app.web.investor import investor_only
 
@@ -28,6 +29,7 @@ blp = Blueprint("can_transfer", __name__, url_prefix="/me")
 
 
 @blp.route("/can-transfer", methods=["POST"])
+@access(INVESTOR)
 @investor_only
 def can_transfer() -> Response:
     body = request.get_json(silent=True)

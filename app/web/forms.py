@@ -57,21 +57,23 @@ class OneTimeForm(FlaskForm):
 
 
 class TransferForm(OneTimeForm):
-    """A secretary registers an executed instrument of transfer."""
+    """A secretary registers an executed instrument of transfer. The parties are typed as a
+    member number or picked by name (the page's picker offers "Name (No. N)" as one types);
+    the view resolves them to holders."""
 
     class_code = SelectField("Class", validators=[DataRequired()])
-    from_holder_id = SelectField("From", validators=[DataRequired()])
-    to_holder_id = SelectField("To", validators=[DataRequired()])
+    from_member = StringField("From (member)", validators=[DataRequired(), Length(max=300)])
+    to_member = StringField("To (member)", validators=[DataRequired(), Length(max=300)])
     quantity = IntegerField("Shares", validators=[DataRequired(), NumberRange(min=1)])
     instrument_reference = StringField(
         "Instrument reference", validators=[DataRequired(), Length(max=200)]
     )
 
-    def as_request(self) -> LodgeTransfer:
+    def as_request(self, from_holder_id: str, to_holder_id: str) -> LodgeTransfer:
         return LodgeTransfer(
             class_code=self.class_code.data,
-            from_holder_id=self.from_holder_id.data,
-            to_holder_id=self.to_holder_id.data,
+            from_holder_id=from_holder_id,
+            to_holder_id=to_holder_id,
             quantity=self.quantity.data,
             instrument_reference=unicodedata.normalize(
                 "NFC", self.instrument_reference.data
@@ -79,7 +81,7 @@ class TransferForm(OneTimeForm):
         )
 
 
-def _finite(form: FlaskForm, field: Field) -> None:
+def finite_number(form: FlaskForm, field: Field) -> None:
     # Decimal("NaN") and infinities parse, but no price is either (and NaN cannot be compared).
     if field.data is not None and not field.data.is_finite():
         raise StopValidation("Give the price as a number, such as 1250.00.")
@@ -117,7 +119,7 @@ class SellOrTransferForm(FlaskForm):
         places=None,
         validators=[
             Optional(),
-            _finite,
+            finite_number,
             NumberRange(min=0, max=MAX_PRICE, message="Give a price of 0 or more."),
         ],
     )

@@ -14,10 +14,12 @@ from app.commands import current_ledger
 from app.errors import error_response
 from app.extensions import db
 from app.ledger import keyring, log
+from app.ledger.queries import entries_at
 from app.models.register import Holder, HolderDetails
 from app.notices import queries as notice_queries
 from app.register import holder_entries, holders, queries
-from app.web import instruction_rows
+from app.route_access import INVESTOR, access
+from app.web import entry_words, instruction_rows
 from app.web.forms import StepForm
 
 blp = Blueprint("investor", __name__, url_prefix="/me")
@@ -50,9 +52,11 @@ def _b64(data: bytes) -> str:
 
 
 @blp.route("/")
+@access(INVESTOR)
 @investor_only
 def dashboard():
     holder, details = _holder()
+    indexes = holder_entries.entry_indexes(db.session, holder)
     return render_template(
         "investor.html",
         issuer=queries.get_issuer(db.session, holder.issuer_id),
@@ -60,7 +64,12 @@ def dashboard():
         holder=holder,
         details=details,
         holdings=queries.current_holdings(db.session, holder.issuer_id, holder.holder_id),
-        entry_count=len(holder_entries.entry_indexes(db.session, holder)),
+        entry_count=len(indexes),
+        history=entry_words.describe(
+            db.session,
+            holder.issuer_id,
+            [e.envelope for e in reversed(entries_at(db.session, holder.issuer_id, indexes))],
+        ),
         accesses=queries.accesses(db.session, holder.issuer_id, holder.holder_id, limit=20),
         notices=notice_queries.holder_notices(
             db.session, holder.issuer_id, holder.holder_id, NOTICES_SHOWN
@@ -73,6 +82,7 @@ def dashboard():
 
 
 @blp.route("/proofs.json")
+@access(INVESTOR)
 @investor_only
 def proofs():
     """What the browser checks my entries with: the signed checkpoint, the index of every entry
@@ -119,6 +129,7 @@ def _size_argument(name: str) -> int | None:
 
 
 @blp.route("/log/proof/consistency")
+@access(INVESTOR)
 @investor_only
 def consistency():
     """The consistency proof between two sizes of my issuer's log, for the browser to check

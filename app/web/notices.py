@@ -18,6 +18,7 @@ from app.notices.profiles import effective_profile
 from app.register.errors import DomainError
 from app.register.limits import MAX_LOG_INDEX
 from app.register.queries import get_issuer
+from app.route_access import ISSUER_READ, access
 from app.web.forms import WholeNumberField
 
 blp = Blueprint("notices_pages", __name__, url_prefix="/issuers")
@@ -38,6 +39,7 @@ class SizeForm(FlaskForm):
 
 
 @blp.route("/<issuer_id>/significant-control")
+@access(ISSUER_READ)
 @login_required
 def significant_control(issuer_id: str):
     principal = login_principal()

@@ -20,6 +20,7 @@ from app.models.transfers import PreEmptionOffer, PreEmptionOfferee, TransferIns
 from app.register import queries
 from app.register.errors import DomainError
 from app.register.snapshot import ERASED_NAME
+from app.route_access import INVESTOR, access
 from app.transfers import offer_queries, pre_emption
 from app.transfers import queries as transfer_queries
 from app.transfers.offer_states import OPEN, PENDING_ANSWER, TAKEN_UP
@@ -194,6 +195,7 @@ def _answer(row: OfferRow, service, request, done: str, form: TakeUpForm):
 
 
 @blp.route("/<instruction_id>")
+@access(INVESTOR)
 @investor_only
 def offer(instruction_id: str):
     row = _my_offer(instruction_id)
@@ -201,6 +203,7 @@ def offer(instruction_id: str):
 
 
 @blp.route("/<instruction_id>/take", methods=["POST"])
+@access(INVESTOR)
 @investor_only
 def take(instruction_id: str):
     row = _my_offer(instruction_id)
@@ -218,6 +221,7 @@ def take(instruction_id: str):
 
 
 @blp.route("/<instruction_id>/waive", methods=["POST"])
+@access(INVESTOR)
 @investor_only
 def waive(instruction_id: str):
     row = _my_offer(instruction_id)

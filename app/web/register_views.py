@@ -5,6 +5,7 @@ for the same logged-in readers (the API serves them to bearer tokens only)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from itertools import islice
 
 from flask import (
@@ -20,15 +21,27 @@ from flask import (
 )
 from flask_login import login_required
 
-from app.auth.disclosure import disclose_read
+from app.api.snapshot import snapshot_response
+from app.auth.disclosure import (
+    MAX_PURPOSE_LENGTH,
+    PURPOSE_PARAMETER,
+    PurposeMissing,
+    disclose_read,
+    stated_purpose,
+)
 from app.auth.principal import login_principal
 from app.commands import command
 from app.extensions import db
 from app.interchange.formats import snapshot_html
 from app.ledger import log
-from app.register import queries, snapshot, transfers
+from app.register import member_search, queries, snapshot, transfers
 from app.register.errors import DomainError
+from app.register.members import holder_labels
+from app.register.snapshot import NoCheckpoint
+from app.route_access import ISSUER_READ, access
+from app.web import entry_words
 from app.web.forms import TransferForm
+from app.web.page_access import reader_of
 
 blp = Blueprint("register_pages", __name__, url_prefix="/issuers")
 
@@ -36,35 +49,132 @@ ROWS_SHOWN = 500
 ENTRIES_SHOWN = 25
 
 
-def _principal_for(issuer_id: str):
-    principal = login_principal()
-    if principal is None or not principal.can_read(issuer_id):
-        abort(403)
-    return principal
+# Where a refusal of the transfer is shown: next to the field it concerns.
+FIELD_OF_REFUSAL = {
+    "insufficient_available": "quantity",
+    "quantity": "quantity",
+    "class": "class_code",
+    "instrument_reference": "instrument_reference",
+    "duplicate_instrument": "instrument_reference",
+}
 
 
-def _holder_choices(taken: snapshot.Snapshot) -> list[tuple[str, str]]:
-    members = snapshot.registered_holders(db.session, taken)
-    return [(row.holder_id, f"{row.name} ({row.holder_id[:8]})") for row in members]
+@blp.errorhandler(PurposeMissing)
+def _ask_for_purpose(error: PurposeMissing):
+    """A supervisor's read of personal data needs a purpose: ask for it, keeping the page's
+    other parameters (tree_size)."""
+    kept = [(name, value) for name, value in request.args.items() if name != PURPOSE_PARAMETER]
+    message = None if error.code == "purpose_required" else error.message
+    page = render_template(
+        "purpose.html",
+        role=login_principal().role,
+        kept=kept,
+        message=message,
+        max_length=MAX_PURPOSE_LENGTH,
+    )
+    return page, 400
+
+
+def _parties(form: TransferForm, issuer_id: str) -> tuple[str, str] | None:
+    """The holders the form's member fields name, or None with the refusal on the field."""
+    found = {}
+    for field in (form.from_member, form.to_member):
+        found[field.name] = member_search.resolve_member(db.session, issuer_id, field.data)
+        if found[field.name] is None:
+            field.errors.append(
+                f"No member is “{field.data.strip()}”: type a member number, or type part of a "
+                "name and pick the member from the list."
+            )
+    if None in found.values():
+        return None
+    return found["from_member"], found["to_member"]
+
+
+def _show_refusal(
+    form: TransferForm, issuer_id: str, parties: tuple[str, str], error: DomainError
+) -> None:
+    """Put the register's refusal, in words, next to the field it concerns (else above the
+    form): a shortfall on the number of shares, a ceased member on that member."""
+    details = error.details
+    name = FIELD_OF_REFUSAL.get(error.code) or FIELD_OF_REFUSAL.get(details.get("field", ""))
+    if name is not None:
+        field = getattr(form, name)
+    elif details.get("holder_id") in parties:
+        field = form.from_member if details["holder_id"] == parties[0] else form.to_member
+    else:
+        flash(error.message, "error")
+        return
+    field.errors.append(_in_words(error, issuer_id))
+
+
+def _in_words(error: DomainError, issuer_id: str) -> str:
+    details = error.details
+    if error.code != "insufficient_available":
+        return error.message
+    (label,) = holder_labels(db.session, issuer_id, [details["holder_id"]]).values()
+    return (
+        f"{label} has {details['available']:,} {details['class_code']} available; "
+        f"you asked for {details['requested']:,}."
+    )
+
+
+def _register_transfer(form: TransferForm, actor: str, issuer_id: str):
+    """The transfer's log entry, or None with the refusals put on the form."""
+    parties = _parties(form, issuer_id)
+    if parties is None:
+        return None
+    try:
+        with command(actor, issuer_id) as ctx:
+            return transfers.lodge_transfer(ctx, form.as_request(*parties))
+    except DomainError as error:
+        _show_refusal(form, issuer_id, parties, error)
+        return None
+
+
+def _as_of_day() -> datetime | None:
+    """The end of the day (UTC) asked for with `as_of=YYYY-MM-DD`, if any."""
+    given = request.args.get("as_of", "")
+    if not given:
+        return None
+    try:
+        day = date.fromisoformat(given)
+    except ValueError:
+        abort(400, "give the date as YYYY-MM-DD")
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def _register_as_asked(issuer_id: str) -> tuple[snapshot.Snapshot, str | None]:
+    """The register as of the size or day asked for (the latest if neither), and why the
+    latest is shown instead when the day or size has no signed checkpoint."""
+    tree_size, as_of = _tree_size(), _as_of_day()
+    if tree_size is not None and as_of is not None:
+        abort(400, "give a date or a log size, not both")
+    try:
+        return snapshot.take_snapshot(db.session, issuer_id, tree_size, as_of), None
+    except (NoCheckpoint, log.LogRangeError) as error:
+        if as_of is not None:
+            why = f"Nothing was signed on or before {as_of.date().isoformat()}."
+        else:
+            why = f"Log size {tree_size:,} has no signed checkpoint ({error})."
+        return snapshot.take_snapshot(db.session, issuer_id), f"{why} The latest register is shown."
 
 
 @blp.route("/<issuer_id>", methods=["GET", "POST"])
+@access(ISSUER_READ)
 @login_required
 def register(issuer_id: str):
-    principal = _principal_for(issuer_id)
-    taken = snapshot.take_snapshot(db.session, issuer_id)
-    form = TransferForm() if principal.can_write(issuer_id) else None
+    principal = reader_of(issuer_id)
+    taken, as_of_refusal = _register_as_asked(issuer_id)
+    latest = log.signed_size(db.session, issuer_id)
+    past = taken.tree_size != latest
+    # A past register is read only: transfers are registered on the latest.
+    form = TransferForm() if principal.can_write(issuer_id) and not past else None
     if form is not None:
-        form.from_holder_id.choices = form.to_holder_id.choices = _holder_choices(taken)
         form.class_code.choices = [(c.code, f"{c.code} · {c.name}") for c in taken.classes]
     if form is not None and form.validate_on_submit():
-        try:
-            with command(principal.actor, issuer_id) as ctx:
-                entry = transfers.lodge_transfer(ctx, form.as_request())
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(f"Transfer registered as log entry {entry.index}.", "ok")
+        entry = _register_transfer(form, principal.actor, issuer_id)
+        if entry is not None:
+            flash(f"Transfer registered as log entry {entry.index:,}.", "ok")
             return redirect(url_for("register_pages.register", issuer_id=issuer_id))
     disclose_read(principal, issuer_id)
     size = taken.tree_size
@@ -72,11 +182,32 @@ def register(issuer_id: str):
     return render_template(
         "register.html",
         taken=taken,
+        latest=latest,
+        past=past,
+        as_of_refusal=as_of_refusal,
         rows=list(islice(snapshot.holdings(db.session, taken), ROWS_SHOWN)),
         rows_shown=ROWS_SHOWN,
-        entries=[entry.envelope for entry in reversed(entries)],
+        entries=entry_words.describe(
+            db.session, issuer_id, [entry.envelope for entry in reversed(entries)]
+        ),
         form=form,
+        # The printable register carries the purpose a supervisor gave for this page.
+        purpose=stated_purpose(),
     )
+
+
+@blp.route("/<issuer_id>/snapshot.<format_name>")
+@access(ISSUER_READ)
+@login_required
+def download(issuer_id: str, format_name: str):
+    """The register as of a signed size as a file (JSON, CSV or an OCF package), as the API's
+    snapshot gives it to bearer tokens; a read of personal data, disclosed like the API's."""
+    if format_name not in ("json", "csv", "ocf"):
+        abort(404)
+    principal = reader_of(issuer_id)
+    taken = _signed(snapshot.take_snapshot, issuer_id)
+    disclose_read(principal, issuer_id)
+    return snapshot_response(taken, format_name)
 
 
 def _tree_size() -> int | None:
@@ -99,11 +230,12 @@ def _signed(read, issuer_id: str):
 
 
 @blp.route("/<issuer_id>/printable")
+@access(ISSUER_READ)
 @login_required
 def printable(issuer_id: str):
     """The printable register of members (the API's `snapshot?format=html`); a read of
     personal data, disclosed to the issuer when an outsider makes it."""
-    principal = _principal_for(issuer_id)
+    principal = reader_of(issuer_id)
     taken = _signed(snapshot.take_snapshot, issuer_id)
     disclose_read(principal, issuer_id)
     body = snapshot_html.printable(db.session, taken, request.url_root)
@@ -115,10 +247,11 @@ def printable(issuer_id: str):
 
 
 @blp.route("/<issuer_id>/checkpoint")
+@access(ISSUER_READ)
 @login_required
 def checkpoint(issuer_id: str):
     """The signed checkpoint note (the API's `log/checkpoint`): the latest or of `tree_size`."""
-    _principal_for(issuer_id)
+    reader_of(issuer_id)
     queries.get_issuer(db.session, issuer_id)  # an unknown issuer is not a log without checkpoints
     found = _signed(snapshot.find_checkpoint, issuer_id)
     return Response(found.note, mimetype="text/plain")

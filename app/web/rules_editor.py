@@ -7,20 +7,21 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, flash, render_template, request
 from flask_login import login_required
 
-from app.auth.principal import login_principal
 from app.commands import command
 from app.errors import domain_status
 from app.extensions import db
 from app.register import classes, members, queries
 from app.register.errors import DomainError
 from app.register.snapshot import ERASED_NAME
+from app.route_access import ISSUER_READ, ISSUER_WRITE, access
 from app.transfers import checks, rules
 from app.transfers.requests import ChangeRules
 from app.transfers.rule_changes import change_rules
 from app.web.forms import RulesForm
+from app.web.page_access import reader_of, secretary_of
 
 blp = Blueprint("rules_editor", __name__, url_prefix="/issuers")
 
@@ -65,16 +66,11 @@ def _page(issuer_id: str, class_code: str, form: RulesForm | None, status: int =
 
 
 def _principal(issuer_id: str, write: bool):
-    principal = login_principal()
-    allowed = principal is not None and (
-        principal.can_write(issuer_id) if write else principal.can_read(issuer_id)
-    )
-    if not allowed:
-        abort(403)
-    return principal
+    return secretary_of(issuer_id) if write else reader_of(issuer_id)
 
 
 @blp.route("/<issuer_id>/classes/<class_code>/rules")
+@access(ISSUER_READ)
 @login_required
 def rules_page(issuer_id: str, class_code: str):
     principal = _principal(issuer_id, write=False)
@@ -93,6 +89,7 @@ def _field_error(form: RulesForm, error: DomainError) -> bool:
 
 
 @blp.route("/<issuer_id>/classes/<class_code>/rules", methods=["POST"])
+@access(ISSUER_WRITE)
 @login_required
 def propose(issuer_id: str, class_code: str):
     principal = _principal(issuer_id, write=True)

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models.register import HoldingVersion
 from app.register import members, queries
 from app.register.errors import DomainError
+from app.route_access import INVESTOR, access
 from app.transfers import workflow
 from app.transfers.requests import Instruct, Step
 from app.web.forms import ORDER_FIELDS, ConfirmTransferForm, SellOrTransferForm, StepForm
@@ -145,6 +146,7 @@ def _order_page(form: SellOrTransferForm, general: list[str] | None = None):
 
 
 @blp.route("/transfer", methods=["GET", "POST"])
+@access(INVESTOR)
 @investor_only
 def sell_or_transfer():
     holdings = _my_holdings()
@@ -158,6 +160,7 @@ def sell_or_transfer():
 
 
 @blp.route("/transfer/confirm", methods=["POST"])
+@access(INVESTOR)
 @investor_only
 def confirm_transfer():
     holdings = _my_holdings()
@@ -186,6 +189,7 @@ def confirm_transfer():
 
 
 @blp.route("/transfer/transferee", methods=["POST"])
+@access(INVESTOR)
 @investor_only
 def transferee():
     """The live check's lookup: the holder_id of the member with this number and name."""
@@ -201,6 +205,7 @@ def transferee():
 
 
 @blp.route("/instructions/<instruction_id>/<action>", methods=["POST"])
+@access(INVESTOR)
 @investor_only
 def step(instruction_id: str, action: str):
     if action not in STEPS:

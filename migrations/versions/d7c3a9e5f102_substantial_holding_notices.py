@@ -1,7 +1,7 @@
 """Substantial-holding notices (append-only, like the log they project).
 
 Revision ID: d7c3a9e5f102
-Revises: 5b8d3e1f0a27
+Revises: d7a3f9c2e5b1
 Create Date: 2026-12-04 19:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from app.append_only import drop_append_only, make_append_only
 
 revision: str = "d7c3a9e5f102"
-down_revision: str | None = "5b8d3e1f0a27"
+down_revision: str | None = "d7a3f9c2e5b1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -43,6 +43,10 @@ def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
+# What a regulator, auditor or operator sends to read personal data (tests/test_purpose.py).
+STATED_PURPOSE = {"X-Purpose": "test suite: checking the register"}
+
+
 HOLDER_A = {
     "name": "Ada Lovelace",
     "address": "12 St James's Square, London",

@@ -29,7 +29,7 @@ from app.interchange.importing.ocf_package import file_schema
 from app.interchange.importing.ocf_schema import validator
 from app.models.register import HolderDetails
 from app.register import queries
-from tests.support.helpers import ACTOR, bearer
+from tests.support.helpers import ACTOR, STATED_PURPOSE, bearer
 from tests.support.register_driver import Driver
 
 IMPORTED_IDENTIFIER = "ocf:"
@@ -50,7 +50,7 @@ def export_package(app: Flask, issuer_id: str, token: str) -> bytes:
     response = app.test_client().get(
         f"/api/v1/issuers/{issuer_id}/snapshot",
         query_string={"format": "ocf"},
-        headers=bearer(token),
+        headers={**bearer(token), **STATED_PURPOSE},
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_data()

@@ -28,6 +28,8 @@ from app.register.snapshot import PERCENT_PLACES, Snapshot, percent
 MEDIA_TYPE = "text/html"
 TEMPLATE = "snapshot.html"
 API_PATH = "/api/v1"  # where the service answers the log API the page tells readers to query
+# Its stylesheet, served with the pages' static files (no inline style: the CSP forbids it).
+STYLESHEET_PATH = "/assets/printable.css"
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 
 _environment = Environment(
@@ -71,6 +73,7 @@ def render(
     log_root = f"{api_root}/issuers/{snapshot.issuer_id}/log"
     return chunked(
         template.generate(
+            stylesheet=api_root.removesuffix(API_PATH) + STYLESHEET_PATH,
             snapshot=snapshot,
             issuer=snapshot.issuer,
             checkpoint=snapshot.checkpoint,

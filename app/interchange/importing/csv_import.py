@@ -212,7 +212,11 @@ def read_csv(data: bytes, progress: Progress | None = None) -> CsvSource:
         return CsvSource([], [problem])
     reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
-    header = _header(next(reader, []), problems)
+    try:
+        first = next(reader, [])
+    except csv.Error as error:  # e.g. a header longer than the csv module's field limit
+        return CsvSource([], [Problem(_where(1), "malformed", f"unreadable CSV: {error}")])
+    header = _header(first, problems)
     if header is None:
         return CsvSource([], problems)
     rows = []

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
+import lzma
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 
 from jsonschema.exceptions import ValidationError, best_match
 
+from app import strict_json
 from app.interchange.importing.ocf_schema import (
     file_item_types,
     object_schemas,
@@ -55,7 +57,23 @@ FILE_SCHEMAS = {
 # TransactionsFile schema forgets to list it (upstream issue #543): accept it all the same.
 EXTRA_ITEM_TYPES = {"OCF_TRANSACTIONS_FILE": frozenset({"TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT"})}
 MAX_PACKAGE_BYTES = 256 * 1024 * 1024  # uncompressed; guards against zip bombs
+# Stored, deflated, bzip2 and LZMA: what the zipfile module decompresses.
+ZIP_METHODS = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
+# What zipfile raises on an archive or a member it cannot read (its central directory or local
+# headers lie, a CRC fails, the data stops short or does not decompress).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    OSError,
+    ValueError,
+    zlib.error,
+    lzma.LZMAError,
+)
 MESSAGE_LIMIT = 300
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def file_schema(file_type: str) -> str:
@@ -114,6 +132,13 @@ class FolderContainer:
         return path.read_bytes()
 
 
+class UnreadableMember(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
 class ZipContainer:
     def __init__(self, archive: zipfile.ZipFile) -> None:
         self.archive = archive
@@ -126,6 +151,29 @@ class ZipContainer:
             return self.archive.read(name)
         except KeyError:
             return None
+        except ZIP_ERRORS as error:  # a bad CRC, or sizes that do not match the data
+            raise UnreadableMember(
+                "corrupt_zip", f"the zip member cannot be read: {error}"
+            ) from None
+
+
+def _zip_problem(archive: zipfile.ZipFile, size: int) -> tuple[str, str] | None:
+    """What makes the archive unreadable before anything is decompressed, if anything."""
+    members = archive.infolist()
+    for member in members:
+        if member.flag_bits & 0x1:
+            return "encrypted_zip", f"{member.filename} is encrypted; send the package unencrypted"
+        if member.compress_type not in ZIP_METHODS:
+            return (
+                "unsupported_compression",
+                f"{member.filename} uses compression method {member.compress_type}; use "
+                "deflate (the usual zip) or no compression",
+            )
+    if sum(member.compress_size for member in members) > size:
+        return "corrupt_zip", "the zip's directory claims more compressed data than it holds"
+    if sum(member.file_size for member in members) > MAX_PACKAGE_BYTES:
+        return "too_large", "the unzipped package exceeds 256 MiB"
+    return None
 
 
 # --- entry points ----------------------------------------------------------------------------
@@ -136,14 +184,15 @@ def read_zip(
 ) -> OcfPackage:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except ZIP_ERRORS:
         package = OcfPackage()
         package.problem("package", "invalid_zip", "the upload is not a zip archive")
         return package
     with archive:
-        if sum(info.file_size for info in archive.infolist()) > MAX_PACKAGE_BYTES:
+        problem = _zip_problem(archive, len(data))
+        if problem is not None:
             package = OcfPackage()
-            package.problem("package", "too_large", "the unzipped package exceeds 256 MiB")
+            package.problem("package", *problem)
             return package
         return read_package(ZipContainer(archive), None, verify_checksums, progress)
 
@@ -220,7 +269,11 @@ def _resolve(manifest_name: str, filepath: Any, package: OcfPackage) -> str | No
 def _load(
     container: Container, name: str, expected_md5: str | None, package: OcfPackage
 ) -> Any | None:
-    raw = container.read(name)
+    try:
+        raw = container.read(name)
+    except UnreadableMember as unreadable:
+        package.problem(name, unreadable.code, unreadable.message)
+        return None
     if raw is None:
         package.problem(name, "missing_file", "the manifest lists this file; the package lacks it")
         return None
@@ -231,9 +284,10 @@ def _load(
             f"MD5 {hashlib.md5(raw).hexdigest()} differs from the manifest's {expected_md5}",
         )
     try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        package.problem(name, "invalid_json", f"not UTF-8 JSON: {error}")
+        return strict_json.loads(raw.removeprefix(UTF8_BOM))
+    except strict_json.JsonRefused as refused:
+        where = f" at {refused.where}" if refused.where else ""
+        package.problem(name, refused.code, f"{refused.message}{where}")
         return None
 
 

@@ -9,22 +9,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from app.register.countries import COUNTRY_CODES
 from app.register.limits import MAX_SHARES
 
-# ISO 3166-1 alpha-2, the officially assigned codes, plus XK (Kosovo), the user-assigned code
-# that the EU and most registries use.
-_COUNTRY_CODES = """
-    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
-    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
-    DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
-    GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
-    KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
-    MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
-    PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
-    SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
-    VN VU WF WS XK YE YT ZA ZM ZW
-"""
-COUNTRIES = frozenset(_COUNTRY_CODES.split())
 HOLDER_TYPES = ("person", "entity")
 CLASS_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -89,7 +76,7 @@ def money(value: str, what: str) -> Decimal:
 
 def country(value: str) -> str:
     code = value.strip().upper()
-    if code not in COUNTRIES:
+    if code not in COUNTRY_CODES:
         raise BadValue("invalid_country", f"{value!r} is not an ISO 3166-1 alpha-2 country code")
     return code
 

@@ -1,0 +1,50 @@
+"""The web side's wake-up for background jobs: with REDIS_URL set, a queued job's id goes on
+RQ once the transaction that queued it commits (why the table, not Redis, is the queue: see
+app.jobs)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+
+from app.extensions import db
+
+logger = logging.getLogger(__name__)
+# The RQ task, named rather than imported: the worker imports the API's job kinds, which
+# import the views that queue jobs.
+RUN_TASK = "app.worker.run_announced_job"
+
+
+def uses_redis(app: Flask) -> bool:
+    return bool(app.config.get("REDIS_URL"))
+
+
+def job_queue(app: Flask) -> Queue:
+    return Queue(app.config["JOB_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+def announce_after_commit(job_id: str) -> None:
+    app = current_app._get_current_object()
+    if uses_redis(app):
+        db.after_commit(lambda: announce(app, [job_id]))
+
+
+def announce(app: Flask, job_ids: list[str]) -> None:
+    """Put the jobs' ids on RQ. A failure is only logged: the rows stay queued, and the
+    worker's sweep (or the database loop) still finds them."""
+    try:
+        queue = job_queue(app)
+        for job_id in job_ids:
+            queue.enqueue(
+                RUN_TASK,
+                job_id,
+                job_id=f"shareledger-{job_id}",
+                job_timeout=app.config["JOB_TIMEOUT_SECONDS"],
+                result_ttl=0,
+            )
+    except RedisError:
+        logger.warning("could not announce jobs %s on Redis; the worker's sweep will", job_ids)

@@ -1,0 +1,108 @@
+"""Finding members on a large register: by name, identifier or member number, a page at a time.
+
+Member numbers follow the order of entry on the register (see `members.member_numbers`), so a
+page continues after the last number shown; 100,000 members page as fast as 100."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.models.register import Holder, HolderDetails
+from app.register.members import holder_with_number, member_label, member_numbers
+from app.register.paging import Page
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    number: int
+    holder_id: str
+    name: str | None  # None once erased
+    identifier: str | None
+    country: str | None
+    registered_on: date
+    ceased_on: date | None
+    kyc_verified: bool
+
+    @property
+    def label(self) -> str:
+        return member_label(self.name, self.number)
+
+
+def member_count(session: Session, issuer_id: str) -> int:
+    """Members on the register now (those who ceased to be members not counted)."""
+    return session.scalar(
+        select(func.count()).where(Holder.issuer_id == issuer_id, Holder.ceased_on.is_(None))
+    )
+
+
+def members_page(
+    session: Session, issuer_id: str, search: str, after_number: int | None, limit: int
+) -> Page[MemberRow]:
+    """Members in order of member number after `after_number`, those matching `search` only
+    (a number matches that member number; text matches part of a name or identifier, in any
+    case). `next_after` is the last number on a full page."""
+    numbers = member_numbers(issuer_id)
+    query = (
+        select(
+            numbers.c.number,
+            Holder.holder_id,
+            HolderDetails.name,
+            HolderDetails.identifier,
+            HolderDetails.country,
+            Holder.registered_on,
+            Holder.ceased_on,
+            Holder.kyc_verified,
+        )
+        .select_from(numbers)
+        .join(Holder, and_(Holder.issuer_id == issuer_id, Holder.holder_id == numbers.c.holder_id))
+        .outerjoin(
+            HolderDetails,
+            and_(HolderDetails.issuer_id == issuer_id, HolderDetails.holder_id == Holder.holder_id),
+        )
+    )
+    matches = _matching(search.strip(), numbers)
+    if matches is not None:
+        query = query.where(matches)
+    if after_number is not None:
+        query = query.where(numbers.c.number > after_number)
+    rows = [
+        MemberRow(*row)
+        for row in session.execute(query.order_by(numbers.c.number).limit(limit + 1))
+    ]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, str(rows[-1].number) if more else None)
+
+
+_NUMBERED = re.compile(r"(?:^|\(\s*)(?:no\.?\s*)?(\d[\d,]*)\s*\)?\s*$", re.IGNORECASE)
+
+
+def resolve_member(session: Session, issuer_id: str, typed: str) -> str | None:
+    """The holder a form's member field names: a member number ("1,204", "No. 1204"), the
+    picker's "Name (No. 1204)", or a holder id. None when it names nobody."""
+    typed = typed.strip()
+    if session.get(Holder, (issuer_id, typed)) is not None:
+        return typed
+    found = _NUMBERED.search(typed)
+    if found is None:
+        return None
+    return holder_with_number(session, issuer_id, int(found.group(1).replace(",", "")))
+
+
+def _matching(search: str, numbers: Any) -> Any:
+    if not search:
+        return None
+    text = search.lower()
+    by_text = or_(
+        func.lower(HolderDetails.name).contains(text, autoescape=True),
+        func.lower(HolderDetails.identifier).contains(text, autoescape=True),
+    )
+    if search.isdigit():
+        return or_(numbers.c.number == int(search), by_text)
+    return by_text

@@ -1,0 +1,223 @@
+"""Corporate actions in the browser, for the issuer's secretary: cancel, repurchase, redeem,
+convert, split and consolidate (previewed holder by holder before confirming), freeze and
+unfreeze, pledge and release, forced transfer, and distributions.
+
+Each action is one form and one register service; the page confirms with the log entry it
+recorded (and its proof). Refusals are put next to the field they concern."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import islice
+
+from flask import Blueprint, abort, flash, render_template, request
+from flask_login import login_required
+
+from app.extensions import db
+from app.register import (
+    capital,
+    conversion,
+    distributions,
+    member_search,
+    queries,
+    reorganisation,
+    restrictions,
+)
+from app.register.errors import DomainError
+from app.register.members import holder_labels
+from app.route_access import ISSUER_WRITE, access
+from app.web import action_forms as forms
+from app.web.confirm import run_and_confirm
+from app.web.formatting import thousands
+from app.web.page_access import secretary_of
+
+blp = Blueprint("actions", __name__, url_prefix="/issuers")
+
+PREVIEW_ROWS = 500
+
+
+@dataclass(frozen=True)
+class Action:
+    title: str
+    form: type[forms.ActionForm]
+    service: Callable
+    done: str  # the confirmation, before the log entry's number
+    preview_kind: str | None = None  # the entry kind a preview plans
+
+
+ACTIONS = {
+    "cancel": Action("Cancel shares", forms.CancelForm, capital.cancel_shares, "Shares cancelled"),
+    "repurchase": Action(
+        "Buy back shares", forms.RepurchaseForm, capital.repurchase_shares, "Shares bought back"
+    ),
+    "redeem": Action("Redeem shares", forms.RedeemForm, capital.redeem_shares, "Shares redeemed"),
+    "convert": Action(
+        "Convert shares into another class",
+        forms.ConvertForm,
+        conversion.convert_shares,
+        "Shares converted",
+    ),
+    "split": Action(
+        "Split a class",
+        forms.ReorganiseForm,
+        reorganisation.split_class,
+        "Class split",
+        "class.split",
+    ),
+    "consolidate": Action(
+        "Consolidate a class",
+        forms.ReorganiseForm,
+        reorganisation.consolidate_class,
+        "Class consolidated",
+        "class.consolidated",
+    ),
+    "freeze": Action("Freeze shares", forms.FreezeForm, restrictions.freeze, "Shares frozen"),
+    "unfreeze": Action("Unfreeze shares", forms.FreezeForm, restrictions.unfreeze, "Unfrozen"),
+    "pledge": Action(
+        "Register a pledge", forms.PledgeForm, restrictions.register_pledge, "Pledge registered"
+    ),
+    "release": Action(
+        "Release a pledge", forms.ReleaseForm, restrictions.release_pledge, "Pledge released"
+    ),
+    "forced-transfer": Action(
+        "Forced transfer",
+        forms.ForcedTransferForm,
+        restrictions.forced_transfer,
+        "Forced transfer registered",
+    ),
+    "distribution": Action(
+        "Declare a distribution",
+        forms.DistributionForm,
+        distributions.declare_distribution,
+        "Distribution declared",
+    ),
+}
+CLASS_FIELDS = ("class_code", "to_class")
+
+
+def _form(action: Action, issuer_id: str) -> forms.ActionForm:
+    form = action.form()
+    choices = [
+        (c.code, f"{c.code} · {c.name}") for c in queries.list_classes(db.session, issuer_id)
+    ]
+    for name in CLASS_FIELDS:
+        if name in form:
+            form[name].choices = choices
+    if "pledge_id" in form:
+        form.pledge_id.choices = _active_pledges(issuer_id)
+    return form
+
+
+def _active_pledges(issuer_id: str) -> list[tuple[str, str]]:
+    active = [p for p in queries.pledges(db.session, issuer_id) if p.released_index is None]
+    names = holder_labels(db.session, issuer_id, {p.holder_id for p in active})
+    return [
+        (
+            p.pledge_id,
+            f"{thousands(p.quantity)} {p.class_code} of {names[p.holder_id]} to {p.pledgee}",
+        )
+        for p in active
+    ]
+
+
+def _members(form: forms.ActionForm, issuer_id: str) -> dict[str, str] | None:
+    """The holder each member field names, or None with the refusal next to the field."""
+    found = {}
+    for name in form.MEMBERS:
+        field = form[name]
+        found[name] = member_search.resolve_member(db.session, issuer_id, field.data)
+        if found[name] is None:
+            field.errors.append(f"No member is “{field.data.strip()}”: {forms.MEMBER_HINT.lower()}")
+    return None if None in found.values() else found
+
+
+@blp.route("/<issuer_id>/actions")
+@access(ISSUER_WRITE)
+@login_required
+def index(issuer_id: str):
+    secretary_of(issuer_id)
+    issuer = queries.get_issuer(db.session, issuer_id)
+    return render_template("actions_index.html", issuer=issuer, actions=ACTIONS)
+
+
+@blp.route("/<issuer_id>/actions/<name>", methods=["GET", "POST"])
+@access(ISSUER_WRITE)
+@login_required
+def action(issuer_id: str, name: str):
+    chosen = ACTIONS.get(name) or abort(404)
+    principal = secretary_of(issuer_id)
+    form = _form(chosen, issuer_id)
+    preview = None
+    if form.validate_on_submit():
+        members = _members(form, issuer_id)
+        if members is not None:
+            wanted = form.as_request(**members)
+            try:
+                if chosen.preview_kind and request.form.get("confirmed") != "yes":
+                    preview = _preview(issuer_id, chosen.preview_kind, wanted)
+                else:
+                    return run_and_confirm(
+                        principal.actor, issuer_id, chosen.service, wanted, chosen.done
+                    )
+            except DomainError as error:
+                _show_refusal(form, error)
+    return render_template(
+        "action.html",
+        issuer=queries.get_issuer(db.session, issuer_id),
+        name=name,
+        action=chosen,
+        form=form,
+        preview=preview,
+        hint=forms.MEMBER_HINT,
+    )
+
+
+def _preview(issuer_id: str, kind: str, wanted) -> dict:
+    """Every holder's result as the entry would record it, beside what they hold now."""
+    planned = reorganisation.planned_reorganisation(db.session, issuer_id, wanted, kind)
+    rows = list(islice(planned["holdings"], PREVIEW_ROWS))
+    names = holder_labels(db.session, issuer_id, {row["holder_id"] for row in rows})
+    held = {
+        h.holder_id: h.held
+        for h in queries.current_holdings(db.session, issuer_id, class_code=wanted.class_code)
+    }
+    return {
+        "planned": planned,
+        "rows": [
+            {
+                "member": names[row["holder_id"]],
+                "before": held.get(row["holder_id"], 0),
+                "after": int(row["held"]),
+                "fraction": row.get("fraction"),
+                "cash": row.get("cash_in_lieu_amount"),
+            }
+            for row in rows
+        ],
+        "more": len(planned["holdings"]) - len(rows),
+    }
+
+
+# Where a refusal is shown: the field it concerns (else above the form).
+FIELD_OF_REFUSAL = {
+    "insufficient_available": "quantity",
+    "quantity": "quantity",
+    "authorised_exceeded": "ratio",
+    "ratio": "ratio",
+    "consideration": "amount",
+    "currency": "currency",
+    "cash_in_lieu_price": "cash_in_lieu_price",
+    "amount_per_share": "amount_per_share",
+    "record_date": "record_date",
+    "to_class": "to_class",
+}
+
+
+def _show_refusal(form: forms.ActionForm, error: DomainError) -> None:
+    name = FIELD_OF_REFUSAL.get(error.code) or FIELD_OF_REFUSAL.get(error.details.get("field", ""))
+    if name is None and "member" in form and error.details.get("holder_id"):
+        name = "member"
+    if name is not None and name in form:
+        form[name].errors.append(error.message)
+    else:
+        flash(error.message, "error")

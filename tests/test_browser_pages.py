@@ -1,0 +1,115 @@
+"""Every main page in headless Chromium, at a phone's width (390 px) and at a desk's (1280 px):
+axe-core finds no serious or critical violation, nothing is wider than the window, and a
+screenshot of each is saved under tests/artifacts/ for review (CI keeps them as artifacts)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page
+
+from app.auth.users import create_user
+from app.extensions import db
+from app.ledger import log
+from app.ledger.log import utc_now
+from app.register import transfers
+from tests import test_browser
+from tests.support.helpers import seed_register, submit, transfer_request
+
+pytestmark = pytest.mark.browser
+
+live_server = test_browser.live_server
+browser = test_browser.browser
+ARTIFACTS = Path(__file__).parent / "artifacts"
+PASSWORD = "a-long-password"
+WIDTHS = (390, 1280)
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture
+def people(app, new_issuer) -> dict:
+    issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
+    ada, brunel = seed_register(app, issuer_id, shares_for_a=39_700)
+    with app.app_context():
+        submit(issuer_id, transfers.lodge_transfer, transfer_request(ada, brunel, 700))
+        with db.write() as session:
+            for email, role, holder in (
+                ("sam@example.test", "secretary", None),
+                ("ada@example.test", "investor", ada),
+                ("rita@example.test", "regulator", None),
+            ):
+                create_user(
+                    session,
+                    email=email,
+                    display_name=email.split("@")[0].title(),
+                    password=PASSWORD,
+                    role=role,
+                    issuer_id=None if role == "regulator" else issuer_id,
+                    holder_id=holder,
+                    now=utc_now(),
+                )
+        last = log.signed_size(db.session, issuer_id) - 1
+    base = f"/issuers/{issuer_id}"
+    return {
+        None: ["/", "/login"],
+        "sam@example.test": [
+            "/issuers",
+            f"{base}/dashboard",
+            base,
+            f"{base}/members",
+            f"{base}/members/{ada}",
+            f"{base}/issue",
+            f"{base}/actions",
+            f"{base}/actions/split",
+            f"{base}/actions/forced-transfer",
+            f"{base}/approvals",
+            f"{base}/classes/ORD/rules",
+            f"{base}/entries/{last}",
+        ],
+        "ada@example.test": ["/me/", "/me/portfolio", "/me/transfer"],
+        "rita@example.test": [f"{base}/dashboard", base],
+    }
+
+
+def _log_in(page: Page, server: str, email: str) -> None:
+    page.goto(f"{server}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"^(?!.*/login)"))
+
+
+def _slug(email: str | None, path: str) -> str:
+    who = (email or "anonymous").split("@")[0]
+    where = re.sub(r"[0-9a-f-]{36}", "ID", path).strip("/").replace("/", "-") or "home"
+    return f"{who}-{where}"
+
+
+def test_every_main_page_is_accessible_and_fits_a_phone(browser: Browser, live_server, people):
+    ARTIFACTS.mkdir(exist_ok=True)
+    axe = Axe()
+    problems = []
+    for email, paths in people.items():
+        for width in WIDTHS:
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            if email:
+                _log_in(page, live_server, email)
+            for path in paths:
+                answer = page.goto(f"{live_server}{path}")
+                assert answer.status == 200, (path, answer.status)
+                page.screenshot(
+                    path=ARTIFACTS / f"{_slug(email, path)}-{width}.png", full_page=True
+                )
+                for violation in axe.run(page).response["violations"]:
+                    if violation["impact"] in SERIOUS:
+                        targets = [node["target"] for node in violation["nodes"]][:3]
+                        problems.append(f"{path} @{width}: {violation['id']} {targets}")
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                if wide > width:
+                    problems.append(f"{path} @{width}: {wide} px wide")
+            context.close()
+    assert problems == [], "\n".join(problems)
