@@ -36,6 +36,7 @@ class Register:
 
     def __init__(self, app, jurisdiction: str = "DE", **fields) -> None:
         self.driver = Driver(app)
+        fields = {"disclosure_profile": "standard", **fields}  # the jurisdiction's default
         request = RegisterIssuer(**issuer_fields(jurisdiction=jurisdiction, **fields))
         self.issuer_id = self.driver.submit(None, _register_issuer, request)
         with self.driver.command(self.issuer_id) as ctx:

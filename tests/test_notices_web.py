@@ -36,7 +36,9 @@ def _log_in(client, email: str) -> None:
 
 def _company(app, new_issuer) -> tuple[str, str, str, int]:
     """A German issuer: a had all 100 shares at `old_size`, then transferred 70 to b."""
-    issuer_id = new_issuer(legal_name="Harbour Lights Brewing GmbH", jurisdiction="DE")["id"]
+    issuer_id = new_issuer(
+        legal_name="Harbour Lights Brewing GmbH", jurisdiction="DE", disclosure_profile="standard"
+    )["id"]
     a, b = seed_register(app, issuer_id, shares_for_a=100)
     with app.app_context():
         old_size = log.signed_size(db.session, issuer_id)
@@ -94,7 +96,10 @@ def test_a_regulator_sees_the_page_and_the_read_is_disclosed(app, client, new_is
     issuer_id, *_ = _company(app, new_issuer)
     _user(app, "reg@example.test", "regulator", None)
     _log_in(client, "reg@example.test")
-    assert client.get(f"/issuers/{issuer_id}/significant-control").status_code == 200
+    # A supervisor's read of personal data states its purpose (asked for without one).
+    assert client.get(f"/issuers/{issuer_id}/significant-control").status_code == 400
+    page = client.get(f"/issuers/{issuer_id}/significant-control?purpose=thematic+review")
+    assert page.status_code == 200
     with app.app_context():
         from app.register.queries import accesses
 

@@ -123,6 +123,9 @@ PROFILES: dict[str, Profile] = {
             ),
         ),
         Profile("us", "US Exchange Act 13(d)", "5 and 10% of the votes", _substantial(5, 10)),
+        # A company no substantial-holding regime applies to (one not admitted to a market):
+        # no notices are written; persons with significant control are still shown.
+        Profile("none", "No substantial-holding notices", "no thresholds", ()),
     )
 }
 PROFILE_NAMES = tuple(PROFILES)
