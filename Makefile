@@ -88,6 +88,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.notifications $(BENCH_FLAGS)
 	$(BIN)/python -m bench.jobs $(BENCH_FLAGS)
 	$(BIN)/python -m bench.members_page $(BENCH_FLAGS)
+	$(BIN)/python -m bench.notices $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     from app import (
         disclosures,  # noqa: F401  (installs the disclosures' appliers)
         models,  # noqa: F401  (registers every table on the metadata)
+        notices,  # noqa: F401  (installs the notices' appliers and command finisher)
         notifications,  # noqa: F401  (installs the outbox's entry listener)
         transfers,  # noqa: F401  (installs the workflow's appliers)
     )

@@ -7,11 +7,24 @@ from app.extensions import db
 from app.ledger import log
 from app.register import holder_entries, holders, queries, restrictions, transfers
 from app.register.requests import AmendHolder, ChangeFreeze, RegisterPledge, ReleasePledge
+from tests.support.actions import last_command_entry
 from tests.support.helpers import seed_register, submit, transfer_request
 
 
 def _last_index(issuer_id: str) -> int:
-    return log.signed_size(db.session, issuer_id) - 1
+    """The index of the entry the last service recorded (not of the notices after it)."""
+    return last_command_entry(db.session, issuer_id)["index"]
+
+
+def _notices_of(issuer_id: str, holder_id: str) -> set[int]:
+    """The substantial-holding notices of a holder's share of the votes."""
+    size = log.signed_size(db.session, issuer_id)
+    return {
+        entry.index
+        for entry in log.read_entries(db.session, issuer_id, 0, size)
+        if entry.envelope["kind"] == "notice.threshold_crossed"
+        and entry.envelope["data"]["holder_id"] == holder_id
+    }
 
 
 def test_every_entry_that_concerns_a_holder_is_listed(app, new_issuer):
@@ -39,6 +52,9 @@ def test_every_entry_that_concerns_a_holder_is_listed(app, new_issuer):
         submit(issuer_id, restrictions.release_pledge, ReleasePledge(pledge.pledge_id))
         expected.add(_last_index(issuer_id))
         submit(issuer_id, holders.amend_holder, AmendHolder(brunel, email="b@example.test"))
+
+        expected |= _notices_of(issuer_id, ada)  # the allotment's and the transfer's
+        assert len(_notices_of(issuer_id, ada)) == 2
 
         holder = queries.get_holder(db.session, issuer_id, ada)
         assert holder_entries.entry_indexes(db.session, holder) == sorted(expected)

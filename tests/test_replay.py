@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.extensions import db
+from app.models.notices import Notice
 from app.register import replay, transfers
 from app.register.replay import ReplayMismatch, replay_and_compare
 from tests.support.helpers import seed_register, submit, transfer_request
+
+
+def notices_of(issuer_id: str) -> list:
+    return db.session.scalars(select(Notice).where(Notice.issuer_id == issuer_id)).all()
 
 
 @pytest.fixture
@@ -30,7 +35,10 @@ def test_replay_in_small_batches_matches(app, traded, monkeypatch):
     monkeypatch.setattr(replay, "BATCH", 3)
     with app.app_context():
         report = replay_and_compare(db.session, traded)
-    assert report.entries == 13
+        notices = len(notices_of(traded))
+    # 13 entries of the register's commands, and the notices of the thresholds they crossed.
+    assert report.entries == 13 + notices
+    assert report.entries > 13
     assert report.rows_compared > 13
 
 

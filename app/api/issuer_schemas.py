@@ -7,9 +7,12 @@ from marshmallow import validate
 
 from app.api.fields import Jurisdiction, Text
 from app.api.request_schema import RequestSchema
+from app.notices.profiles import PROFILE_NAMES
 from app.register.requests import AmendIssuer, RegisterIssuer
 
-DISCLOSURE_PROFILES = ("standard", "otc", "crowdfunding")
+# The four regimes (app.notices.profiles), and the values from before them, which mean the
+# jurisdiction's default regime.
+DISCLOSURE_PROFILES = (*PROFILE_NAMES, "standard", "otc", "crowdfunding")
 
 
 class IssuerInputSchema(RequestSchema):

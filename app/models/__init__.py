@@ -7,6 +7,7 @@ from app.models.issuer import Issuer
 from app.models.jobs import Job, JobChunk
 from app.models.log import LogCheckpoint, LogLeaf, LogNode, LogState, SigningKey
 from app.models.logins import InvestorLink
+from app.models.notices import Notice
 from app.models.notifications import IssuerFollow, Notification
 from app.models.register import (
     Distribution,
@@ -44,6 +45,7 @@ __all__ = [
     "LogNode",
     "LogState",
     "LoginSession",
+    "Notice",
     "Notification",
     "PersonalDataAccess",
     "Pledge",

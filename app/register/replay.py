@@ -22,6 +22,7 @@ from app.ledger.canonical import parse_timestamp
 from app.ledger.log import read_entries, signed_size
 from app.models.disclosures import Disclosure, DisclosureAttachment
 from app.models.issuer import Issuer
+from app.models.notices import Notice
 from app.models.register import (
     Distribution,
     Entitlement,
@@ -66,6 +67,7 @@ LOG_DERIVED = (
     TransferRules,
     TransferRulesVersion,
     IssuanceLockup,
+    Notice,
     Disclosure,
     DisclosureAttachment,
 )

@@ -16,6 +16,7 @@ from app.web import (
     issuance,
     member_changes,
     members,
+    notices,
     notifications,
     offers,
     portfolio,
@@ -44,6 +45,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(approvals.blp)
     app.register_blueprint(offers.blp)
     app.register_blueprint(rules_editor.blp)
+    app.register_blueprint(notices.blp)
     app.register_blueprint(disclosures.blp)
     app.register_blueprint(disclosure_publish.blp)
     app.register_blueprint(notifications.blp)

@@ -1,5 +1,6 @@
-"""The investor's pages: my holdings, my entries on the log (checked in the browser against the
-signed checkpoint and the key the browser pinned), and who read my register details."""
+"""The investor's pages: my holdings, my substantial-holding notices, my entries on the log
+(checked in the browser against the signed checkpoint and the key the browser pinned), and who
+read my register details."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from app.extensions import db
 from app.ledger import keyring, log
 from app.ledger.queries import entries_at
 from app.models.register import Holder, HolderDetails
+from app.notices import queries as notice_queries
 from app.register import holder_entries, holders, queries
 from app.route_access import INVESTOR, access
 from app.web import entry_words, instruction_rows
 from app.web.forms import StepForm
 
 blp = Blueprint("investor", __name__, url_prefix="/me")
+
+NOTICES_SHOWN = 20
 
 
 def investor_only(view):
@@ -67,6 +71,9 @@ def dashboard():
             [e.envelope for e in reversed(entries_at(db.session, holder.issuer_id, indexes))],
         ),
         accesses=queries.accesses(db.session, holder.issuer_id, holder.holder_id, limit=20),
+        notices=notice_queries.holder_notices(
+            db.session, holder.issuer_id, holder.holder_id, NOTICES_SHOWN
+        ),
         transfers=instruction_rows.instructions_of_holder(
             db.session, holder.issuer_id, holder.holder_id, current_ledger().clock()
         ),

@@ -73,11 +73,7 @@ class Company:
         return self.driver.register(self.issuer_id).classes[code][0]
 
     def last_entry(self) -> dict:
-        def read(session):
-            size = log.signed_size(session, self.issuer_id)
-            return log.read_entries(session, self.issuer_id, size - 1, size)[0].envelope
-
-        return self.driver.read(read)
+        return self.driver.read(lambda session: last_command_entry(session, self.issuer_id))
 
     def refused(self, error: type[DomainError], code: str | None, service, request) -> DomainError:
         """The command fails with `error` (and machine code) and leaves no trace at all."""
@@ -197,8 +193,17 @@ def assert_replays(app, issuer_id: str) -> None:
         assert report.entries == log.signed_size(db.session, issuer_id)
 
 
+def last_command_entry(session, issuer_id: str) -> dict:
+    """The last entry a service recorded: the substantial-holding notices a command may add
+    after it, at its end, are passed over."""
+    index = log.signed_size(session, issuer_id)
+    while True:
+        index -= 1
+        (entry,) = log.read_entries(session, issuer_id, index, index + 1)
+        if not entry.envelope["kind"].startswith("notice."):
+            return entry.envelope
+
+
 def last_entry(app, issuer_id: str) -> dict:
     with app.app_context():
-        size = log.signed_size(db.session, issuer_id)
-        (entry,) = log.read_entries(db.session, issuer_id, size - 1, size)
-        return entry.envelope
+        return last_command_entry(db.session, issuer_id)

@@ -34,6 +34,9 @@ def issuer_fields(**overrides) -> dict:
         "legal_name": "Acme Widgets Ltd",
         "registration_number": uuid.uuid4().hex[:8].upper(),
         "jurisdiction": "GB",
+        # Most tests are about other things than notices, which would add entries to every
+        # command that moves votes; the notices tests choose a profile.
+        "disclosure_profile": "none",
     }
     fields.update(overrides)
     return fields

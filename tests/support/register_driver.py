@@ -94,10 +94,12 @@ class Driver:
     def log_size(self, issuer_id: str) -> int:
         return self.read(lambda session: session.get(LogState, issuer_id).tree_size)
 
-    def kinds_since(self, issuer_id: str, start: int) -> list[str]:
+    def kinds_since(self, issuer_id: str, start: int, notices: bool = False) -> list[str]:
         """The kinds of the entries from `start`, after checking that the log is sealed: its
-        signed size is its size, with a checkpoint for exactly that size."""
-        return self.read(lambda session: _sealed_kinds(session, issuer_id, start))
+        signed size is its size, with a checkpoint for exactly that size. The substantial-
+        holding notices commands add at their end (app.notices) are left out unless asked."""
+        kinds = self.read(lambda session: _sealed_kinds(session, issuer_id, start))
+        return kinds if notices else [kind for kind in kinds if not kind.startswith("notice.")]
 
     def register(self, issuer_id: str) -> RegisterView:
         return self.read(lambda session: _register_view(session, issuer_id))
