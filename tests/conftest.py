@@ -99,6 +99,11 @@ def fresh_database(request, engine: str, folder: Path) -> Iterator[str]:
 @contextmanager
 def app_on(url: str, folder: Path, key_file: Path, **overrides) -> Iterator[Flask]:
     application = create_app("test", {**_settings(url, folder, key_file), **overrides})
+    # The throttles count in one in-memory store per process: each test starts with none.
+    from app.extensions import limiter
+
+    with application.app_context():
+        limiter.reset()
     yield application
     application.extensions["db_engine"].dispose()
 

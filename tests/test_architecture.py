@@ -20,6 +20,9 @@ CORE_MODULES = [
     "app.interchange",
     "app.transfers",
     "app.disclosures",
+    "app.notices",
+    "app.notifications",
+    "app.jobs",
 ]
 CORE_PACKAGES = [Path(*name.split(".")) for name in CORE_MODULES]
 

@@ -25,6 +25,8 @@ def test_the_transferee_reads_and_marks_a_notification(app, new_issuer, live_ser
         page.get_by_label("Email").fill(firm.emails["b"])
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
+        # At a phone's width the header's links are behind the menu.
+        page.get_by_role("button", name="Menu").click()
         page.get_by_role("link", name="Notifications (1 unread)").click()
         table = page.get_by_role("table", name="Your notifications (newest first)")
         expect(table).to_contain_text("A transfer to you awaits your acceptance")
@@ -32,6 +34,7 @@ def test_the_transferee_reads_and_marks_a_notification(app, new_issuer, live_ser
         page.get_by_role(
             "button", name="Mark read: A transfer to you awaits your acceptance"
         ).click()
+        page.get_by_role("button", name="Menu").click()
         expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
         expect(table).to_contain_text("Read ")
         assert firm.rows("b")[0].read_at is not None

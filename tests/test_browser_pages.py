@@ -70,7 +70,7 @@ def people(app, new_issuer) -> dict:
             f"{base}/entries/{last}",
         ],
         "ada@example.test": ["/me/", "/me/portfolio", "/me/transfer"],
-        "rita@example.test": [f"{base}/dashboard", base],
+        "rita@example.test": [f"{base}/dashboard?purpose=review", f"{base}?purpose=review"],
     }
 
 

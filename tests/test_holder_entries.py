@@ -28,7 +28,7 @@ def _notices_of(issuer_id: str, holder_id: str) -> set[int]:
 
 
 def test_every_entry_that_concerns_a_holder_is_listed(app, new_issuer):
-    issuer_id = new_issuer()["id"]
+    issuer_id = new_issuer(disclosure_profile="standard")["id"]  # with its notices
     ada, brunel = seed_register(app, issuer_id, 500)
     with app.app_context():
         expected = {

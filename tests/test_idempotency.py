@@ -368,8 +368,8 @@ def test_a_form_sent_twice_is_carried_out_once(app, client, register):
     page = client.get(f"/issuers/{register['issuer_id']}")
     form = {
         "class_code": "ORD",
-        "from_holder_id": register["a"],
-        "to_holder_id": register["b"],
+        "from_member": register["a"],  # a holder id is accepted as well as a member number
+        "to_member": register["b"],
         "quantity": 30,
         "instrument_reference": "STF-WEB-TWICE",
         "form_token": _form_token(page.data),
@@ -391,13 +391,13 @@ def test_a_refused_form_can_be_corrected_and_sent_with_its_token(app, client, re
     token = _form_token(client.get(f"/issuers/{register['issuer_id']}").data)
     form = {
         "class_code": "ORD",
-        "from_holder_id": register["a"],
-        "to_holder_id": register["b"],
+        "from_member": register["a"],  # a holder id is accepted as well as a member number
+        "to_member": register["b"],
         "instrument_reference": "STF-WEB-FIX",
         "form_token": token,
     }
     refused = client.post(f"/issuers/{register['issuer_id']}", data={**form, "quantity": 81})
-    assert b"80 ORD shares available, 81 needed" in refused.data
+    assert b"has 80 ORD available; you asked for 81." in refused.data
     assert _form_token(refused.data) == token
     done = client.post(
         f"/issuers/{register['issuer_id']}", data={**form, "quantity": 20}, follow_redirects=True

@@ -25,7 +25,7 @@ def test_registering_an_issuer_opens_its_log(client, operator_headers):
     assert response.status_code == 201
     issuer = response.get_json()
     assert issuer["legal_name"] == "Café Holdings plc"  # trimmed and NFC-normalised
-    assert issuer["disclosure_profile"] == "standard"
+    assert issuer["disclosure_profile"] == fields["disclosure_profile"]
     (entry,) = _log_entries(client, issuer["id"], operator_headers)
     assert entry["kind"] == "issuer.registered"
     assert entry["index"] == 0

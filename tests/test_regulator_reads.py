@@ -9,7 +9,14 @@ import pytest
 from app.auth.principal import Principal
 from app.commands import command
 from app.register import transfers
-from tests.support.helpers import ACTOR, HOLDER_A, bearer, seed_register, transfer_request
+from tests.support.helpers import (
+    ACTOR,
+    HOLDER_A,
+    STATED_PURPOSE,
+    bearer,
+    seed_register,
+    transfer_request,
+)
 
 
 @pytest.fixture
@@ -100,7 +107,9 @@ def test_a_holder_found_by_identifier_at_every_issuer(client, registers, regulat
 def test_a_holder_lookup_is_in_each_issuers_access_log(client, registers, make_token):
     regulator = bearer(make_token("regulator"))
     client.get(
-        "/api/v1/holders", query_string={"identifier": HOLDER_A["identifier"]}, headers=regulator
+        "/api/v1/holders",
+        query_string={"identifier": HOLDER_A["identifier"]},
+        headers={**regulator, **STATED_PURPOSE},
     )
     secretary = bearer(make_token("secretary", registers["us"]))
     accesses = client.get(
@@ -141,7 +150,9 @@ def test_a_regulator_scoped_to_one_issuer_sees_nothing_of_another(client, regist
         == []
     )
     found = client.get(
-        "/api/v1/holders", query_string={"identifier": HOLDER_A["identifier"]}, headers=scoped
+        "/api/v1/holders",
+        query_string={"identifier": HOLDER_A["identifier"]},
+        headers={**scoped, **STATED_PURPOSE},
     )
     assert [h["issuer_id"] for h in found.get_json()["holders"]] == [registers["us"]]
     gb = registers["gb"]

@@ -19,7 +19,7 @@ def notices_of(issuer_id: str) -> list:
 @pytest.fixture
 def traded(app, new_issuer) -> str:
     """An issuer whose holdings changed many times over 10 commands."""
-    issuer_id = new_issuer()["id"]
+    issuer_id = new_issuer(disclosure_profile="standard")["id"]  # notices are replayed too
     a, b = seed_register(app, issuer_id, shares_for_a=90)
     with app.app_context():
         for n in range(8):

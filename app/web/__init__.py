@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.auth.disclosure import PurposeMissing, stated_purpose
 from app.web import (
     actions,
     approvals,
@@ -30,6 +31,9 @@ from app.web.formatting import register_filters
 
 def register_web(app: Flask) -> None:
     register_filters(app)
+    app.register_error_handler(PurposeMissing, register_views.ask_for_purpose)
+    # Links between a supervisor's pages carry the purpose it stated for the first of them.
+    app.context_processor(lambda: {"purpose": stated_purpose()})
     app.register_blueprint(views.blp)
     app.register_blueprint(investor.blp)
     app.register_blueprint(portfolio.blp)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import login_required
 
+from app.auth.disclosure import disclose_read
 from app.commands import current_ledger
 from app.extensions import db
 from app.ledger import log
@@ -36,6 +37,7 @@ def dashboard(issuer_id: str):
     names = holder_labels(db.session, issuer_id, [stake.holder_id for stake in top])
     largest = [charts.Bar(names[stake.holder_id], stake.votes) for stake in top]
     capital = overview.capital_over_time(db.session, issuer_id)
+    disclose_read(principal, issuer_id)  # the largest holders, by name
     return render_template(
         "dashboard.html",
         taken=taken,

@@ -82,11 +82,6 @@ def category_label(category: str) -> str:
     return CATEGORY_LABELS.get(category, category)
 
 
-@blp.app_template_filter("thousands")
-def thousands(number: int) -> str:
-    return f"{number:,}"
-
-
 @blp.route("/issuers/<issuer_id>/disclosures")
 @access(PUBLIC)
 def list_page(issuer_id: str):

@@ -31,6 +31,7 @@ from app.auth.disclosure import (
 )
 from app.auth.principal import login_principal
 from app.commands import command
+from app.errors import API_PREFIX, handle_api_error
 from app.extensions import db
 from app.interchange.formats import snapshot_html
 from app.ledger import log
@@ -59,10 +60,11 @@ FIELD_OF_REFUSAL = {
 }
 
 
-@blp.errorhandler(PurposeMissing)
-def _ask_for_purpose(error: PurposeMissing):
-    """A supervisor's read of personal data needs a purpose: ask for it, keeping the page's
-    other parameters (tree_size)."""
+def ask_for_purpose(error: PurposeMissing):
+    """A supervisor's read of personal data needs a purpose: every page asks for it, keeping
+    the page's other parameters (tree_size); the API answers its error (app.register_web)."""
+    if request.path.startswith(API_PREFIX):
+        return handle_api_error(error)
     kept = [(name, value) for name, value in request.args.items() if name != PURPOSE_PARAMETER]
     message = None if error.code == "purpose_required" else error.message
     page = render_template(
