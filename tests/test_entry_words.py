@@ -46,3 +46,17 @@ def describe_in_app(app, issuer_id, fields):
     envelope = {"index": 0, "recorded_at": "2026-01-01T00:00:00Z", "actor": "cli:x", **fields}
     with app.app_context():
         return describe(db.session, issuer_id, [envelope])
+
+
+def test_notices_and_disclosures_are_told_in_words(app, new_issuer):
+    issuer_id = new_issuer(disclosure_profile="us")["id"]
+    seed_register(app, issuer_id, shares_for_a=10)
+    words = [entry.words for entry in _described(app, issuer_id)]
+    assert (
+        "Test recorded that the votes of Ada Lovelace (No. 1) went up past 10% "
+        "(from 0.0000% to 100.0000%)." in words
+    )
+    disclosure = describe_in_app(
+        app, issuer_id, {"kind": "disclosure.published", "data": {"title": "Annual report"}}
+    )
+    assert disclosure[0].words == "A scheduled task published “Annual report”."

@@ -122,6 +122,14 @@ _SENTENCES: dict[str, Sentence] = {
         f"closed the pre-emption offer on {_instruction(n, d)}"
     ),
     ROTATION_KIND: lambda n, d: "rotated the log's signing key",
+    "notice.threshold_crossed": lambda n, d: (
+        f"recorded that the votes of {n.holder(d['holder_id'])} went "
+        f"{'up past' if d['direction'] == 'up' else 'down below'} {d['threshold']}% "
+        f"(from {d['before']}% to {d['after']}%)"
+    ),
+    "disclosure.published": lambda n, d: f"published “{d['title']}”",
+    "disclosure.amended": lambda n, d: f"amended the disclosure “{d['title']}”",
+    "disclosure.withdrawn": lambda n, d: f"withdrew a disclosure ({d.get('reason', '')})",
 }
 
 
