@@ -1,15 +1,27 @@
-"""How pages show numbers: whole numbers with thousands separators, everywhere."""
+"""How pages show numbers: with thousands separators, everywhere, and never rounded."""
 
 from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
 
 from flask import Flask
 
 
-def thousands(value: str | int | None) -> str:
-    """A whole number with separators ("2966400" -> "2,966,400"); None shows as a dash."""
+def thousands(value: str | int | Decimal | None) -> str:
+    """A number with separators ("2966400" -> "2,966,400", "12500.00" -> "12,500.00"); a
+    decimal keeps every digit it was given (a price is not rounded for show); None shows as
+    a dash. Floats are refused: amounts in this service are never binary fractions."""
     if value is None:
         return "–"
-    return f"{int(value):,}"
+    if isinstance(value, bool | float):
+        raise TypeError(f"not a whole number or a decimal: {value!r}")
+    if isinstance(value, int):
+        return f"{value:,}"
+    try:
+        number = Decimal(value)
+    except InvalidOperation as error:
+        raise ValueError(f"not a number: {value!r}") from error
+    return f"{number:,}"
 
 
 def register_filters(app: Flask) -> None:
