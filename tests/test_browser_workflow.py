@@ -142,7 +142,9 @@ def test_the_whole_path_from_instruction_to_new_holdings(browser, contexts, live
     _fits(brunel)
     _tables_have_captions(brunel)
     brunel.get_by_role("button", name="Accept the transfer from Ada Lovelace").click()
-    expect(brunel.get_by_role("alert")).to_have_text("You accepted the transfer.")
+    expect(brunel.get_by_role("alert")).to_contain_text(
+        "You accepted the transfer. It is log entry"
+    )
 
     secretary = _session(browser, contexts, live_server, SECRETARY)
     secretary.goto(f"{live_server}/issuers/{register.issuer_id}")
@@ -157,12 +159,15 @@ def test_the_whole_path_from_instruction_to_new_holdings(browser, contexts, live
         "button", name="Approve the transfer from Ada Lovelace to Brunel Engineering Ltd"
     ).focus()
     secretary.keyboard.press("Enter")
+    # Each decision lands on its log entry, with its proof, and the way back to the queue.
     expect(secretary.get_by_role("alert")).to_contain_text("Transfer approved")
+    expect(secretary.get_by_role("heading", level=1)).to_contain_text("Log entry")
+    secretary.get_by_role("link", name="Continue").click()
     secretary.get_by_role(
         "button", name="Register the transfer from Ada Lovelace to Brunel Engineering Ltd"
     ).click()
-    expect(secretary.get_by_role("alert")).to_have_text(
-        "Transfer registered: the shares have moved."
+    expect(secretary.get_by_role("alert")).to_contain_text(
+        "Transfer registered: the shares have moved: log entry"
     )
 
     ada.goto(f"{live_server}/me/")

@@ -141,6 +141,7 @@ def test_an_instruction_goes_from_order_to_settlement_through_the_pages(app, cli
     )
     text = done.get_data(as_text=True)
     assert "Your transfer of 10,000 ORD to Brunel Engineering Ltd is instructed" in text
+    assert re.search(r"It is log entry [\d,]+; check it under", words(text))
     assert "waiting for the transferee to accept" in text
     (instruction,) = instructions(app, register)
     assert (instruction.quantity, instruction.consideration, instruction.currency) == (
@@ -158,7 +159,10 @@ def test_an_instruction_goes_from_order_to_settlement_through_the_pages(app, cli
     assert f"Ada Lovelace (member {register.ada_number})" in mine
     step = f"/me/instructions/{instruction.instruction_id}"
     accepted = client.post(f"{step}/accept", data=_hidden_fields(mine), follow_redirects=True)
-    assert b"You accepted the transfer." in accepted.data
+    assert re.search(
+        r"You accepted the transfer\. It is log entry [\d,]+;",
+        words(accepted.get_data(as_text=True)),
+    )
 
     log_in(client, SECRETARY)
     queue = client.get(f"/issuers/{register.issuer_id}/approvals").get_data(as_text=True)
@@ -166,15 +170,45 @@ def test_an_instruction_goes_from_order_to_settlement_through_the_pages(app, cli
     assert f"10,000 ORD from Ada Lovelace (member {register.ada_number})" in words(queue)
     base = f"/issuers/{register.issuer_id}/approvals/{instruction.instruction_id}"
     approved = client.post(f"{base}/approve", data=_hidden_fields(queue), follow_redirects=True)
-    assert b"Transfer approved" in approved.data
-    settled = client.post(
-        f"{base}/settle",
-        data=_hidden_fields(approved.get_data(as_text=True)),
-        follow_redirects=True,
-    )
-    assert b"Transfer registered: the shares have moved." in settled.data
+    index = _confirmed_entry(approved, "Transfer approved; register it when the paperwork is done")
+    assert "approved the transfer" in words(approved.get_data(as_text=True))
+    assert f'href="/issuers/{register.issuer_id}/approvals"' in approved.get_data(as_text=True)
+    queue = client.get(f"/issuers/{register.issuer_id}/approvals").get_data(as_text=True)
+    settled = client.post(f"{base}/settle", data=_hidden_fields(queue), follow_redirects=True)
+    assert _confirmed_entry(settled, "Transfer registered: the shares have moved") > index
     assert held(app, register, register.ada) == 29_700
     assert held(app, register, register.brunel) == 10_000
+
+
+def _confirmed_entry(response, done: str) -> int:
+    """The log index a command's confirmation page names, after checking it says `done`."""
+    text = words(response.get_data(as_text=True))
+    found = re.search(re.escape(done) + r": log entry ([\d,]+)\.", text)
+    assert found, text
+    index = int(found.group(1).replace(",", ""))
+    assert f"Log entry {index:,}" in text and "Inclusion proof" in text
+    return index
+
+
+def test_a_decision_refused_in_the_meantime_is_said_in_the_instructions_row(app, client, register):
+    log_in(client, ADA)
+    instruct(client, register)
+    (instruction,) = instructions(app, register)
+    log_in(client, BRUNEL)
+    page = client.get("/me/").get_data(as_text=True)
+    client.post(f"/me/instructions/{instruction.instruction_id}/accept", data=_hidden_fields(page))
+    log_in(client, SECRETARY)
+    queue = f"/issuers/{register.issuer_id}/approvals"
+    approve = f"{queue}/{instruction.instruction_id}/approve"
+    first_tab = _hidden_fields(client.get(queue).get_data(as_text=True))
+    second_tab = _hidden_fields(client.get(queue).get_data(as_text=True))
+    client.post(approve, data=first_tab)
+    late = client.post(approve, data=second_tab)
+    assert late.status_code == 422
+    text = late.get_data(as_text=True)
+    row = re.search(r'<tr>(?:(?!</tr>).)*id="refusal-' + instruction.instruction_id, text, re.S)
+    assert row and "Register the transfer" in text[row.start() : text.index("</tr>", row.end())]
+    assert instructions(app, register)[0].state == "approved"
 
 
 def test_refusals_are_said_next_to_their_field(app, client, register):

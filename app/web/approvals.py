@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from app.commands import command, current_ledger
+from app.commands import current_ledger
 from app.extensions import db
 from app.register import queries
 from app.register.errors import DomainError
@@ -16,34 +16,49 @@ from app.transfers import workflow
 from app.transfers.requests import Reason, Reject, Step
 from app.transfers.states import ACCEPTED, APPROVED, INSTRUCTED
 from app.web import instruction_rows
+from app.web.confirm import run_and_confirm
 from app.web.forms import RejectForm, StepForm
 from app.web.page_access import secretary_of
 
 blp = Blueprint("approvals", __name__, url_prefix="/issuers")
 
 STEPS = {
-    "approve": (workflow.approve, "Transfer approved; register it when the paperwork is done."),
-    "settle": (workflow.settle, "Transfer registered: the shares have moved."),
+    "approve": (workflow.approve, "Transfer approved; register it when the paperwork is done"),
+    "settle": (workflow.settle, "Transfer registered: the shares have moved"),
 }
 
 
-def _page(issuer_id: str, reject_forms: dict[str, RejectForm] | None = None):
+def _page(
+    issuer_id: str,
+    reject_forms: dict[str, RejectForm] | None = None,
+    refusal: tuple[str, str] | None = None,
+    status: int = 200,
+):
+    """The queue; `refusal` (instruction id, words) is said in that instruction's row, or at
+    the top when the instruction has left the queue (settled or refused meanwhile)."""
     now = current_ledger().clock()
 
     def in_state(state: str):
         return instruction_rows.instructions_in_state(db.session, issuer_id, state, now)
 
-    return render_template(
+    tables = {state: in_state(state) for state in (ACCEPTED, APPROVED, INSTRUCTED)}
+    refusals = dict([refusal]) if refusal else {}
+    on_page = {row.instruction.instruction_id for rows in tables.values() for row in rows}
+    if refusal and refusal[0] not in on_page:
+        flash(refusal[1], "error")
+    page = render_template(
         "approvals.html",
         issuer=queries.get_issuer(db.session, issuer_id),
-        awaiting_decision=in_state(ACCEPTED),
-        ready_to_settle=in_state(APPROVED),
-        awaiting_transferee=in_state(INSTRUCTED),
+        awaiting_decision=tables[ACCEPTED],
+        ready_to_settle=tables[APPROVED],
+        awaiting_transferee=tables[INSTRUCTED],
+        refusals=refusals,
         step_form=StepForm,
         reject_form=lambda instruction_id: (
             (reject_forms or {}).get(instruction_id) or RejectForm(formdata=None)
         ),
     )
+    return page, status
 
 
 @blp.route("/<issuer_id>/approvals")
@@ -54,14 +69,16 @@ def approvals(issuer_id: str):
     return _page(issuer_id)
 
 
-def _run(issuer_id: str, service, request) -> bool:
+def _decide(issuer_id: str, instruction_id: str, service, request, done: str):
+    """Run one decision and land on its log entry, with the way back to the queue; a refusal
+    is said next to the instruction it concerns."""
+    back = url_for("approvals.approvals", issuer_id=issuer_id)
     try:
-        with command(secretary_of(issuer_id).actor, issuer_id) as ctx:
-            service(ctx, request)
+        return run_and_confirm(
+            secretary_of(issuer_id).actor, issuer_id, service, request, done, then=back
+        )
     except DomainError as error:
-        flash(error.message, "error")
-        return False
-    return True
+        return _page(issuer_id, refusal=(instruction_id, error.message), status=422)
 
 
 @blp.route("/<issuer_id>/approvals/<instruction_id>/<action>", methods=["POST"])
@@ -74,9 +91,8 @@ def step(issuer_id: str, instruction_id: str, action: str):
     service, done = STEPS[action]
     if not StepForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
-    elif _run(issuer_id, service, Step(instruction_id)):
-        flash(done, "ok")
-    return redirect(url_for("approvals.approvals", issuer_id=issuer_id))
+        return redirect(url_for("approvals.approvals", issuer_id=issuer_id))
+    return _decide(issuer_id, instruction_id, service, Step(instruction_id), done)
 
 
 @blp.route("/<issuer_id>/approvals/<instruction_id>/reject", methods=["POST"])
@@ -87,8 +103,9 @@ def reject(issuer_id: str, instruction_id: str):
     form = RejectForm()
     if not form.validate_on_submit():
         # Shown again next to the instruction, with what was typed.
-        return _page(issuer_id, {instruction_id: form}), 422
+        return _page(issuer_id, {instruction_id: form}, status=422)
     reasons = (Reason(form.code.data, form.text.data.strip()),)
-    if _run(issuer_id, workflow.reject, Reject(instruction_id, reasons)):
-        flash("Transfer refused; the parties see your reason and the shares are free again.", "ok")
-    return redirect(url_for("approvals.approvals", issuer_id=issuer_id))
+    done = "Transfer refused; the parties see your reason and the shares are free again"
+    return _decide(
+        issuer_id, instruction_id, workflow.reject, Reject(instruction_id, reasons), done
+    )

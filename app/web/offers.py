@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.principal import login_principal
-from app.commands import command, current_ledger
+from app.commands import current_ledger
 from app.extensions import db
 from app.models.transfers import PreEmptionOffer, PreEmptionOfferee, TransferInstruction
 from app.register import queries
@@ -25,6 +25,7 @@ from app.transfers import offer_queries, pre_emption
 from app.transfers import queries as transfer_queries
 from app.transfers.offer_states import OPEN, PENDING_ANSWER, TAKEN_UP
 from app.transfers.requests import TakeUp, Waive
+from app.web.confirm import RECORDED_AS, run_command
 from app.web.forms import StepForm, TakeUpForm
 from app.web.investor import investor_only
 
@@ -181,8 +182,7 @@ def _offer_page(row: OfferRow, form: TakeUpForm, general: list[str], status: int
 
 def _answer(row: OfferRow, service, request, done: str, form: TakeUpForm):
     try:
-        with command(login_principal().actor, current_user.issuer_id) as ctx:
-            service(ctx, request)
+        index = run_command(login_principal().actor, current_user.issuer_id, service, request)
     except DomainError as error:
         words = _plain(error, row)
         status = STATUS_OF_REFUSAL.get(error.code, 422)
@@ -190,7 +190,7 @@ def _answer(row: OfferRow, service, request, done: str, form: TakeUpForm):
             form.quantity.errors = [*form.quantity.errors, words]
             return _offer_page(row, form, [], status)
         return _offer_page(row, form, [words], status)
-    flash(done, "ok")
+    flash(f"{done} {RECORDED_AS.format(index=index)}", "ok")
     return redirect(url_for("investor.dashboard", _anchor="offers"))
 
 

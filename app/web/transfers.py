@@ -15,7 +15,6 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from app.auth.principal import login_principal
-from app.commands import command
 from app.extensions import db
 from app.models.register import HoldingVersion
 from app.register import members, queries
@@ -23,6 +22,7 @@ from app.register.errors import DomainError
 from app.route_access import INVESTOR, access
 from app.transfers import workflow
 from app.transfers.requests import Instruct, Step
+from app.web.confirm import RECORDED_AS, run_command
 from app.web.forms import ORDER_FIELDS, ConfirmTransferForm, SellOrTransferForm, StepForm
 from app.web.investor import investor_holder, investor_only
 
@@ -174,15 +174,17 @@ def confirm_transfer():
     transferee = checked_order(form, holdings)
     if transferee is None:
         return _order_page(form)
+    actor, issuer_id = login_principal().actor, current_user.issuer_id
     try:
-        with command(login_principal().actor, current_user.issuer_id) as ctx:
-            workflow.instruct(ctx, _instruct_request(form, transferee))
+        index = run_command(
+            actor, issuer_id, workflow.instruct, _instruct_request(form, transferee)
+        )
     except DomainError as error:
         return _order_page(form, attach_refusal(form, error))
     flash(
         f"Your transfer of {form.quantity.data:,} {form.class_code.data} to "
         f"{form.transferee_name.data.strip()} is instructed; the shares are reserved until "
-        "the transferee accepts and the company approves it.",
+        f"the transferee accepts and the company approves it. {RECORDED_AS.format(index=index)}",
         "ok",
     )
     return redirect(url_for("investor.dashboard"))
@@ -212,13 +214,13 @@ def step(instruction_id: str, action: str):
         abort(404)
     service, done = STEPS[action]
     if StepForm().validate_on_submit():
+        step = Step(instruction_id, party=current_user.holder_id)
         try:
-            with command(login_principal().actor, current_user.issuer_id) as ctx:
-                service(ctx, Step(instruction_id, party=current_user.holder_id))
+            index = run_command(login_principal().actor, current_user.issuer_id, service, step)
         except DomainError as error:
             flash(error.message, "error")
         else:
-            flash(done, "ok")
+            flash(f"{done} {RECORDED_AS.format(index=index)}", "ok")
     else:
         flash("The form expired; please try again.", "error")
     return redirect(url_for("investor.dashboard"))
