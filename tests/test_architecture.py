@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import app.disclosures  # (installs the disclosures' appliers, as the app does)
-import app.transfers  # noqa: F401  (installs the workflow's appliers, as the app does)
 from app.register.appliers import APPLIERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +24,10 @@ CORE_MODULES = [
     "app.jobs",
 ]
 CORE_PACKAGES = [Path(*name.split(".")) for name in CORE_MODULES]
+# Importing a package installs its appliers, as the app does; without this the table would
+# depend on which tests happened to create an app first.
+for _module in CORE_MODULES:
+    importlib.import_module(_module)
 
 BLOCK_FLASK = """
 import importlib.abc, sys
