@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask
 
 
@@ -12,5 +14,13 @@ def thousands(value: str | int | None) -> str:
     return f"{int(value):,}"
 
 
+def moment(value: datetime | None) -> str:
+    """A UTC time as people read it ("6 Dec 2026, 21:45 UTC"), not as an ISO string."""
+    if value is None:
+        return "–"
+    return f"{value.day} {value:%b %Y, %H:%M} UTC"
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(thousands)
+    app.add_template_filter(moment)
