@@ -134,13 +134,13 @@ def access_log(issuer_id: str):
     filters = _filters(form, issuer_id)
     refused = filters is None
     filters = filters or Filters()
-    after = request.args.get("after") or None
-    page, paging_problem = _page(issuer_id, filters, None if refused else after)
+    after = None if refused else request.args.get("after") or None
+    page, paging_problem = _page(issuer_id, filters, after)
+    wanted = {read.holder_id for read in page.items if read.holder_id} | {filters.holder_id}
+    members = holder_labels(db.session, issuer_id, wanted - {None})
     if filters.holder_id is not None:
-        # The field shows the member as the picker would have named them.
-        form.member.data = holder_labels(db.session, issuer_id, [filters.holder_id])[
-            filters.holder_id
-        ]
+        # The field names the member as the picker would have.
+        form.member.data = members[filters.holder_id]
     disclose_read(principal, issuer_id)  # readers' names and members' names
     page_html = render_template(
         "access_log.html",
@@ -152,8 +152,6 @@ def access_log(issuer_id: str):
         after=after,
         paging_problem=paging_problem,
         readers=actor_names(db.session, {read.actor for read in page.items}),
-        members=holder_labels(
-            db.session, issuer_id, {read.holder_id for read in page.items if read.holder_id}
-        ),
+        members=members,
     )
     return page_html, 400 if refused or paging_problem else 200
