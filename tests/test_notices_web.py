@@ -116,3 +116,28 @@ def test_the_investor_sees_their_own_notices_on_me(app, client, new_issuer):
     assert "rose" in notice and "5, 10, 15, 20, 25, 30, 50" in notice
     assert "0.0000" in notice and "70.0000" in notice
     assert HOLDER_A["name"] not in page.split('id="my-notices"', 1)[1].split("</section>")[0]
+
+
+def test_the_dashboard_shows_a_notice_once_a_holding_crosses(app, client, new_issuer):
+    issuer_id = new_issuer(jurisdiction="DE", disclosure_profile="standard")["id"]
+    _user(app, "sec@example.test", "secretary", issuer_id)
+    _log_in(client, "sec@example.test")
+    url = f"/issuers/{issuer_id}/dashboard"
+    assert "No notices." in client.get(url).text
+    seed_register(app, issuer_id, shares_for_a=100)  # Ada goes from none to all of them
+    page = client.get(url).get_data(as_text=True)
+    (notice,) = _rows(page, "notices")
+    assert "Ada Lovelace (No. 1)" in notice and "rose" in notice and "100.0000" in notice
+    assert f'href="/issuers/{issuer_id}/significant-control"' in page
+
+
+def test_a_member_page_shows_that_members_notices_only(app, client, new_issuer):
+    issuer_id, a, b, _ = _company(app, new_issuer)
+    _user(app, "sec@example.test", "secretary", issuer_id)
+    _log_in(client, "sec@example.test")
+    ada = _rows(client.get(f"/issuers/{issuer_id}/members/{a}").text, "notices")
+    brunel = _rows(client.get(f"/issuers/{issuer_id}/members/{b}").text, "notices")
+    assert len(ada) == 2 and "fell" in ada[0] and "rose" in ada[1]  # 100%, then 30%
+    assert not any("70.0000" in row for row in ada)  # Brunel's notice is not Ada's
+    (only,) = brunel
+    assert "rose" in only and "70.0000" in only

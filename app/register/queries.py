@@ -234,7 +234,9 @@ def holdings_page(
     return Page([row[0] for row in page.items], page.next_after)
 
 
-def _accesses_query(issuer_id: str, holder_id: str | None) -> Select:
+def _accesses_query(
+    issuer_id: str, holder_id: str | None, since: datetime | None, before: datetime | None
+) -> Select:
     query = (
         select(PersonalDataAccess)
         .select_from(PersonalDataAccess)
@@ -244,6 +246,10 @@ def _accesses_query(issuer_id: str, holder_id: str | None) -> Select:
         query = query.where(
             or_(PersonalDataAccess.holder_id == holder_id, PersonalDataAccess.holder_id.is_(None))
         )
+    if since is not None:
+        query = query.where(PersonalDataAccess.accessed_at >= since)
+    if before is not None:
+        query = query.where(PersonalDataAccess.accessed_at < before)
     return query
 
 
@@ -269,9 +275,12 @@ def accesses_page(
     after: str | None,
     limit: int,
     holder_id: str | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
 ) -> Page[PersonalDataAccess]:
-    """A page of the reads `accesses` lists, latest first; keys are access ids."""
-    query = _accesses_query(issuer_id, holder_id)
+    """A page of the reads `accesses` lists, latest first; keys are access ids. `since` and
+    `before` bound when they were made (from `since`, up to but not including `before`)."""
+    query = _accesses_query(issuer_id, holder_id, since, before)
     page = keyset_page(session, query, ACCESSES_ORDER, after, limit)
     return Page([row[0] for row in page.items], page.next_after)
 

@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.auth.disclosure import PurposeMissing, stated_purpose
 from app.web import (
+    access_log,
     actions,
     approvals,
     can_transfer,
@@ -39,6 +40,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(portfolio.blp)
     app.register_blueprint(register_views.blp)
     app.register_blueprint(members.blp)
+    app.register_blueprint(access_log.blp)
     app.register_blueprint(member_changes.blp)
     app.register_blueprint(dashboard.blp)
     app.register_blueprint(entry_pages.blp)

@@ -1,6 +1,7 @@
 """The secretary's dashboard for one issuer: what was issued, how many members, the transfers
 waiting for a decision (overdue ones said so), the latest entries in words, who holds the
-votes and how the capital grew. Supervisors see the same, read only."""
+votes, how the capital grew and the latest substantial-holding notices. Supervisors see the
+same, read only."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from app.auth.disclosure import disclose_read
 from app.commands import current_ledger
 from app.extensions import db
 from app.ledger import log
+from app.notices import queries as notice_queries
 from app.register import member_search, overview, snapshot
 from app.register.members import holder_labels
 from app.route_access import ISSUER_READ, access
@@ -22,6 +24,7 @@ blp = Blueprint("dashboard", __name__, url_prefix="/issuers")
 
 LARGEST_SHOWN = 8
 ENTRIES_SHOWN = 10
+NOTICES_SHOWN = 5
 
 
 @blp.route("/<issuer_id>/dashboard")
@@ -34,7 +37,12 @@ def dashboard(issuer_id: str):
     size = taken.tree_size
     entries = log.read_entries(db.session, issuer_id, max(0, size - ENTRIES_SHOWN), size)
     top, total_votes = overview.largest_holders(db.session, issuer_id, LARGEST_SHOWN)
-    names = holder_labels(db.session, issuer_id, [stake.holder_id for stake in top])
+    notices = notice_queries.notices_page(db.session, issuer_id, None, NOTICES_SHOWN).items
+    names = holder_labels(
+        db.session,
+        issuer_id,
+        {stake.holder_id for stake in top} | {notice.holder_id for notice in notices},
+    )
     largest = [charts.Bar(names[stake.holder_id], stake.votes) for stake in top]
     capital = overview.capital_over_time(db.session, issuer_id)
     disclose_read(principal, issuer_id)  # the largest holders, by name
@@ -57,6 +65,8 @@ def dashboard(issuer_id: str):
         ownership_chart=charts.share_bars(
             "Largest holders by share of votes", largest, total_votes, "Everyone else"
         ),
+        notices=notices,
+        names=names,
         capital=capital,
         capital_chart=charts.growth_line(
             "Shares issued over time",

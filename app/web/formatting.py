@@ -1,7 +1,8 @@
-"""How pages show numbers: with thousands separators, everywhere, and never rounded."""
+"""How pages show numbers (with thousands separators, everywhere, never rounded) and times."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import Flask
@@ -24,5 +25,13 @@ def thousands(value: str | int | Decimal | None) -> str:
     return f"{number:,}"
 
 
+def moment(value: datetime | None) -> str:
+    """A UTC time as people read it ("6 Dec 2026, 21:45 UTC"), not as an ISO string."""
+    if value is None:
+        return "–"
+    return f"{value.day} {value:%b %Y, %H:%M} UTC"
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(thousands)
+    app.add_template_filter(moment)

@@ -1,6 +1,7 @@
 """Members of the register in the browser: search by name, identifier or member number, a
-page at a time, and one member's page (details, holdings, encumbrances, history in words, who
-read their details). The picker on transfer forms asks `members.json` as the user types."""
+page at a time, and one member's page (details, holdings, encumbrances, history in words,
+notices, who read their details). The picker on transfer forms asks `members.json` as the
+user types."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from app.auth.actors import actor_names
 from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.ledger import queries as log_queries
+from app.notices.queries import holder_notices
 from app.register import holder_entries, queries
 from app.register.errors import NotFound
 from app.register.member_search import members_page
@@ -24,6 +26,7 @@ blp = Blueprint("members", __name__, url_prefix="/issuers")
 
 PAGE_SIZE = 50
 PICKER_SIZE = 20
+NOTICES_SHOWN = 20
 
 
 def _after() -> int | None:
@@ -95,6 +98,7 @@ def member(issuer_id: str, holder_id: str):
         pledges=pledges,
         history=history,
         accesses=accesses,
+        notices=holder_notices(db.session, issuer_id, holder_id, NOTICES_SHOWN),
         readers=actor_names(db.session, {access.actor for access in accesses}),
         may_change=principal.can_write(issuer_id),
         kyc_form=KycForm(formdata=None),

@@ -17,6 +17,7 @@ from app.notices import queries
 from app.notices.profiles import effective_profile
 from app.register.errors import DomainError
 from app.register.limits import MAX_LOG_INDEX
+from app.register.members import holder_labels
 from app.register.queries import get_issuer
 from app.route_access import ISSUER_READ, access
 from app.web.forms import WholeNumberField
@@ -54,7 +55,7 @@ def significant_control(issuer_id: str):
         flash(getattr(error, "message", str(error)), "error")
         control = queries.significant_control(db.session, issuer_id)
     notices = queries.notices_page(db.session, issuer_id, None, NOTICES_SHOWN).items
-    names = queries.holder_names(db.session, issuer_id, {notice.holder_id for notice in notices})
+    names = holder_labels(db.session, issuer_id, {notice.holder_id for notice in notices})
     disclose_read(principal, issuer_id)
     return render_template(
         "significant_control.html",
