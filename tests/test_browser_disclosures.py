@@ -91,7 +91,7 @@ def test_published_in_the_browser_read_downloaded_and_checked_by_its_hash(
 
     investor = browser.new_page()
     _log_in(investor, live_server, "ada@example.test")
-    investor.get_by_role("link", name="Disclosures").click()
+    investor.get_by_role("link", name="Disclosures", exact=True).click()
     investor.get_by_role("link", name="Annual report 2026").click()
     expect(investor.locator(".disclosure-body strong")).to_have_text("their report")
     row = investor.get_by_role("row", name="annual-report-2026.pdf")

@@ -559,3 +559,19 @@ def test_an_unknown_hash_is_not_disclosed_here_and_a_malformed_one_is_refused(cl
     assert '<label for="document-file">' in html and '<label for="document-sha256">' in html
     assert re.search(r"<script[^>]*>\s*[^<\s]", html) is None  # no inline script
     assert "verify-document.js" in html
+
+
+def test_a_member_sees_the_companys_latest_disclosures_on_their_page(app, client, company):
+    issuer_id = company["issuer_id"]
+    for number in range(1, 8):
+        publish_disclosure(app, issuer_id, title=f"Update number {number}")
+    publish_disclosure(app, issuer_id, title="Board minutes", audience="members")
+    publish_disclosure(app, company["other_id"], title="Another company's news")
+    log_in(client, "member")
+    page = _text(client.get("/me/"))
+    latest = re.search(r'<table id="latest-disclosures".*?</table>', page, re.S).group(0)
+    shown = re.findall(r'<a href="[^"]+">([^<]+)</a>', latest)
+    newest = ["Board minutes", *(f"Update number {number}" for number in (7, 6, 5, 4))]
+    assert shown == newest and "Members only" in latest
+    assert "Another company" not in page
+    assert f'href="/issuers/{issuer_id}/disclosures"' in page

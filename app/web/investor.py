@@ -1,6 +1,6 @@
-"""The investor's pages: my holdings, my substantial-holding notices, my entries on the log
-(checked in the browser against the signed checkpoint and the key the browser pinned), and who
-read my register details."""
+"""The investor's pages: my holdings, my substantial-holding notices, the company's latest
+disclosures, my entries on the log (checked in the browser against the signed checkpoint and
+the key the browser pinned), and who read my register details."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from app.commands import current_ledger
+from app.disclosures import queries as disclosure_queries
 from app.errors import error_response
 from app.extensions import db
 from app.ledger import keyring, log
@@ -25,6 +26,7 @@ from app.web.forms import StepForm
 blp = Blueprint("investor", __name__, url_prefix="/me")
 
 NOTICES_SHOWN = 20
+DISCLOSURES_SHOWN = 5
 
 
 def investor_only(view):
@@ -76,6 +78,15 @@ def dashboard():
         ),
         transfers=instruction_rows.instructions_of_holder(
             db.session, holder.issuer_id, holder.holder_id, current_ledger().clock()
+        ),
+        disclosures=disclosure_queries.disclosures_page(
+            db.session,
+            holder.issuer_id,
+            include_members=disclosure_queries.may_see_members_items(
+                db.session, current_user._get_current_object(), holder.issuer_id
+            ),
+            after=None,
+            limit=DISCLOSURES_SHOWN,
         ),
         step_form=StepForm,
     )
