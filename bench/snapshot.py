@@ -200,6 +200,7 @@ def load(engine: Engine, register: Register, signer: notes.Signer, with_leaves: 
             "registered_on",
             "erased",
             "registered_index",
+            "member_number",
             "last_log_index",
         ),
         (
@@ -210,6 +211,7 @@ def load(engine: Engine, register: Register, signer: notes.Signer, with_leaves: 
                 registered_on,
                 False,
                 3 + h,
+                1 + h,
                 3 + h,
             )
             for h in order

@@ -4,7 +4,7 @@ run standalone, it connects to DATABASE_URL."""
 from alembic import context
 
 from app import models  # noqa: F401  (registers every table on the metadata)
-from app.db import Base, UTCDateTime, exists_on, make_engine
+from app.db import Base, UTCDateTime, exists_on, make_engine, migration_connection
 
 config = context.config
 
@@ -40,5 +40,5 @@ else:
     from config import config_for
 
     engine = make_engine(os.environ.get("DATABASE_URL", config_for().DATABASE_URL))
-    with engine.begin() as connection:
+    with migration_connection(engine) as connection:
         run_migrations(connection)

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from flask.cli import AppGroup
 
+from app.db import migration_connection
 from app.extensions import db
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -26,7 +27,7 @@ def alembic_config() -> Config:
 
 def run_alembic(action, *args, **kwargs) -> None:
     config = alembic_config()
-    with db.engine.begin() as connection:
+    with migration_connection(db.engine) as connection:
         config.attributes["connection"] = connection
         action(config, *args, **kwargs)
 

@@ -39,6 +39,10 @@ class Holder(Base):
     """A member of the register as the log knows it: an opaque id and a commitment."""
 
     __tablename__ = "holders"
+    __table_args__ = (
+        # Members are listed, paged and looked up by number.
+        Index("uq_holders_member_number", "issuer_id", "member_number", unique=True),
+    )
 
     issuer_id: Mapped[str] = mapped_column(ISSUER_ID, primary_key=True)
     holder_id: Mapped[str] = mapped_column(HOLDER_ID, primary_key=True)
@@ -49,6 +53,8 @@ class Holder(Base):
     # Know-your-customer checks done (`holder.kyc_changed`, set by the secretary).
     kyc_verified: Mapped[bool] = mapped_column(default=False, server_default=false())
     registered_index: Mapped[int] = mapped_column(BigInteger)
+    # The order of entry on the register, from 1 (app.register.holders.next_member_number).
+    member_number: Mapped[int] = mapped_column(BigInteger)
     last_log_index: Mapped[int] = mapped_column(BigInteger)
 
 

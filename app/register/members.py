@@ -3,8 +3,8 @@ member's entry with its member number, joint holders and the dates entered and c
 former members for ten years after they ceased (s121), and an index of names (s115).
 
 Member numbers are the order of entry on the register: the holders by the log index that
-registered them (holder_id breaks ties within one command). A number never changes, since
-holders are never removed and a later holder gets a later index.
+registered them, stored on each holder as the log registers them
+(`holders.next_member_number`). A number never changes, since holders are never removed.
 
 Streamed like the snapshot's rows (app.register.snapshot), with the same known limit: names,
 addresses and dates are those on the register now.
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, select
 
 from app.models.register import Holder, HolderDetails
 from app.register.snapshot import (
@@ -74,30 +74,18 @@ def amount_paid_per_share() -> str:
     return _AMOUNT_PAID
 
 
-def member_numbers(issuer_id: str) -> Any:
-    """(holder_id, number) of every holder of the issuer, numbered from 1 in order of entry."""
-    number = func.row_number().over(order_by=(Holder.registered_index, Holder.holder_id))
-    return (
-        select(Holder.holder_id, number.label("number"))
-        .where(Holder.issuer_id == issuer_id)
-        .subquery("member_numbers")
-    )
-
-
 def member_number(session: Any, issuer_id: str, holder_id: str) -> int:
-    """One holder's member number: how many holders were entered up to and including them."""
-    holder = session.get(Holder, (issuer_id, holder_id))
-    entered_before = (Holder.registered_index < holder.registered_index) | and_(
-        Holder.registered_index == holder.registered_index, Holder.holder_id <= holder_id
-    )
-    count = select(func.count()).where(Holder.issuer_id == issuer_id, entered_before)
-    return session.scalar(count)
+    """One holder's member number (stored on the holder when the log registered them)."""
+    return session.get(Holder, (issuer_id, holder_id)).member_number
 
 
 def holder_with_number(session: Any, issuer_id: str, number: int) -> str | None:
     """The holder_id of the member entered `number`th on the register, if there is one."""
-    numbers = member_numbers(issuer_id)
-    return session.scalar(select(numbers.c.holder_id).where(numbers.c.number == number))
+    return session.scalar(
+        select(Holder.holder_id).where(
+            Holder.issuer_id == issuer_id, Holder.member_number == number
+        )
+    )
 
 
 def holder_labels(session: Any, issuer_id: str, holder_ids: Iterable[str]) -> dict[str, str]:
@@ -106,34 +94,29 @@ def holder_labels(session: Any, issuer_id: str, holder_ids: Iterable[str]) -> di
     wanted = set(holder_ids)
     if not wanted:
         return {}
-    numbers = member_numbers(issuer_id)
-    details = and_(
-        HolderDetails.issuer_id == issuer_id, HolderDetails.holder_id == numbers.c.holder_id
-    )
     rows = session.execute(
-        select(numbers.c.holder_id, numbers.c.number, HolderDetails.name)
-        .select_from(numbers)
-        .outerjoin(HolderDetails, details)
-        .where(numbers.c.holder_id.in_(wanted))
+        select(Holder.holder_id, Holder.member_number, HolderDetails.name)
+        .outerjoin(HolderDetails, details_of_holder())
+        .where(Holder.issuer_id == issuer_id, Holder.holder_id.in_(wanted))
     )
-    return {row.holder_id: member_label(row.name, row.number) for row in rows}
+    return {row.holder_id: member_label(row.name, row.member_number) for row in rows}
 
 
 def member_label(name: str | None, number: int) -> str:
     return f"{name} (No. {number:,})" if name is not None else f"erased member (No. {number:,})"
 
 
-def _numbered(query: Select, snapshot: Snapshot, holder_id: Any) -> tuple[Select, Any]:
-    """`query` joined to the member numbers, and the number column."""
-    numbers = member_numbers(snapshot.issuer_id)
-    return query.join(numbers, numbers.c.holder_id == holder_id), numbers.c.number
+def details_of_holder() -> Any:
+    """The join of a holder to their register details (none once erased)."""
+    return and_(
+        HolderDetails.issuer_id == Holder.issuer_id, HolderDetails.holder_id == Holder.holder_id
+    )
 
 
 def _with_member(query: Select, snapshot: Snapshot, holder_id: Any) -> tuple[Select, Any]:
-    """A holdings query joined to the member's number and register entry."""
-    query, number = _numbered(query, snapshot, holder_id)
+    """A holdings query joined to the member's register entry, and their number's column."""
     entry = and_(Holder.issuer_id == snapshot.issuer_id, Holder.holder_id == holder_id)
-    return query.join(Holder, entry), number
+    return query.join(Holder, entry), Holder.member_number
 
 
 def member_holdings(session: Any, snapshot: Snapshot) -> Iterator[MemberHolding]:
@@ -170,15 +153,10 @@ def former_members(session: Any, snapshot: Snapshot) -> Iterator[FormerMember]:
             HolderDetails.country,
             Holder.registered_on,
             Holder.ceased_on,
+            Holder.member_number,
         )
         .select_from(Holder)
-        .outerjoin(
-            HolderDetails,
-            and_(
-                HolderDetails.issuer_id == Holder.issuer_id,
-                HolderDetails.holder_id == Holder.holder_id,
-            ),
-        )
+        .outerjoin(HolderDetails, details_of_holder())
         .where(
             Holder.issuer_id == snapshot.issuer_id,
             Holder.registered_index < snapshot.tree_size,
@@ -186,8 +164,7 @@ def former_members(session: Any, snapshot: Snapshot) -> Iterator[FormerMember]:
             Holder.ceased_on >= years_before(signed_on, FORMER_MEMBERS_KEPT_YEARS),
         )
     )
-    query, number = _numbered(query, snapshot, Holder.holder_id)
-    query = query.add_columns(number).order_by(HolderDetails.name.asc().nulls_last(), number)
+    query = query.order_by(HolderDetails.name.asc().nulls_last(), Holder.member_number)
     for holder_id, name, joint, address, country, entered, ceased, member in stream(session, query):
         yield FormerMember(
             holder_id,
@@ -206,7 +183,7 @@ def member_index(session: Any, snapshot: Snapshot) -> Iterator[IndexEntry]:
     last), each once, with the classes they hold."""
     base = holdings_query(snapshot)
     columns = base.selected_columns
-    query, number = _numbered(base, snapshot, columns.holder_id)
+    query, number = _with_member(base, snapshot, columns.holder_id)
     query = query.with_only_columns(columns.class_code, columns.holder_id, columns.name, number)
     by_name = (columns.name.asc().nulls_last(), number, columns.class_code)
     query = query.order_by(None).order_by(*by_name)
