@@ -153,3 +153,18 @@ def test_the_migration_back_fills_numbers_in_order_of_entry(app, entered, new_is
         db.session.remove()
         for issuer, numbers in expected.items():
             assert _stored(issuer) == numbers
+
+
+def test_a_savepoint_rolled_back_takes_its_numbers_with_it(app, new_issuer):
+    """A command that failed inside a request's transaction leaves no gap: the next member
+    entered in the same transaction gets the number the failed one would have had."""
+    issuer_id = new_issuer()["id"]
+    with app.test_request_context(), db.request_transaction() as transaction:
+        with pytest.raises(RuntimeError), command(ACTOR, issuer_id) as ctx:
+            details = {**HOLDER_A, "name": "Withdrawn", "identifier": "ID-withdrawn"}
+            holders.register_holder(ctx, holder_request(details), holder_id="m-withdrawn")
+            raise RuntimeError("the command failed after registering")
+        _register(issuer_id, ["m-kept"])
+        transaction.commit()
+    with app.app_context():
+        assert _stored(issuer_id) == [("m-kept", 1)]
