@@ -133,3 +133,25 @@ def test_a_transfer_between_one_member_is_refused_on_the_to_field(app, client, n
     ):
         text = client.post(url, data=form).get_data(as_text=True)
         assert "a transfer needs two different holders" in _errors_of(text, "to_member"), url
+
+
+def test_every_member_picker_is_labelled_hinted_and_apart_from_the_others(app, client, new_issuer):
+    issuer_id = _secretary(app, client, new_issuer)
+    pages = {
+        f"/issuers/{issuer_id}": 2,
+        f"/issuers/{issuer_id}/issue": 1,
+        f"/issuers/{issuer_id}/actions/forced-transfer": 2,
+    }
+    for url, pickers in pages.items():
+        text = client.get(url).get_data(as_text=True)
+        ids = re.findall(r'\bid="([^"]+)"', text)
+        assert len(ids) == len(set(ids)), url
+        inputs = re.findall(r"<input [^>]*data-member-picker=[^>]*>", text)
+        assert len(inputs) == pickers, url
+        for tag in inputs:
+            (own,) = re.findall(r'\bid="([^"]+)"', tag)
+            (choices,) = re.findall(r'\blist="([^"]+)"', tag)
+            (described,) = re.findall(r'aria-describedby="([^"]+)"', tag)
+            assert f'<label for="{own}">' in text, url
+            assert f'<datalist id="{choices}">' in text, url
+            assert all(part in ids for part in described.split()), url
