@@ -28,10 +28,12 @@ from app.web import (
     views,
 )
 from app.web.formatting import register_filters
+from app.web.member_picker import register_picker
 
 
 def register_web(app: Flask) -> None:
     register_filters(app)
+    register_picker(app)
     app.register_error_handler(PurposeMissing, register_views.ask_for_purpose)
     # Links between a supervisor's pages carry the purpose it stated for the first of them.
     app.context_processor(lambda: {"purpose": stated_purpose()})

@@ -27,7 +27,6 @@ from app.register.requests import (
 )
 from app.web.forms import MAX_PRICE, OneTimeForm, finite_number
 
-MEMBER_HINT = "Type a member number, or part of a name and pick the member from the list."
 POLICY_WORDS = {
     ROUND_DOWN_CASH_IN_LIEU: "round down and pay cash for the fraction",
     "round_half_up": "round to the nearest whole share",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
 from app.extensions import db
@@ -19,7 +19,6 @@ from app.register import (
     capital,
     conversion,
     distributions,
-    member_search,
     queries,
     reorganisation,
     restrictions,
@@ -30,7 +29,9 @@ from app.route_access import ISSUER_WRITE, access
 from app.web import action_forms as forms
 from app.web.confirm import run_and_confirm
 from app.web.formatting import thousands
+from app.web.member_picker import picked_members
 from app.web.page_access import secretary_of
+from app.web.refusals import show_refusal
 
 blp = Blueprint("actions", __name__, url_prefix="/issuers")
 
@@ -121,17 +122,6 @@ def _active_pledges(issuer_id: str) -> list[tuple[str, str]]:
     ]
 
 
-def _members(form: forms.ActionForm, issuer_id: str) -> dict[str, str] | None:
-    """The holder each member field names, or None with the refusal next to the field."""
-    found = {}
-    for name in form.MEMBERS:
-        field = form[name]
-        found[name] = member_search.resolve_member(db.session, issuer_id, field.data)
-        if found[name] is None:
-            field.errors.append(f"No member is “{field.data.strip()}”: {forms.MEMBER_HINT.lower()}")
-    return None if None in found.values() else found
-
-
 @blp.route("/<issuer_id>/actions")
 @access(ISSUER_WRITE)
 @login_required
@@ -150,7 +140,7 @@ def action(issuer_id: str, name: str):
     form = _form(chosen, issuer_id)
     preview = None
     if form.validate_on_submit():
-        members = _members(form, issuer_id)
+        members = picked_members(form, issuer_id, form.MEMBERS)
         if members is not None:
             wanted = form.as_request(**members)
             try:
@@ -161,7 +151,9 @@ def action(issuer_id: str, name: str):
                         principal.actor, issuer_id, chosen.service, wanted, chosen.done
                     )
             except DomainError as error:
-                _show_refusal(form, error)
+                # A refusal about a member goes on the field that named them.
+                holder_fields = {holder_id: field for field, holder_id in members.items()}
+                show_refusal(form, error, FIELD_OF_REFUSAL, holder_fields=holder_fields)
     return render_template(
         "action.html",
         issuer=queries.get_issuer(db.session, issuer_id),
@@ -169,7 +161,6 @@ def action(issuer_id: str, name: str):
         action=chosen,
         form=form,
         preview=preview,
-        hint=forms.MEMBER_HINT,
     )
 
 
@@ -198,26 +189,11 @@ def _preview(issuer_id: str, kind: str, wanted) -> dict:
     }
 
 
-# Where a refusal is shown: the field it concerns (else above the form).
+# Where a refusal is shown when the service names no field of the form: the code, or the
+# service's name for a field, says which (a field the form has under the same name needs none).
 FIELD_OF_REFUSAL = {
     "insufficient_available": "quantity",
-    "quantity": "quantity",
+    "to_holder_id": "to_member",
     "authorised_exceeded": "ratio",
-    "ratio": "ratio",
     "consideration": "amount",
-    "currency": "currency",
-    "cash_in_lieu_price": "cash_in_lieu_price",
-    "amount_per_share": "amount_per_share",
-    "record_date": "record_date",
-    "to_class": "to_class",
 }
-
-
-def _show_refusal(form: forms.ActionForm, error: DomainError) -> None:
-    name = FIELD_OF_REFUSAL.get(error.code) or FIELD_OF_REFUSAL.get(error.details.get("field", ""))
-    if name is None and "member" in form and error.details.get("holder_id"):
-        name = "member"
-    if name is not None and name in form:
-        form[name].errors.append(error.message)
-    else:
-        flash(error.message, "error")

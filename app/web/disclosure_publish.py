@@ -21,6 +21,7 @@ from app.route_access import ISSUER_WRITE, access
 from app.web.disclosure_forms import AmendForm, DisclosureForm, WithdrawForm
 from app.web.disclosures import disclosure_page
 from app.web.page_access import secretary_of
+from app.web.refusals import show_refusal
 
 blp = Blueprint("disclosure_publish", __name__, url_prefix="/issuers")
 MEGABYTE = 1024 * 1024
@@ -47,19 +48,8 @@ def _secretary(issuer_id: str) -> Principal:
     return principal
 
 
-def attach_refusal(form, error: DomainError) -> bool:
-    """Put a domain refusal next to its field; False if it concerns none of the form's."""
-    name = error.details.get("field") or FIELD_OF_ERROR.get(error.code)
-    field = form._fields.get(name) if name else None
-    if field is None:
-        return False
-    field.errors = [*field.errors, error.message]
-    return True
-
-
 def _refused(form, error: DomainError, template: str, **shown):
-    if not attach_refusal(form, error):
-        flash(error.message, "error")
+    show_refusal(form, error, FIELD_OF_ERROR)
     return render_template(template, form=form, **shown), domain_status(error)
 
 
@@ -161,8 +151,7 @@ def withdraw(issuer_id: str, disclosure_id: str):
                 withdrawn = services.withdraw(ctx, form.as_request(disclosure_id))
         except DomainError as error:
             status = domain_status(error)
-            if not attach_refusal(form, error):
-                flash(error.message, "error")
+            show_refusal(form, error, FIELD_OF_ERROR)
         else:
             flash(f"Withdrawn as entry {withdrawn.log_index:,} of the log.", "ok")
             return redirect(

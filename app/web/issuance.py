@@ -16,22 +16,23 @@ from flask_login import login_required
 from app.commands import command
 from app.extensions import db
 from app.interchange import importing
-from app.register import issuance, member_search, queries
+from app.register import issuance, queries
 from app.register.errors import DomainError
 from app.request_guard import accepts_upload
 from app.route_access import ISSUER_WRITE, access
 from app.web.confirm import run_and_confirm
 from app.web.issuance_forms import ConfirmCsvForm, CsvIssueForm, IssueForm
+from app.web.member_picker import picked_members
 from app.web.page_access import secretary_of
+from app.web.refusals import show_refusal
 
 blp = Blueprint("issuance_pages", __name__, url_prefix="/issuers")
 
+# Where a refusal is shown when the service names no field of the form (its code says).
 FIELD_OF_REFUSAL = {
     "authorised_exceeded": "quantity",
     "too_many_shares": "quantity",
     "holder_ceased": "member",
-    "currency": "currency",
-    "price_per_share": "price_per_share",
 }
 
 
@@ -66,32 +67,19 @@ def issue(issuer_id: str):
     principal = secretary_of(issuer_id)
     form = _issue_form(issuer_id)
     if form.validate_on_submit():
-        holder_id = member_search.resolve_member(db.session, issuer_id, form.member.data)
-        if holder_id is None:
-            form.member.errors.append(
-                f"No member is “{form.member.data.strip()}”: type a member number, or part of a "
-                "name and pick the member from the list."
-            )
-        else:
+        picked = picked_members(form, issuer_id, ("member",))
+        if picked is not None:
             try:
                 return run_and_confirm(
                     principal.actor,
                     issuer_id,
                     issuance.issue_shares,
-                    form.as_request(holder_id),
+                    form.as_request(picked["member"]),
                     f"Issued {form.quantity.data:,} shares",
                 )
             except DomainError as error:
-                _show_refusal(form, error)
+                show_refusal(form, error, FIELD_OF_REFUSAL)
     return _page(issuer_id, form, CsvIssueForm(formdata=None))
-
-
-def _show_refusal(form: IssueForm, error: DomainError) -> None:
-    name = FIELD_OF_REFUSAL.get(error.code) or FIELD_OF_REFUSAL.get(error.details.get("field", ""))
-    if name is None:
-        flash(error.message, "error")
-    else:
-        getattr(form, name).errors.append(error.message)
 
 
 @blp.route("/<issuer_id>/issue/csv", methods=["POST"])

@@ -14,18 +14,12 @@ from app.route_access import ISSUER_WRITE, access
 from app.web.confirm import run_and_confirm
 from app.web.member_forms import CeaseForm, KycForm, MemberForm
 from app.web.page_access import secretary_of
+from app.web.refusals import show_refusal
 
 blp = Blueprint("member_changes", __name__, url_prefix="/issuers")
 
-DETAIL_FIELDS = ("name", "address", "identifier", "country", "holder_type", "email")
-
-
-def _refused_on(form: MemberForm, error: DomainError) -> None:
-    field = "identifier" if error.code == "duplicate_identifier" else error.details.get("field")
-    if field in DETAIL_FIELDS:
-        form[field].errors.append(error.message)
-    else:
-        flash(error.message, "error")
+# The field of a refusal that names none.
+FIELD_OF_REFUSAL = {"duplicate_identifier": "identifier"}
 
 
 @blp.route("/<issuer_id>/members/new", methods=["GET", "POST"])
@@ -45,7 +39,7 @@ def enter(issuer_id: str):
                 url_for("members.members", issuer_id=issuer_id),
             )
         except DomainError as error:
-            _refused_on(form, error)
+            show_refusal(form, error, FIELD_OF_REFUSAL)
     issuer = queries.get_issuer(db.session, issuer_id)
     return render_template("member_form.html", issuer=issuer, form=form, holder_id=None)
 
@@ -78,7 +72,7 @@ def amend(issuer_id: str, holder_id: str):
                 member_page,
             )
         except DomainError as error:
-            _refused_on(form, error)
+            show_refusal(form, error, FIELD_OF_REFUSAL)
     issuer = queries.get_issuer(db.session, issuer_id)
     return render_template("member_form.html", issuer=issuer, form=form, holder_id=holder.holder_id)
 

@@ -28,6 +28,7 @@ from app.transfers.requests import TakeUp, Waive
 from app.web.confirm import RECORDED_AS, run_command
 from app.web.forms import StepForm, TakeUpForm
 from app.web.investor import investor_only
+from app.web.refusals import place_refusal
 
 blp = Blueprint("offer_pages", __name__, url_prefix="/me/offers")
 
@@ -35,6 +36,8 @@ blp = Blueprint("offer_pages", __name__, url_prefix="/me/offers")
 OFFERS_SHOWN = 20
 # A refusal's status where it is not 422: a second submission conflicts with the first.
 STATUS_OF_REFUSAL = {"form_already_submitted": 409}
+# The field of a refusal that names none: taking up more than one's entitlement.
+FIELD_OF_REFUSAL = {"exceeds_entitlement": "quantity"}
 
 
 def _amount(currency: str, amount: Decimal) -> str:
@@ -186,10 +189,8 @@ def _answer(row: OfferRow, service, request, done: str, form: TakeUpForm):
     except DomainError as error:
         words = _plain(error, row)
         status = STATUS_OF_REFUSAL.get(error.code, 422)
-        if error.code == "exceeds_entitlement" or error.details.get("field") == "quantity":
-            form.quantity.errors = [*form.quantity.errors, words]
-            return _offer_page(row, form, [], status)
-        return _offer_page(row, form, [words], status)
+        unplaced = place_refusal(form, error, FIELD_OF_REFUSAL, words=words)
+        return _offer_page(row, form, [unplaced] if unplaced else [], status)
     flash(f"{done} {RECORDED_AS.format(index=index)}", "ok")
     return redirect(url_for("investor.dashboard", _anchor="offers"))
 

@@ -35,14 +35,16 @@ from app.errors import API_PREFIX, handle_api_error
 from app.extensions import db
 from app.interchange.formats import snapshot_html
 from app.ledger import log
-from app.register import member_search, queries, snapshot, transfers
+from app.register import queries, snapshot, transfers
 from app.register.errors import DomainError
 from app.register.members import holder_labels
 from app.register.snapshot import NoCheckpoint
 from app.route_access import ISSUER_READ, access
 from app.web import entry_words
 from app.web.forms import TransferForm
+from app.web.member_picker import picked_members
 from app.web.page_access import reader_of
+from app.web.refusals import show_refusal
 
 blp = Blueprint("register_pages", __name__, url_prefix="/issuers")
 
@@ -50,12 +52,12 @@ ROWS_SHOWN = 500
 ENTRIES_SHOWN = 25
 
 
-# Where a refusal of the transfer is shown: next to the field it concerns.
+# Where a refusal of the transfer is shown when the service names no field of the form: its
+# code, or the service's name for the field, says which.
 FIELD_OF_REFUSAL = {
     "insufficient_available": "quantity",
-    "quantity": "quantity",
+    "to_holder_id": "to_member",
     "class": "class_code",
-    "instrument_reference": "instrument_reference",
     "duplicate_instrument": "instrument_reference",
 }
 
@@ -79,34 +81,8 @@ def ask_for_purpose(error: PurposeMissing):
 
 def _parties(form: TransferForm, issuer_id: str) -> tuple[str, str] | None:
     """The holders the form's member fields name, or None with the refusal on the field."""
-    found = {}
-    for field in (form.from_member, form.to_member):
-        found[field.name] = member_search.resolve_member(db.session, issuer_id, field.data)
-        if found[field.name] is None:
-            field.errors.append(
-                f"No member is “{field.data.strip()}”: type a member number, or type part of a "
-                "name and pick the member from the list."
-            )
-    if None in found.values():
-        return None
-    return found["from_member"], found["to_member"]
-
-
-def _show_refusal(
-    form: TransferForm, issuer_id: str, parties: tuple[str, str], error: DomainError
-) -> None:
-    """Put the register's refusal, in words, next to the field it concerns (else above the
-    form): a shortfall on the number of shares, a ceased member on that member."""
-    details = error.details
-    name = FIELD_OF_REFUSAL.get(error.code) or FIELD_OF_REFUSAL.get(details.get("field", ""))
-    if name is not None:
-        field = getattr(form, name)
-    elif details.get("holder_id") in parties:
-        field = form.from_member if details["holder_id"] == parties[0] else form.to_member
-    else:
-        flash(error.message, "error")
-        return
-    field.errors.append(_in_words(error, issuer_id))
+    found = picked_members(form, issuer_id, ("from_member", "to_member"))
+    return None if found is None else (found["from_member"], found["to_member"])
 
 
 def _in_words(error: DomainError, issuer_id: str) -> str:
@@ -129,7 +105,15 @@ def _register_transfer(form: TransferForm, actor: str, issuer_id: str):
         with command(actor, issuer_id) as ctx:
             return transfers.lodge_transfer(ctx, form.as_request(*parties))
     except DomainError as error:
-        _show_refusal(form, issuer_id, parties, error)
+        # A shortfall on the number of shares, a ceased member on that member's field (the
+        # transferor's, should both name one member).
+        show_refusal(
+            form,
+            error,
+            FIELD_OF_REFUSAL,
+            words=_in_words(error, issuer_id),
+            holder_fields={parties[1]: "to_member", parties[0]: "from_member"},
+        )
         return None
 
 

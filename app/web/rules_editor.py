@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flask import Blueprint, flash, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from app.commands import command
@@ -22,6 +22,7 @@ from app.transfers.requests import ChangeRules
 from app.transfers.rule_changes import change_rules
 from app.web.forms import RulesForm
 from app.web.page_access import reader_of, secretary_of
+from app.web.refusals import show_refusal
 
 blp = Blueprint("rules_editor", __name__, url_prefix="/issuers")
 
@@ -79,15 +80,6 @@ def rules_page(issuer_id: str, class_code: str):
     return _page(issuer_id, class_code, form, editable=principal.can_write(issuer_id))
 
 
-def _field_error(form: RulesForm, error: DomainError) -> bool:
-    """Puts a domain refusal next to the field it names; False if it names none of the form's."""
-    field = form._fields.get(error.details.get("field"))
-    if field is None:
-        return False
-    field.errors = [*field.errors, error.message]
-    return True
-
-
 @blp.route("/<issuer_id>/classes/<class_code>/rules", methods=["POST"])
 @access(ISSUER_WRITE)
 @login_required
@@ -109,7 +101,6 @@ def propose(issuer_id: str, class_code: str):
             found = checks.preview_breaches(db.session, issuer_id, class_code, proposed)
             shown["preview"] = _breach_rows(issuer_id, found)
     except DomainError as error:
-        if not _field_error(form, error):
-            flash(error.message, "error")
+        show_refusal(form, error)
         return _page(issuer_id, class_code, form, domain_status(error), **shown)
     return _page(issuer_id, class_code, form, **shown)

@@ -25,6 +25,7 @@ from app.transfers.requests import Instruct, Step
 from app.web.confirm import RECORDED_AS, run_command
 from app.web.forms import ORDER_FIELDS, ConfirmTransferForm, SellOrTransferForm, StepForm
 from app.web.investor import investor_holder, investor_only
+from app.web.refusals import place_refusal
 
 blp = Blueprint("transfer_pages", __name__, url_prefix="/me")
 
@@ -33,14 +34,12 @@ STEPS = {
     "decline": (workflow.decline, "You declined the transfer; the shares stay with the seller."),
     "cancel": (workflow.cancel, "You cancelled the transfer; your shares are free again."),
 }
-# Where a refusal from the workflow is shown: the field it concerns (else above the form).
+# Where a refusal from the workflow is shown when it names no field of the form: its code, or
+# the workflow's name for the field, says which (else above the form).
 FIELD_OF_ERROR = {
     "insufficient_available": "quantity",
-    "quantity": "quantity",
     "holder_ceased": "member_number",
     "to_holder_id": "member_number",
-    "currency": "currency",
-    "consideration": "consideration",
     "class": "class_code",
     "risk_not_acknowledged": "risk_acknowledged",
 }
@@ -132,15 +131,6 @@ def _plain(error: DomainError) -> str:
     return error.message
 
 
-def attach_refusal(form: ConfirmTransferForm, error: DomainError) -> list[str]:
-    """Put the workflow's refusal next to its field; returns it if it belongs to none."""
-    name = FIELD_OF_ERROR.get(error.code) or FIELD_OF_ERROR.get(error.details.get("field", ""))
-    if name is None:
-        return [_plain(error)]
-    form[name].errors = [*form[name].errors, _plain(error)]
-    return []
-
-
 def _order_page(form: SellOrTransferForm, general: list[str] | None = None):
     return render_template("transfer_order.html", form=form, general=general or [])
 
@@ -180,7 +170,8 @@ def confirm_transfer():
             actor, issuer_id, workflow.instruct, _instruct_request(form, transferee)
         )
     except DomainError as error:
-        return _order_page(form, attach_refusal(form, error))
+        unplaced = place_refusal(form, error, FIELD_OF_ERROR, words=_plain(error))
+        return _order_page(form, [unplaced] if unplaced else [])
     flash(
         f"Your transfer of {form.quantity.data:,} {form.class_code.data} to "
         f"{form.transferee_name.data.strip()} is instructed; the shares are reserved until "
