@@ -22,11 +22,10 @@ from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.models.access import PersonalDataAccess
 from app.register import queries
-from app.register.member_search import resolve_member
 from app.register.members import holder_labels
 from app.register.paging import Page, UnknownAfter
 from app.route_access import ISSUER_WRITE, access
-from app.web.action_forms import MEMBER_HINT
+from app.web.member_picker import picked_members
 from app.web.page_access import secretary_of
 
 blp = Blueprint("access_log_pages", __name__, url_prefix="/issuers")
@@ -95,12 +94,11 @@ def _filters(form: AccessLogFilter, issuer_id: str) -> Filters | None:
     if not form.validate():
         return None
     holder_id = None
-    typed = (form.member.data or "").strip()
-    if typed:
-        holder_id = resolve_member(db.session, issuer_id, typed)
-        if holder_id is None:
-            form.member.errors.append(f"No member is “{typed}”: {MEMBER_HINT.lower()}")
+    if (form.member.data or "").strip():
+        picked = picked_members(form, issuer_id, ("member",))
+        if picked is None:
             return None
+        holder_id = picked["member"]
     return Filters(holder_id, form.since.data, form.until.data)
 
 
@@ -146,7 +144,6 @@ def access_log(issuer_id: str):
         "access_log.html",
         issuer=issuer,
         form=form,
-        hint=MEMBER_HINT,
         filters=filters,
         page=page,
         after=after,
