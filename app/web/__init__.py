@@ -8,6 +8,7 @@ from app.auth.disclosure import PurposeMissing, stated_purpose
 from app.web import (
     actions,
     approvals,
+    batch_progress,
     can_transfer,
     dashboard,
     disclosure_publish,
@@ -43,6 +44,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(dashboard.blp)
     app.register_blueprint(entry_pages.blp)
     app.register_blueprint(issuance.blp)
+    app.register_blueprint(batch_progress.blp)
     app.register_blueprint(actions.blp)
     app.register_blueprint(can_transfer.blp)
     app.register_blueprint(transfers.blp)
