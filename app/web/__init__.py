@@ -13,6 +13,7 @@ from app.web import (
     dashboard,
     disclosure_publish,
     disclosures,
+    distributions,
     entry_pages,
     investor,
     issuance,
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(issuance.blp)
     app.register_blueprint(batch_progress.blp)
     app.register_blueprint(actions.blp)
+    app.register_blueprint(distributions.blp)
     app.register_blueprint(can_transfer.blp)
     app.register_blueprint(transfers.blp)
     app.register_blueprint(approvals.blp)
