@@ -54,7 +54,7 @@ def test_a_batch_above_the_threshold_is_a_job_whose_page_shows_progress(
     assert _size(app, issuer_id) == before, "nothing is imported before the worker runs it"
 
     page = client.get(f"/issuers/{issuer_id}/jobs/{job_id}").get_data(as_text=True)
-    assert "Importing members and their shares" in page
+    assert "Import of members and their shares" in page
     assert "Waiting for the worker to start it" in page
     assert '<label for="job-progress">Progress</label>' in page
     assert '<progress id="job-progress" max="2" value="0">0 of 2</progress>' in page

@@ -104,6 +104,17 @@ def test_a_currency_without_minor_units_shows_none(app, client, register):
         as_text=True
     )
     assert '<td class="num">750</td>' in page and '<td class="num">9,259,252</td>' in page
+    # 7.5 x 1,234,670 = 9,260,025 yen declared; rounding leaves 1 (0.5 + 0.5) unpaid.
+    assert "leaves JPY 1 of the JPY 9,260,025 declared unpaid" in page
+
+
+def test_nothing_left_over_says_nothing_of_rounding(app, client, register):
+    issuer_id, today = register
+    distribution_id = _declare(app, issuer_id, today, amount_per_share="2")
+    page = client.get(f"/issuers/{issuer_id}/distributions/{distribution_id}").get_data(
+        as_text=True
+    )
+    assert '<td class="num">2,469,340.00</td>' in page and "Rounding" not in page
 
 
 def test_before_the_record_date_has_ended_the_page_says_when_they_are_fixed(app, client, register):

@@ -29,9 +29,9 @@ blp = Blueprint("batch_progress", __name__, url_prefix="/issuers")
 CSV_IMPORT = {"format": "csv", "dry_run": False, "checksums": True}
 REFRESH_SECONDS = 2
 KIND_TITLES = {
-    "import": "Importing members and their shares",
-    "issuance": "Issuing shares in a batch",
-    "ocf_export": "Exporting the register (Open Cap Table Format)",
+    "import": "Import of members and their shares",
+    "issuance": "Batch issuance of shares",
+    "ocf_export": "Export of the register (Open Cap Table Format)",
 }
 STATE_WORDS = {
     QUEUED: "Waiting for the worker to start it",
