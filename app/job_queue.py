@@ -5,6 +5,7 @@ app.jobs)."""
 from __future__ import annotations
 
 import logging
+from typing import IO, Any
 
 from flask import Flask, current_app
 from redis import Redis
@@ -12,6 +13,9 @@ from redis.exceptions import RedisError
 from rq import Queue
 
 from app.extensions import db
+from app.jobs import create_job
+from app.ledger.log import utc_now
+from app.models.jobs import Job
 
 logger = logging.getLogger(__name__)
 # The RQ task, named rather than imported: the worker imports the API's job kinds, which
@@ -25,6 +29,32 @@ def uses_redis(app: Flask) -> bool:
 
 def job_queue(app: Flask) -> Queue:
     return Queue(app.config["JOB_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+def queue_job(
+    actor: str,
+    issuer_id: str,
+    kind: str,
+    parameters: dict[str, Any],
+    payload: IO[bytes] | None = None,
+    total: int | None = None,
+) -> Job:
+    """Queue a job of `kind` with its input (in the request's transaction when there is one:
+    a retried Idempotency-Key gets this very job back) and wake the worker once it commits.
+    The API's 202 answers and the web's large imports both queue through here."""
+    with db.write() as session:
+        job = create_job(
+            session,
+            issuer_id=issuer_id,
+            kind=kind,
+            parameters=parameters,
+            created_by=actor,
+            now=utc_now(),
+            payload=payload,
+            total=total,
+        )
+    announce_after_commit(job.job_id)
+    return job
 
 
 def announce_after_commit(job_id: str) -> None:

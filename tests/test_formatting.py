@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.web.formatting import thousands
+from app.web.formatting import money, thousands
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,16 @@ def test_numbers_get_separators_and_keep_their_digits(value, shown):
 def test_what_is_not_a_whole_number_or_a_decimal_is_refused(value):
     with pytest.raises((TypeError, ValueError)):
         thousands(value)
+
+
+@pytest.mark.parametrize(
+    ("amount", "digits", "shown"),
+    [
+        ("1234.5", 2, "1,234.50"),
+        ("1234", 0, "1,234"),
+        (Decimal("0.125"), 2, "0.125"),  # finer than a cent: shown whole, never rounded
+        (None, 2, "–"),
+    ],
+)
+def test_money_shows_minor_units_and_never_rounds(amount, digits, shown):
+    assert money(amount, digits) == shown

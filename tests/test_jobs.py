@@ -58,6 +58,10 @@ def test_a_large_csv_import_is_a_job_the_worker_runs(small_jobs, client, secreta
         "issuances": 4,
         "log_entries": 9,
     }
+    assert (done["result"]["first_log_index"], done["result"]["last_log_index"]) == (
+        size,
+        size + 8,
+    )
     assert done["started_at"] and done["finished_at"]
     assert holdings_by_name(app, issuer_id)[("Ada Lovelace", "ORD")] == 1000
     assert driver.log_size(issuer_id) == size + 9

@@ -22,6 +22,7 @@ from app.interchange import importing
 from app.interchange.formats import ocf_export
 from app.jobs import JobFailed, JobRun, Kind, ProgressReporter
 from app.jobs.store import CHUNK_BYTES
+from app.ledger import log
 from app.register import issuance
 from app.register import snapshot as snapshots
 
@@ -50,13 +51,23 @@ def run_import(run: JobRun) -> None:
             progress=progress,
         )
         with command(run.job.created_by, run.job.issuer_id) as ctx:
+            # The import's first entry is at the log's size before it (as a page confirms it).
+            first = log.signed_size(ctx.session, run.job.issuer_id)
             report = importing.import_register(
                 ctx, source, dry_run=parameters["dry_run"], progress=progress
             )
-            run.succeed(ctx.session, report.as_dict())
+            run.succeed(ctx.session, {**report.as_dict(), **_entries_from(first, report)})
     except importing.ImportRejected as rejected:
         report = rejected.report
         raise JobFailed("import_rejected", report.message, report.as_dict()) from None
+
+
+def _entries_from(first: int, report: importing.Report) -> dict[str, int]:
+    """The first and last log index an import recorded (none for a dry run)."""
+    recorded = report.counts.get("log_entries", 0) if report.imported else 0
+    if not recorded:
+        return {}
+    return {"first_log_index": first, "last_log_index": first + recorded - 1}
 
 
 def run_issuance(run: JobRun) -> None:

@@ -21,9 +21,8 @@ from app.auth.disclosure import disclose_read
 from app.auth.principal import Principal
 from app.errors import ApiError
 from app.extensions import db
-from app.job_queue import announce_after_commit
-from app.jobs import create_job, queries
-from app.ledger.log import utc_now
+from app.job_queue import queue_job
+from app.jobs import queries
 from app.models.jobs import SUCCEEDED, Job
 from app.register import snapshot as snapshots
 from app.route_access import ISSUER_JOB, ISSUER_READ, access
@@ -69,21 +68,9 @@ def accept_job(
     payload: IO[bytes] | None = None,
     total: int | None = None,
 ) -> Response:
-    """Queue a job (in the request's transaction: a retried Idempotency-Key gets this very
-    job back) and answer 202 with it."""
-    with db.write() as session:
-        job = create_job(
-            session,
-            issuer_id=issuer_id,
-            kind=kind,
-            parameters=parameters,
-            created_by=principal.actor,
-            now=utc_now(),
-            payload=payload,
-            total=total,
-        )
-        body = JobSchema().dump(job_view(job, has_file=False))
-    announce_after_commit(body["id"])
+    """Queue a job and answer 202 with it."""
+    job = queue_job(principal.actor, issuer_id, kind, parameters, payload=payload, total=total)
+    body = JobSchema().dump(job_view(job, has_file=False))
     response = jsonify(body)
     response.status_code = 202
     response.headers["Location"] = url_for("jobs.get_job", job_id=body["id"])

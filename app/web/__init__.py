@@ -9,10 +9,12 @@ from app.web import (
     access_log,
     actions,
     approvals,
+    batch_progress,
     can_transfer,
     dashboard,
     disclosure_publish,
     disclosures,
+    distributions,
     entry_pages,
     investor,
     issuance,
@@ -47,7 +49,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(dashboard.blp)
     app.register_blueprint(entry_pages.blp)
     app.register_blueprint(issuance.blp)
+    app.register_blueprint(batch_progress.blp)
     app.register_blueprint(actions.blp)
+    app.register_blueprint(distributions.blp)
     app.register_blueprint(can_transfer.blp)
     app.register_blueprint(transfers.blp)
     app.register_blueprint(approvals.blp)

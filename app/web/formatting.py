@@ -32,6 +32,27 @@ def moment(value: datetime | None) -> str:
     return f"{value.day} {value:%b %Y, %H:%M} UTC"
 
 
+def money(amount: str | Decimal | None, digits: int) -> str:
+    """An amount with separators and the currency's minor-unit digits ("1234.5", 2 ->
+    "1,234.50"); an amount finer than the minor unit keeps all its digits rather than be
+    rounded for show. None shows as a dash."""
+    if amount is None:
+        return "–"
+    number = Decimal(amount)
+    if number != number.quantize(Decimal(1).scaleb(-digits)):
+        return f"{number:,}"
+    return f"{number:,.{digits}f}"
+
+
+def decimal(value: str | Decimal | None) -> str:
+    """A decimal with separators and without trailing zeros ("1234.1250" -> "1,234.125")."""
+    if value is None:
+        return "–"
+    return f"{Decimal(value).normalize():,f}"
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(thousands)
     app.add_template_filter(moment)
+    app.add_template_filter(money)
+    app.add_template_filter(decimal)

@@ -20,6 +20,7 @@ from app.register import issuance, queries
 from app.register.errors import DomainError
 from app.request_guard import accepts_upload
 from app.route_access import ISSUER_WRITE, access
+from app.web import batch_progress
 from app.web.confirm import run_and_confirm
 from app.web.issuance_forms import ConfirmCsvForm, CsvIssueForm, IssueForm
 from app.web.member_picker import picked_members
@@ -120,7 +121,11 @@ def import_csv(issuer_id: str):
     if not form.validate_on_submit() or not path.is_file():
         flash("That upload is no longer here: choose the file again.", "error")
         return redirect(url_for("issuance_pages.issue", issuer_id=issuer_id))
-    source = importing.read_source("csv", path.read_bytes())
+    content = path.read_bytes()
+    rows = batch_progress.data_rows(content)
+    if not batch_progress.imports_inline(rows):
+        return batch_progress.start_import_job(principal.actor, issuer_id, path, rows)
+    source = importing.read_source("csv", content)
     try:
         answer = run_and_confirm(
             principal.actor, issuer_id, _import, source, "Imported the members and their shares"
