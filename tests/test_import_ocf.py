@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -22,19 +21,10 @@ from app.interchange.importing.ocf_stock import STOCK_TRANSACTIONS
 from app.models.register import HolderDetails
 from tests.support.helpers import bearer
 from tests.support.register_driver import Driver
+from tests.support.vectors import vectors_folder
 from tests.test_import_csv import holdings_by_name
 
-
-def _vectors_dir() -> Path:
-    # SHARELEDGER_VECTORS may name the ocf-1.2.0 folder itself or the vectors folder above it.
-    env = os.environ.get("SHARELEDGER_VECTORS")
-    if env:
-        base = Path(env)
-        return base / "ocf-1.2.0" if (base / "ocf-1.2.0").is_dir() else base
-    return Path(__file__).resolve().parents[1].parent / "shared" / "vectors" / "ocf-1.2.0"
-
-
-VECTORS = _vectors_dir()
+VECTORS = vectors_folder("ocf-1.2.0")
 SAMPLES = VECTORS / "samples"
 
 

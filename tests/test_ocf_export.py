@@ -6,13 +6,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import zipfile
 from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,6 +46,7 @@ from app.register.requests import (
 from app.register.snapshot import LoggedEntry
 from tests.support.helpers import allocation, submit, transfer_request
 from tests.support.snapshots import ACTOR, build_register, read
+from tests.support.vectors import vectors_folder
 
 FILE_SCHEMAS = {
     "Manifest.ocf.json": "files/OCFManifestFile.schema.json",
@@ -57,18 +56,7 @@ FILE_SCHEMAS = {
 }
 
 
-def _schema_dir() -> Path:
-    # SHARELEDGER_VECTORS may name the ocf-1.2.0 folder itself or the vectors folder above it.
-    env = os.environ.get("SHARELEDGER_VECTORS")
-    if env:
-        base = Path(env)
-        folder = base / "ocf-1.2.0" if (base / "ocf-1.2.0").is_dir() else base
-    else:
-        folder = Path(__file__).resolve().parents[1].parent / "shared" / "vectors" / "ocf-1.2.0"
-    return folder / "schema"
-
-
-SCHEMAS = _schema_dir()
+SCHEMAS = vectors_folder("ocf-1.2.0") / "schema"
 
 
 @pytest.fixture(autouse=True)

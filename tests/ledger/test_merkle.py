@@ -6,7 +6,6 @@ import base64
 import hashlib
 import json
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,18 +33,9 @@ from app.ledger.merkle import (
     verify_inclusion,
 )
 from tests.support import rfc6962
+from tests.support.vectors import vectors_folder
 
-
-def _vectors_dir() -> Path:
-    # SHARELEDGER_VECTORS may name the rfc6962 folder itself or the vectors folder above it.
-    env = os.environ.get("SHARELEDGER_VECTORS")
-    if env:
-        base = Path(env)
-        return base / "rfc6962" if (base / "rfc6962").is_dir() else base
-    return Path(__file__).resolve().parents[2].parent / "shared" / "vectors" / "rfc6962"
-
-
-VECTORS = _vectors_dir()
+VECTORS = vectors_folder("rfc6962")
 
 
 def _cases(kind: str) -> list[Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from collections import Counter
 from decimal import Decimal
@@ -31,19 +30,14 @@ from app.models.register import HolderDetails
 from app.register import queries
 from tests.support.helpers import ACTOR, STATED_PURPOSE, bearer
 from tests.support.register_driver import Driver
+from tests.support.vectors import vectors_folder
 
 IMPORTED_IDENTIFIER = "ocf:"
 
 
 def reference_schemas() -> Path:
     """The reference OCF 1.2.0 schemas (not the app's bundled copy)."""
-    env = os.environ.get("SHARELEDGER_VECTORS")
-    if env:
-        base = Path(env)
-        folder = base / "ocf-1.2.0" if (base / "ocf-1.2.0").is_dir() else base
-    else:
-        folder = Path(__file__).resolve().parents[2].parent / "shared" / "vectors" / "ocf-1.2.0"
-    return folder / "schema"
+    return vectors_folder("ocf-1.2.0") / "schema"
 
 
 def export_package(app: Flask, issuer_id: str, token: str) -> bytes:
