@@ -8,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.extensions import db
-from app.register.access_log import record_access
-from tests.support.helpers import seed_register
+from tests.support.helpers import record_reads, seed_register
 from tests.test_notices_web import _user as _user_of_holder
 from tests.test_web_members import _log_in, _user
 
@@ -23,22 +21,6 @@ def company(app, new_issuer):
     a, b = seed_register(app, issuer_id, shares_for_a=100)
     _user(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
     return issuer_id, a, b
-
-
-def _reads(app, issuer_id: str, *reads: tuple[datetime, str | None, str]) -> None:
-    """Reads as the disclosure writes them: (when, holder_id or None, purpose)."""
-    with app.app_context(), db.write() as session:
-        for when, holder_id, purpose in reads:
-            record_access(
-                session,
-                issuer_id=issuer_id,
-                actor="operator:demo",
-                role="regulator",
-                resource=f"/api/v1/issuers/{issuer_id}/holders",
-                holder_id=holder_id,
-                now=when,
-                purpose=purpose,
-            )
 
 
 def _rows(page: str) -> list[str]:
@@ -75,7 +57,9 @@ def test_the_log_names_readers_and_members_and_is_linked(app, client, company):
 
 def test_the_log_pages_through_every_read_latest_first(app, client, company):
     issuer_id, a, _b = company
-    _reads(app, issuer_id, *((DAY_ONE + timedelta(minutes=n), a, f"case {n}") for n in range(120)))
+    record_reads(
+        app, issuer_id, *((DAY_ONE + timedelta(minutes=n), a, f"case {n}") for n in range(120))
+    )
     _log_in(client, "sec@example.test")
     seen, url, pages = [], f"/issuers/{issuer_id}/access-log", 0
     while url:
@@ -91,7 +75,7 @@ def test_the_log_pages_through_every_read_latest_first(app, client, company):
 
 def test_filters_by_member_and_by_dates_inclusive(app, client, company):
     issuer_id, a, b = company
-    _reads(
+    record_reads(
         app,
         issuer_id,
         (DAY_ONE, a, "ada on day one"),
@@ -131,7 +115,7 @@ def test_filters_by_member_and_by_dates_inclusive(app, client, company):
 )
 def test_bad_filters_are_refused_next_to_their_field(app, client, company, filters, field, words):
     issuer_id, a, _b = company
-    _reads(app, issuer_id, (DAY_ONE, a, "kept"))
+    record_reads(app, issuer_id, (DAY_ONE, a, "kept"))
     _log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}/access-log", query_string=filters)
     assert page.status_code == 400
@@ -142,7 +126,7 @@ def test_bad_filters_are_refused_next_to_their_field(app, client, company, filte
 
 def test_a_page_key_the_list_does_not_hold_is_a_message(app, client, company):
     issuer_id, a, _b = company
-    _reads(app, issuer_id, (DAY_ONE, a, "kept"))
+    record_reads(app, issuer_id, (DAY_ONE, a, "kept"))
     _log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}/access-log?after=no-such-read")
     assert page.status_code == 400

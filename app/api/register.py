@@ -10,9 +10,10 @@ from flask_smorest import Blueprint
 from app.api.access import require_read, require_write
 from app.api.batch_rows import IssuanceSchema
 from app.api.jobs import ACCEPTED_DOC, JobSchema, accept_job, over_job_threshold
-from app.api.paging import PageQuery, paged
+from app.api.paging import paged
 from app.api.purpose import reads_personal_data
 from app.api.register_schemas import (
+    AccessLogQuery,
     AccessLogSchema,
     CeaseSchema,
     ClassAmendSchema,
@@ -34,6 +35,7 @@ from app.commands import command
 from app.extensions import db
 from app.models.register import Holder, HolderDetails
 from app.register import classes, holders, issuance, queries, transfers
+from app.register.access_log import DayRange
 from app.register.paging import Page
 from app.register.projection import Applied
 from app.route_access import ISSUER_READ, ISSUER_WRITE, access
@@ -231,11 +233,20 @@ def list_holdings(query, issuer_id):
 
 @blp.route("/access-log")
 @access(ISSUER_WRITE)
-@blp.arguments(PageQuery, location="query")
+@blp.arguments(AccessLogQuery, location="query")
 @blp.response(200, AccessLogSchema)
 def access_log(query, issuer_id):
     """Reads of this register's personal data by regulators, auditors and operators, latest
-    first, a page at a time, for the issuer to see."""
+    first, a page at a time, for the issuer to see; by member and by day if asked."""
     require_write(issuer_id)
-    page = queries.accesses_page(db.session, issuer_id, query.get("after"), query["limit"])
+    days = DayRange(query.get("since"), query.get("until"))
+    page = queries.accesses_page(
+        db.session,
+        issuer_id,
+        query.get("after"),
+        query["limit"],
+        query.get("holder_id"),
+        days.since,
+        days.before,
+    )
     return paged("accesses", page)

@@ -257,6 +257,23 @@ class HoldingQuery(PageQuery):
     class_code = ma.fields.String(data_key="class")
 
 
+class AccessLogQuery(PageQuery):
+    """Reads latest first; `after` is an access id. The filters narrow the list: a member's
+    reads include reads of the whole register, which held their details too."""
+
+    holder_id = ma.fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Only reads that could include this holder's details"},
+    )
+    since = ma.fields.Date(metadata={"description": "Only reads on or after this day (UTC)"})
+    until = ma.fields.Date(metadata={"description": "Only reads on or before this day (UTC)"})
+
+    @ma.validates_schema
+    def days_in_order(self, data: dict, **_kwargs: object) -> None:
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise ma.ValidationError("until is before since", field_name="until")
+
+
 class AccessSchema(ma.Schema):
     accessed_at = ma.fields.DateTime(required=True)
     actor = ma.fields.String(required=True)

@@ -9,7 +9,6 @@ own record and reads of the whole register), as on the member page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_login import login_required
@@ -22,6 +21,7 @@ from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.models.access import PersonalDataAccess
 from app.register import queries
+from app.register.access_log import DayRange
 from app.register.members import holder_labels
 from app.register.paging import Page, UnknownAfter
 from app.route_access import ISSUER_WRITE, access
@@ -68,25 +68,12 @@ class AccessLogFilter(FlaskForm):
 
 
 @dataclass(frozen=True)
-class Filters:
+class Filters(DayRange):
     holder_id: str | None = None
-    since_day: date | None = None
-    until_day: date | None = None  # inclusive
 
     @property
     def any(self) -> bool:
         return any((self.holder_id, self.since_day, self.until_day))
-
-    @property
-    def since(self) -> datetime | None:
-        return None if self.since_day is None else datetime.combine(self.since_day, time(), UTC)
-
-    @property
-    def before(self) -> datetime | None:
-        """The moment the last day ends (None for no end, or for the last day there is)."""
-        if self.until_day is None or self.until_day == date.max:
-            return None
-        return datetime.combine(self.until_day + timedelta(days=1), time(), UTC)
 
 
 def _filters(form: AccessLogFilter, issuer_id: str) -> Filters | None:
@@ -99,7 +86,7 @@ def _filters(form: AccessLogFilter, issuer_id: str) -> Filters | None:
         if picked is None:
             return None
         holder_id = picked["member"]
-    return Filters(holder_id, form.since.data, form.until.data)
+    return Filters(since_day=form.since.data, until_day=form.until.data, holder_id=holder_id)
 
 
 def _page(issuer_id: str, filters: Filters, after: str | None) -> tuple[Page, str | None]:

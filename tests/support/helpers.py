@@ -12,7 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from app.commands import command
+from app.extensions import db
 from app.register import classes, holders, issuance
+from app.register.access_log import record_access
 from app.register.requests import (
     Allocation,
     CreateClass,
@@ -181,3 +183,20 @@ def investor_token(runner, issuer_id: str, holder_id: str | None) -> dict[str, s
     result = runner.invoke(args=[*args, *holder])
     assert result.exit_code == 0, result.output
     return bearer(result.output.strip().splitlines()[-1])
+
+
+def record_reads(app, issuer_id: str, *reads: tuple[datetime, str | None, str]) -> None:
+    """Outsiders' reads as the disclosure records them, at chosen moments: (when, holder_id or
+    None for the whole register, purpose)."""
+    with app.app_context(), db.write() as session:
+        for when, holder_id, purpose in reads:
+            record_access(
+                session,
+                issuer_id=issuer_id,
+                actor="operator:demo",
+                role="regulator",
+                resource=f"/api/v1/issuers/{issuer_id}/holders",
+                holder_id=holder_id,
+                now=when,
+                purpose=purpose,
+            )
