@@ -8,11 +8,9 @@ import re
 
 import pytest
 
-from app.auth.users import create_user
-from app.extensions import db
-from app.ledger.log import utc_now
 from tests.support.actions import last_entry
-from tests.support.helpers import bearer, seed_register
+from tests.support.helpers import bearer, investor_token, seed_register
+from tests.support.logins import log_in, make_login
 
 
 @pytest.fixture
@@ -21,13 +19,6 @@ def desk(app, new_issuer, make_token):
     issuer_id = new_issuer()["id"]
     a, b = seed_register(app, issuer_id, shares_for_a=100)
     return issuer_id, a, b, bearer(make_token("secretary", issuer_id))
-
-
-def _investor(runner, issuer_id: str, holder_id: str) -> dict[str, str]:
-    args = ["tokens", "create", "--role", "investor", "--label", "inv", "--issuer", issuer_id]
-    result = runner.invoke(args=[*args, "--holder", holder_id])
-    assert result.exit_code == 0, result.output
-    return bearer(result.output.strip().splitlines()[-1])
 
 
 def _body(a: str, b: str, quantity: int = 30) -> dict:
@@ -184,7 +175,7 @@ def test_bad_can_transfer_bodies_get_422(client, desk):
 
 def test_permission_comes_before_the_body(client, runner, desk, make_token, new_issuer):
     issuer_id, a, b, _headers = desk
-    ada = _investor(runner, issuer_id, a)
+    ada = investor_token(runner, issuer_id, a)
     rules = f"/api/v1/issuers/{issuer_id}/classes/ORD/rules"
     assert client.get(rules, headers=ada).status_code == 200  # members read the rules
     assert client.put(rules, json={"max_holders": 0}, headers=ada).status_code == 403
@@ -202,7 +193,7 @@ def test_permission_comes_before_the_body(client, runner, desk, make_token, new_
 
 def test_an_investor_asks_about_its_own_shares_only(client, runner, desk):
     issuer_id, a, b, _headers = desk
-    ada, brunel = _investor(runner, issuer_id, a), _investor(runner, issuer_id, b)
+    ada, brunel = investor_token(runner, issuer_id, a), investor_token(runner, issuer_id, b)
     assert _can(client, issuer_id, ada, _body(a, b)).get_json()["allowed"] is True
     other = _can(client, issuer_id, brunel, _body(a, b))
     assert (other.status_code, other.get_json()["code"]) == (409, "not_your_instruction")
@@ -236,18 +227,8 @@ def test_the_openapi_document_has_the_new_operations(client):
 
 
 def _log_in_investor(app, client, issuer_id: str, holder_id: str) -> None:
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email="inv@example.test",
-            display_name="Investor",
-            password="correct horse battery",
-            role="investor",
-            issuer_id=issuer_id,
-            holder_id=holder_id,
-            now=utc_now(),
-        )
-    client.post("/login", data={"email": "inv@example.test", "password": "correct horse battery"})
+    make_login(app, "inv@example.test", "investor", issuer_id, holder_id)
+    log_in(client, "inv@example.test")
 
 
 def test_the_browser_asks_for_the_logged_in_investor(app, client, desk):

@@ -22,7 +22,8 @@ from app.register.requests import CeaseHolder
 from app.transfers import pre_emption, workflow
 from app.transfers.requests import Reason, Reject, TakeUp
 from tests.support.helpers import ACTOR, HOLDER_A, Clock, add_holders, issue
-from tests.support.notifications import Firm, make_firm, make_login
+from tests.support.logins import make_login
+from tests.support.notifications import Firm, make_firm
 from tests.test_architecture import BLOCK_FLASK
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
