@@ -16,7 +16,7 @@ from app.register.errors import InvalidInput
 from app.register.projection import ignore
 from app.transfers import workflow
 from tests.support import logins
-from tests.support.helpers import Clock, bearer
+from tests.support.helpers import Clock, bearer, set_clock
 from tests.support.logins import make_login
 from tests.support.notifications import Firm, make_firm
 
@@ -25,9 +25,7 @@ START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def clock(app) -> Clock:
-    fake = Clock(START)
-    app.config["LEDGER_CLOCK"] = fake
-    return fake
+    return set_clock(app, START)
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from tests.support.helpers import (
     add_holders,
     issue,
     seed_register,
+    set_clock,
     submit,
 )
 from tests.support.register_driver import dialect
@@ -39,9 +40,7 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def clock(app) -> Clock:
-    fake = Clock(START)
-    app.config["LEDGER_CLOCK"] = fake
-    return fake
+    return set_clock(app, START)
 
 
 @dataclass

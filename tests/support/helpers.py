@@ -114,6 +114,14 @@ class Clock:
         return self.now
 
 
+def set_clock(app, now: datetime) -> Clock:
+    """Stamp every command's entries and checkpoint from now on with a time the test sets
+    (and moves, through the returned clock's `now`)."""
+    clock = Clock(now)
+    app.config["LEDGER_CLOCK"] = clock
+    return clock
+
+
 _instrument_numbers = itertools.count(1)
 
 
