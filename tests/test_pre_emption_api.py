@@ -7,12 +7,10 @@ import pytest
 
 from tests.support.helpers import (
     HOLDER_A,
-    HOLDER_C,
     add_holders,
     bearer,
     investor_token,
-    issue,
-    seed_register,
+    seed_offerees,
 )
 
 
@@ -20,12 +18,7 @@ from tests.support.helpers import (
 def desk(app, client, new_issuer, make_token):
     """A holds 100 ORD, B 50, C 30, E 20; N holds none; the class has pre-emption on."""
     issuer_id = new_issuer()["id"]
-    a, b = seed_register(app, issuer_id, shares_for_a=100)
-    with app.app_context():
-        e_details = {**HOLDER_A, "name": "Emmy Noether", "identifier": "DE-1"}
-        n_details = {**HOLDER_A, "name": "Newcomer", "identifier": "GB-NEW-1"}
-        c, e, n = add_holders(issuer_id, HOLDER_C, e_details, n_details)
-        issue(issuer_id, (b, 50), (c, 30), (e, 20))
+    a, b, c, e, n = seed_offerees(app, issuer_id)
     headers = bearer(make_token("secretary", issuer_id))
     settings = f"/api/v1/issuers/{issuer_id}/classes/ORD/transfer-settings"
     body = {"approval_required": True, "acceptance_days": 14, "pre_emption": True}
