@@ -12,10 +12,8 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app import append_only
-from app.auth.users import create_user
 from app.commands import command
 from app.extensions import db
-from app.ledger.log import utc_now
 from app.register import classes, holders, issuance, transfers
 from tests.support.helpers import (
     ACTOR,
@@ -27,6 +25,7 @@ from tests.support.helpers import (
     submit,
     transfer_request,
 )
+from tests.support.logins import log_in_page, make_login
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +42,7 @@ CHROMIUM_ARGS = [
 # The in-browser check fetches the proofs and runs WebCrypto over every entry: seconds on a
 # loaded 2-core machine (the suite's PostgreSQL run was seen to pass Playwright's 5 s default).
 VERIFY_WAIT_MS = 20_000
-PASSWORD = "investor-password"
+ADA = "ada@example.test"  # the investor's login
 
 
 @pytest.fixture
@@ -80,32 +79,15 @@ def investor(app, new_issuer) -> dict:
             brunel.holder_id, ada.holder_id, 200, instrument_reference="STF-7"
         )
         submit(issuer_id, transfers.lodge_transfer, transfer)
-        with db.write() as session:
-            create_user(
-                session,
-                email="ada@example.test",
-                display_name="Ada Lovelace",
-                password=PASSWORD,
-                role="investor",
-                issuer_id=issuer_id,
-                holder_id=ada.holder_id,
-                now=utc_now(),
-            )
+    make_login(app, ADA, "investor", issuer_id, ada.holder_id, display_name="Ada Lovelace")
     return {"issuer_id": issuer_id, "holder_id": ada.holder_id, "brunel_id": brunel.holder_id}
-
-
-def _log_in(page, live_server: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill("ada@example.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_an_investor_sees_holdings_and_verifies_entries_in_the_browser(
     browser, live_server, investor
 ):
     page = browser.new_page()
-    _log_in(page, live_server)
+    log_in_page(page, live_server, ADA)
     expect(
         page.get_by_role("heading", name="My holdings in Harbour Lights Brewing Ltd")
     ).to_be_visible()
@@ -142,7 +124,7 @@ def test_the_browser_catches_a_rewritten_entry(app, browser, live_server, invest
             },
         )
     page = browser.new_page()
-    _log_in(page, live_server)
+    log_in_page(page, live_server, ADA)
     page.get_by_role("button", name="Verify in my browser").click()
     expect(page.get_by_role("status")).to_contain_text(
         "Verification FAILED: entry 4 is not in the signed tree", timeout=VERIFY_WAIT_MS

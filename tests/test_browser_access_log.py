@@ -10,14 +10,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
-from app.auth.users import create_user
-from app.extensions import db
-from app.ledger.log import utc_now
 from app.register import transfers
-from app.register.access_log import record_access
 from tests import test_browser
-from tests.support.helpers import seed_register, submit, transfer_request
-from tests.test_browser_pages import ARTIFACTS, PASSWORD, SERIOUS, WIDTHS, _log_in, _slug
+from tests.support.helpers import record_reads, seed_register, submit, transfer_request
+from tests.support.logins import log_in_page, make_login
+from tests.test_browser_pages import ARTIFACTS, SERIOUS, WIDTHS, _slug
 
 pytestmark = pytest.mark.browser
 
@@ -36,28 +33,14 @@ def register(app, new_issuer) -> dict[str, str]:
     ada, brunel = seed_register(app, issuer_id, shares_for_a=39_700)
     with app.app_context():
         submit(issuer_id, transfers.lodge_transfer, transfer_request(ada, brunel, 20_000))
-        with db.write() as session:
-            create_user(
-                session,
-                email=SECRETARY,
-                display_name="Sam Secretary",
-                password=PASSWORD,
-                role="secretary",
-                issuer_id=issuer_id,
-                now=utc_now(),
-            )
-            start = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-            for n, holder_id in enumerate((ada, brunel, None, ada)):
-                record_access(
-                    session,
-                    issuer_id=issuer_id,
-                    actor="operator:demo",
-                    role="regulator",
-                    resource=f"/api/v1/issuers/{issuer_id}/holders/{holder_id or ''}",
-                    holder_id=holder_id,
-                    now=start + timedelta(days=n),
-                    purpose="Supervisory review of shareholder identification 2026/14",
-                )
+    make_login(app, SECRETARY, "secretary", issuer_id, display_name="Sam Secretary")
+    start = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    purpose = "Supervisory review of shareholder identification 2026/14"
+    reads = [
+        (start + timedelta(days=n), holder_id, purpose)
+        for n, holder_id in enumerate((ada, brunel, None, ada))
+    ]
+    record_reads(app, issuer_id, *reads)
     return {"issuer_id": issuer_id, "ada": ada}
 
 
@@ -69,7 +52,7 @@ def test_the_pages_fit_a_phone_and_pass_axe(browser: Browser, live_server, regis
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
-        _log_in(page, live_server, SECRETARY)
+        log_in_page(page, live_server, SECRETARY)
         for path in paths:
             assert page.goto(f"{live_server}{path}").status == 200, path
             page.screenshot(
@@ -92,7 +75,7 @@ def test_the_pages_fit_a_phone_and_pass_axe(browser: Browser, live_server, regis
 def test_the_filter_is_used_by_keyboard(browser: Browser, live_server, register):
     context = browser.new_context(viewport={"width": 390, "height": 900})
     page = context.new_page()
-    _log_in(page, live_server, SECRETARY)
+    log_in_page(page, live_server, SECRETARY)
     page.goto(f"{live_server}/issuers/{register['issuer_id']}/access-log")
     page.get_by_label("Member").focus()
     page.keyboard.type("1")

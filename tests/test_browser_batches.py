@@ -11,16 +11,15 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from app.auth.users import create_user
 from app.commands import command
-from app.extensions import db
 from app.ledger.log import utc_now
 from app.register.distributions import declare_distribution
 from app.register.requests import DeclareDistribution
 from tests import test_browser
 from tests.support.helpers import seed_register
 from tests.support.jobs import run_jobs
-from tests.test_browser_pages import ARTIFACTS, PASSWORD, SERIOUS, _log_in
+from tests.support.logins import log_in_page, make_login
+from tests.test_browser_pages import ARTIFACTS, SERIOUS
 from tests.test_web_issuance import GOOD, HEADER, _size
 
 pytestmark = pytest.mark.browser
@@ -34,16 +33,7 @@ PHONE = {"width": 390, "height": 844}
 def secretary(app, new_issuer) -> str:
     issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
     seed_register(app, issuer_id, shares_for_a=39_700)
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email="sam@example.test",
-            display_name="Sam Secretary",
-            password=PASSWORD,
-            role="secretary",
-            issuer_id=issuer_id,
-            now=utc_now(),
-        )
+    make_login(app, "sam@example.test", "secretary", issuer_id, display_name="Sam Secretary")
     app.config["WEB_IMPORT_INLINE_ROWS"] = 1
     return issuer_id
 
@@ -67,7 +57,7 @@ def test_a_large_batch_is_followed_to_its_result_on_a_phone(
     csv.write_text(HEADER + GOOD)
     first = _size(app, secretary)
     page = browser.new_context(viewport=PHONE).new_page()
-    _log_in(page, live_server, "sam@example.test")
+    log_in_page(page, live_server, "sam@example.test")
     page.goto(f"{live_server}/issuers/{secretary}/issue")
     page.get_by_label("CSV file of new members and their shares").set_input_files(csv)
     page.get_by_role("button", name="Check the file").click()
@@ -101,7 +91,7 @@ def test_the_distribution_pages_are_accessible_and_fit_a_phone(
     problems = []
     for width in (390, 1280):
         page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-        _log_in(page, live_server, "sam@example.test")
+        log_in_page(page, live_server, "sam@example.test")
         page.goto(f"{live_server}/issuers/{secretary}/dashboard")
         page.get_by_role("link", name="Distributions").click()
         problems += _checked(page, "distributions", width)

@@ -6,17 +6,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from app.auth.users import create_user
-from app.extensions import db
-from app.ledger.log import utc_now
 from tests import test_browser
 from tests.support.helpers import seed_register
+from tests.support.logins import PASSWORD, make_login
 
 pytestmark = pytest.mark.browser
 
 live_server = test_browser.live_server
 browser = test_browser.browser
-PASSWORD = "secretary-password"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -24,16 +21,7 @@ PHONE = {"width": 390, "height": 844}
 def secretary(app, new_issuer) -> str:
     issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
     seed_register(app, issuer_id, shares_for_a=39_700)
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email="sam@example.test",
-            display_name="Sam Secretary",
-            password=PASSWORD,
-            role="secretary",
-            issuer_id=issuer_id,
-            now=utc_now(),
-        )
+    make_login(app, "sam@example.test", "secretary", issuer_id, display_name="Sam Secretary")
     return issuer_id
 
 

@@ -14,19 +14,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.auth.users import create_user
-from app.extensions import db
-from app.ledger.log import utc_now
 from tests import test_browser
 from tests.support.disclosures import PDF, publish_disclosure
 from tests.support.helpers import seed_register
+from tests.support.logins import log_in_page, make_login
 
 pytestmark = pytest.mark.browser
 
 live_server = test_browser.live_server
 browser = test_browser.browser
 
-PASSWORD = "correct horse battery"
 REPORT = b"%PDF-1.7\n% Harbour Lights annual report 2026\n" + b"0123456789" * 500 + b"\n%%EOF\n"
 # Hashing runs in the browser on a loaded machine: allow it more than Playwright's 5 s.
 WAIT_MS = test_browser.VERIFY_WAIT_MS
@@ -36,29 +33,9 @@ WAIT_MS = test_browser.VERIFY_WAIT_MS
 def company(app, new_issuer) -> str:
     issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
     member, _ = seed_register(app, issuer_id, shares_for_a=100)
-    with app.app_context(), db.write() as session:
-        for email, role, holder in (
-            ("secretary@example.test", "secretary", None),
-            ("ada@example.test", "investor", member),
-        ):
-            create_user(
-                session,
-                email=email,
-                display_name=role.title(),
-                password=PASSWORD,
-                role=role,
-                issuer_id=issuer_id,
-                holder_id=holder,
-                now=utc_now(),
-            )
+    make_login(app, "secretary@example.test", "secretary", issuer_id)
+    make_login(app, "ada@example.test", "investor", issuer_id, member)
     return issuer_id
-
-
-def _log_in(page: Page, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def _publish(page: Page, live_server: str, issuer_id: str, report: Path) -> None:
@@ -83,14 +60,14 @@ def test_published_in_the_browser_read_downloaded_and_checked_by_its_hash(
     sha256 = hashlib.sha256(REPORT).hexdigest()
 
     secretary = browser.new_page()
-    _log_in(secretary, live_server, "secretary@example.test")
+    log_in_page(secretary, live_server, "secretary@example.test")
     _publish(secretary, live_server, issuer_id, report)
     expect(secretary.get_by_role("heading", name="Annual report 2026")).to_be_visible()
     expect(secretary.get_by_text("Published as entry")).to_be_visible()
     secretary.close()
 
     investor = browser.new_page()
-    _log_in(investor, live_server, "ada@example.test")
+    log_in_page(investor, live_server, "ada@example.test")
     investor.get_by_role("link", name="Disclosures", exact=True).click()
     investor.get_by_role("link", name="Annual report 2026").click()
     expect(investor.locator(".disclosure-body strong")).to_have_text("their report")

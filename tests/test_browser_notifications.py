@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import test_browser
-from tests.support.notifications import PASSWORD, make_firm
+from tests.support.logins import log_in_page
+from tests.support.notifications import make_firm
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +22,7 @@ def test_the_transferee_reads_and_marks_a_notification(app, new_issuer, live_ser
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
-        page.goto(f"{live_server}/login")
-        page.get_by_label("Email").fill(firm.emails["b"])
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in_page(page, live_server, firm.emails["b"])
         # At a phone's width the header's links are behind the menu.
         page.get_by_role("button", name="Menu").click()
         page.get_by_role("link", name="Notifications (1 unread)").click()

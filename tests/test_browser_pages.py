@@ -9,22 +9,20 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
-from app.auth.users import create_user
 from app.extensions import db
 from app.ledger import log
-from app.ledger.log import utc_now
 from app.register import transfers
 from tests import test_browser
 from tests.support.helpers import seed_register, submit, transfer_request
+from tests.support.logins import log_in_page, make_login
 
 pytestmark = pytest.mark.browser
 
 live_server = test_browser.live_server
 browser = test_browser.browser
 ARTIFACTS = Path(__file__).parent / "artifacts"
-PASSWORD = "a-long-password"
 WIDTHS = (390, 1280)
 SERIOUS = {"serious", "critical"}
 
@@ -35,23 +33,14 @@ def people(app, new_issuer) -> dict:
     ada, brunel = seed_register(app, issuer_id, shares_for_a=39_700)
     with app.app_context():
         submit(issuer_id, transfers.lodge_transfer, transfer_request(ada, brunel, 700))
-        with db.write() as session:
-            for email, role, holder in (
-                ("sam@example.test", "secretary", None),
-                ("ada@example.test", "investor", ada),
-                ("rita@example.test", "regulator", None),
-            ):
-                create_user(
-                    session,
-                    email=email,
-                    display_name=email.split("@")[0].title(),
-                    password=PASSWORD,
-                    role=role,
-                    issuer_id=None if role == "regulator" else issuer_id,
-                    holder_id=holder,
-                    now=utc_now(),
-                )
         last = log.signed_size(db.session, issuer_id) - 1
+    for email, role, holder in (
+        ("sam@example.test", "secretary", None),
+        ("ada@example.test", "investor", ada),
+        ("rita@example.test", "regulator", None),
+    ):
+        issuer = None if role == "regulator" else issuer_id
+        make_login(app, email, role, issuer, holder, display_name=email.split("@")[0].title())
     base = f"/issuers/{issuer_id}"
     return {
         None: ["/", "/login"],
@@ -74,14 +63,6 @@ def people(app, new_issuer) -> dict:
     }
 
 
-def _log_in(page: Page, server: str, email: str) -> None:
-    page.goto(f"{server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"^(?!.*/login)"))
-
-
 def _slug(email: str | None, path: str) -> str:
     who = (email or "anonymous").split("@")[0]
     where = re.sub(r"[0-9a-f-]{36}", "ID", path).strip("/").replace("/", "-") or "home"
@@ -97,7 +78,7 @@ def test_every_main_page_is_accessible_and_fits_a_phone(browser: Browser, live_s
             context = browser.new_context(viewport={"width": width, "height": 900})
             page = context.new_page()
             if email:
-                _log_in(page, live_server, email)
+                log_in_page(page, live_server, email)
             for path in paths:
                 answer = page.goto(f"{live_server}{path}")
                 assert answer.status == 200, (path, answer.status)

@@ -36,6 +36,7 @@ from app.register.requests import (
 )
 from tests import test_browser
 from tests.support.helpers import class_request, submit, transfer_request
+from tests.support.logins import log_in_page
 from tests.test_browser import VERIFY_WAIT_MS
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,7 @@ VERIFIED = "Verified: all 3 of my entries are in the signed log."
 
 def _open(browser, live_server: str) -> Page:
     page = browser.new_page()
-    test_browser._log_in(page, live_server)
+    log_in_page(page, live_server, test_browser.ADA)
     return page
 
 

@@ -18,7 +18,8 @@ from app.transfers.rule_changes import change_rules
 from app.transfers.rules import RuleSet
 from tests import test_browser
 from tests.support.helpers import ACTOR
-from tests.test_web_workflow import ADA, BRUNEL, PASSWORD, SECRETARY, Register, build_register
+from tests.support.logins import log_in_page
+from tests.test_web_workflow import ADA, BRUNEL, SECRETARY, Register, build_register
 
 pytestmark = pytest.mark.browser
 
@@ -65,10 +66,7 @@ def _context(browser: Browser, contexts, **options) -> BrowserContext:
 
 def _session(browser: Browser, contexts, live_server: str, email: str, viewport=PHONE) -> Page:
     page = _context(browser, contexts, viewport=viewport).new_page()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, live_server, email)
     # Logged in: the page moved on from the login form (on a phone the header's log-out
     # button is folded into the menu, so it is not looked for).
     expect(page.get_by_role("button", name="Log in")).to_have_count(0)
@@ -183,10 +181,7 @@ def test_a_server_side_refusal_is_shown_next_to_its_field_without_javascript(
     browser, contexts, live_server, register
 ):
     page = _context(browser, contexts, viewport=PHONE, java_script_enabled=False).new_page()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(ADA)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_page(page, live_server, ADA)
     _fill_order(page, register, "10000000", "Brunel")
     number = page.get_by_label("Transferee's member number")
     expect(number).to_have_accessible_description(

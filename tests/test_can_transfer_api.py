@@ -8,11 +8,9 @@ import re
 
 import pytest
 
-from app.auth.users import create_user
-from app.extensions import db
-from app.ledger.log import utc_now
 from tests.support.actions import last_entry
-from tests.support.helpers import bearer, seed_register
+from tests.support.helpers import bearer, instruction_body, investor_token, seed_register
+from tests.support.logins import log_in, make_login
 
 
 @pytest.fixture
@@ -21,23 +19,6 @@ def desk(app, new_issuer, make_token):
     issuer_id = new_issuer()["id"]
     a, b = seed_register(app, issuer_id, shares_for_a=100)
     return issuer_id, a, b, bearer(make_token("secretary", issuer_id))
-
-
-def _investor(runner, issuer_id: str, holder_id: str) -> dict[str, str]:
-    args = ["tokens", "create", "--role", "investor", "--label", "inv", "--issuer", issuer_id]
-    result = runner.invoke(args=[*args, "--holder", holder_id])
-    assert result.exit_code == 0, result.output
-    return bearer(result.output.strip().splitlines()[-1])
-
-
-def _body(a: str, b: str, quantity: int = 30) -> dict:
-    return {
-        "class": "ORD",
-        "from_holder_id": a,
-        "to_holder_id": b,
-        "quantity": quantity,
-        "risk_acknowledged": True,
-    }
 
 
 def _put_rules(client, issuer_id, headers, **rules):
@@ -81,18 +62,18 @@ def test_can_transfer_lists_every_failing_rule_and_instruct_refuses_with_the_sam
     app, client, desk
 ):
     issuer_id, a, b, headers = desk
-    allowed = _can(client, issuer_id, headers, _body(a, b))
+    allowed = _can(client, issuer_id, headers, instruction_body(a, b))
     assert allowed.status_code == 200 and allowed.get_json() == {"allowed": True, "reasons": []}
     _put_rules(client, issuer_id, headers, trading_halted=True, minimum_lot=50, kyc_required=True)
     before = last_entry(app, issuer_id)
-    verdict = _can(client, issuer_id, headers, _body(a, b, 200)).get_json()
+    verdict = _can(client, issuer_id, headers, instruction_body(a, b, 200)).get_json()
     assert verdict["allowed"] is False
     assert [(r["code"], r["erc1066"], r["rule_version"]) for r in verdict["reasons"]] == [
         ("insufficient_available", "0x52", 1),
         ("trading_halted", "0x54", 1),
         ("kyc_required", "0x57", 1),
     ]
-    verdict = _can(client, issuer_id, headers, _body(a, b, 20)).get_json()
+    verdict = _can(client, issuer_id, headers, instruction_body(a, b, 20)).get_json()
     assert [r["rule"] for r in verdict["reasons"]] == [
         "trading_halted",
         "kyc_required",
@@ -100,7 +81,9 @@ def test_can_transfer_lists_every_failing_rule_and_instruct_refuses_with_the_sam
     ]
     assert last_entry(app, issuer_id) == before  # a dry run records nothing
     refused = client.post(
-        f"/api/v1/issuers/{issuer_id}/instructions", json=_body(a, b, 20), headers=headers
+        f"/api/v1/issuers/{issuer_id}/instructions",
+        json=instruction_body(a, b, 20),
+        headers=headers,
     )
     assert refused.status_code == 409
     assert refused.get_json()["code"] == "trading_halted"
@@ -146,7 +129,7 @@ def test_kyc_is_set_over_the_api_and_logged(app, client, desk):
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["kyc_verified"] is True
     assert last_entry(app, issuer_id)["kind"] == "holder.kyc_changed"
-    assert _can(client, issuer_id, headers, _body(a, b)).get_json()["allowed"] is True
+    assert _can(client, issuer_id, headers, instruction_body(a, b)).get_json()["allowed"] is True
     again = client.put(path, json={"verified": True}, headers=headers)
     assert (again.status_code, again.get_json()["code"]) == (422, "invalid_input")
     assert client.put(path, json={"verified": "maybe"}, headers=headers).status_code == 422
@@ -177,14 +160,18 @@ def test_bad_rules_get_422_and_write_nothing(app, client, desk, rules):
 
 def test_bad_can_transfer_bodies_get_422(client, desk):
     issuer_id, a, b, headers = desk
-    for body in ({**_body(a, b), "quantity": 0}, {**_body(a, b), "class": None}, {}):
+    for body in (
+        {**instruction_body(a, b), "quantity": 0},
+        {**instruction_body(a, b), "class": None},
+        {},
+    ):
         assert _can(client, issuer_id, headers, body).status_code == 422
-    assert _can(client, issuer_id, headers, _body(a, a)).status_code == 422
+    assert _can(client, issuer_id, headers, instruction_body(a, a)).status_code == 422
 
 
 def test_permission_comes_before_the_body(client, runner, desk, make_token, new_issuer):
     issuer_id, a, b, _headers = desk
-    ada = _investor(runner, issuer_id, a)
+    ada = investor_token(runner, issuer_id, a)
     rules = f"/api/v1/issuers/{issuer_id}/classes/ORD/rules"
     assert client.get(rules, headers=ada).status_code == 200  # members read the rules
     assert client.put(rules, json={"max_holders": 0}, headers=ada).status_code == 403
@@ -202,9 +189,9 @@ def test_permission_comes_before_the_body(client, runner, desk, make_token, new_
 
 def test_an_investor_asks_about_its_own_shares_only(client, runner, desk):
     issuer_id, a, b, _headers = desk
-    ada, brunel = _investor(runner, issuer_id, a), _investor(runner, issuer_id, b)
-    assert _can(client, issuer_id, ada, _body(a, b)).get_json()["allowed"] is True
-    other = _can(client, issuer_id, brunel, _body(a, b))
+    ada, brunel = investor_token(runner, issuer_id, a), investor_token(runner, issuer_id, b)
+    assert _can(client, issuer_id, ada, instruction_body(a, b)).get_json()["allowed"] is True
+    other = _can(client, issuer_id, brunel, instruction_body(a, b))
     assert (other.status_code, other.get_json()["code"]) == (409, "not_your_instruction")
 
 
@@ -218,7 +205,7 @@ def test_shares_issued_over_the_api_with_a_lock_up(app, client, desk):
     )
     assert response.status_code in (200, 201), response.get_json()
     assert last_entry(app, issuer_id)["data"]["locked_until"] == "2099-01-01"
-    verdict = _can(client, issuer_id, headers, _body(a, b, 101)).get_json()
+    verdict = _can(client, issuer_id, headers, instruction_body(a, b, 101)).get_json()
     assert [(r["code"], r["rule"]) for r in verdict["reasons"]] == [
         ("locked_up", "issuance_lockup")
     ]
@@ -236,18 +223,8 @@ def test_the_openapi_document_has_the_new_operations(client):
 
 
 def _log_in_investor(app, client, issuer_id: str, holder_id: str) -> None:
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email="inv@example.test",
-            display_name="Investor",
-            password="correct horse battery",
-            role="investor",
-            issuer_id=issuer_id,
-            holder_id=holder_id,
-            now=utc_now(),
-        )
-    client.post("/login", data={"email": "inv@example.test", "password": "correct horse battery"})
+    make_login(app, "inv@example.test", "investor", issuer_id, holder_id)
+    log_in(client, "inv@example.test")
 
 
 def test_the_browser_asks_for_the_logged_in_investor(app, client, desk):
@@ -257,7 +234,7 @@ def test_the_browser_asks_for_the_logged_in_investor(app, client, desk):
     body = {"class": "ORD", "to_holder_id": b, "quantity": 20}
     response = client.post("/me/can-transfer", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)
-    api = _can(client, issuer_id, headers, _body(a, b, 20)).get_json()
+    api = _can(client, issuer_id, headers, instruction_body(a, b, 20)).get_json()
     assert response.get_json() == api and api["allowed"] is False
     someone_else = client.post("/me/can-transfer", json={**body, "from_holder_id": b})
     assert (someone_else.status_code, someone_else.get_json()["code"]) == (
@@ -290,7 +267,7 @@ def test_can_transfer_to_a_new_transferee_is_refused_in_words(client, desk):
     """A transferee who is not a member yet is registered (and checked) with the instruction
     itself; the dry run says so rather than failing on a holder it cannot find."""
     issuer_id, a, _, headers = desk
-    body = {**_body(a, "x"), "to_holder_id": None}
+    body = {**instruction_body(a, "x"), "to_holder_id": None}
     body.pop("to_holder_id")
     body["new_transferee"] = {
         "name": "Nell Newcomer",

@@ -16,16 +16,16 @@ from sqlalchemy import text
 from werkzeug.http import parse_options_header
 
 from app import append_only
-from app.auth.users import create_user
 from app.disclosures import queries as disclosure_queries
 from app.disclosures.requests import UploadedFile
 from app.extensions import db
 from app.ledger import log, merkle
-from app.ledger.log import utc_now
 from app.web import disclosures as disclosure_pages
 from app.web.markup import render_body, summary_text
+from tests.support import logins
 from tests.support.disclosures import PDF, amend_disclosure, publish_disclosure, withdraw_disclosure
 from tests.support.helpers import seed_register
+from tests.support.logins import make_login
 
 # --- the body, rendered safely ---------------------------------------------------------------
 
@@ -98,7 +98,6 @@ def test_a_summary_is_plain_text_cut_at_a_word():
 
 # --- the pages, through the test client ------------------------------------------------------
 
-PASSWORD = "correct horse battery"
 BIG = UploadedFile("accounts.csv", "text/csv", b"year,revenue\n" + b"2026,1200000\n" * 1000)
 
 
@@ -110,31 +109,20 @@ def company(app, new_issuer) -> dict:
     other_id = new_issuer(legal_name="Other Ltd")["id"]
     a, _ = seed_register(app, issuer_id, shares_for_a=100)
     other_holder, _ = seed_register(app, other_id, shares_for_a=10)
-    logins = {
+    people = {
         "secretary": ("secretary", issuer_id, None),
         "member": ("investor", issuer_id, a),
         "outsider": ("investor", other_id, other_holder),
         "regulator": ("regulator", None, None),
         "other_secretary": ("secretary", other_id, None),
     }
-    with app.app_context(), db.write() as session:
-        for name, (role, issuer, holder) in logins.items():
-            create_user(
-                session,
-                email=f"{name}@example.test",
-                display_name=name.title(),
-                password=PASSWORD,
-                role=role,
-                issuer_id=issuer,
-                holder_id=holder,
-                now=utc_now(),
-            )
+    for name, (role, issuer, holder) in people.items():
+        make_login(app, f"{name}@example.test", role, issuer, holder, display_name=name.title())
     return {"issuer_id": issuer_id, "other_id": other_id}
 
 
 def log_in(client, name: str) -> None:
-    response = client.post("/login", data={"email": f"{name}@example.test", "password": PASSWORD})
-    assert response.status_code == 302
+    logins.log_in(client, f"{name}@example.test")
 
 
 def _text(response) -> str:

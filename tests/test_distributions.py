@@ -33,6 +33,7 @@ from tests.support.helpers import (
     bearer,
     class_request,
     issue,
+    set_clock,
     submit,
     transfer_request,
 )
@@ -46,9 +47,7 @@ DAY_3 = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
 @pytest.fixture
 def clock(app) -> Clock:
     """Stamp every command's entries and checkpoint with a time the test sets."""
-    fake = Clock(DAY_1)
-    app.config["LEDGER_CLOCK"] = fake
-    return fake
+    return set_clock(app, DAY_1)
 
 
 @pytest.fixture

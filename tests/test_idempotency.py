@@ -18,6 +18,7 @@ from app.idempotency import store
 from app.models.idempotency import IdempotencyRecord
 from app.models.register import HoldingVersion
 from tests.support.helpers import ORDINARY, Clock, bearer, seed_register
+from tests.support.logins import log_in, make_login
 from tests.support.register_driver import Driver
 
 KEY = "Idempotency-Key"
@@ -341,20 +342,8 @@ def test_the_openapi_document_offers_the_key_on_every_write(client):
 
 
 def _secretary_logged_in(app, client, register) -> None:
-    from app.auth.users import create_user
-    from app.ledger.log import utc_now
-
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email="sec@example.test",
-            display_name="Secretary",
-            password="correct horse battery",
-            role="secretary",
-            issuer_id=register["issuer_id"],
-            now=utc_now(),
-        )
-    client.post("/login", data={"email": "sec@example.test", "password": "correct horse battery"})
+    make_login(app, "sec@example.test", "secretary", register["issuer_id"])
+    log_in(client, "sec@example.test")
 
 
 def _form_token(page: bytes) -> str:

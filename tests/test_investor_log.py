@@ -8,13 +8,13 @@ from app.ledger import log, merkle
 from app.register import transfers
 from tests import test_browser
 from tests.support.helpers import b64d, submit, transfer_request
+from tests.support.logins import log_in
 
 investor = test_browser.investor
 
 
 def _logged_in(client):
-    client.post("/login", data={"email": "ada@example.test", "password": test_browser.PASSWORD})
-    return client
+    return log_in(client, test_browser.ADA)
 
 
 def test_the_proofs_list_every_entry_of_mine_and_prove_each(app, client, investor):

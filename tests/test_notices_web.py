@@ -5,33 +5,11 @@ from __future__ import annotations
 
 import re
 
-from app.auth.users import create_user
 from app.extensions import db
 from app.ledger import log
-from app.ledger.log import utc_now
 from app.register import transfers
 from tests.support.helpers import HOLDER_A, HOLDER_B, seed_register, submit, transfer_request
-
-PASSWORD = "correct horse battery"
-
-
-def _user(app, email: str, role: str, issuer_id: str | None, holder_id: str | None = None):
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email=email,
-            display_name=role.title(),
-            password=PASSWORD,
-            role=role,
-            issuer_id=issuer_id,
-            holder_id=holder_id,
-            now=utc_now(),
-        )
-
-
-def _log_in(client, email: str) -> None:
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302
+from tests.support.logins import log_in, make_login
 
 
 def _company(app, new_issuer) -> tuple[str, str, str, int]:
@@ -53,8 +31,8 @@ def _rows(page: str, table_id: str) -> list[str]:
 
 def test_the_secretary_sees_who_controls_now_and_at_an_old_size(app, client, new_issuer):
     issuer_id, _a, _b, old_size = _company(app, new_issuer)
-    _user(app, "sec@example.test", "secretary", issuer_id)
-    _log_in(client, "sec@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id)
+    log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}/significant-control").get_data(as_text=True)
     now = _rows(page, "significant-control")
     assert len(now) == 2  # a 30%, b 70%
@@ -72,8 +50,8 @@ def test_the_secretary_sees_who_controls_now_and_at_an_old_size(app, client, new
 
 def test_a_size_without_a_checkpoint_is_a_message_not_a_crash(app, client, new_issuer):
     issuer_id, *_ = _company(app, new_issuer)
-    _user(app, "sec@example.test", "secretary", issuer_id)
-    _log_in(client, "sec@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id)
+    log_in(client, "sec@example.test")
     for size in ("3", "999999", "abc"):
         response = client.get(f"/issuers/{issuer_id}/significant-control?tree_size={size}")
         assert response.status_code == 200, size
@@ -83,10 +61,10 @@ def test_a_size_without_a_checkpoint_is_a_message_not_a_crash(app, client, new_i
 def test_investors_and_other_secretaries_are_refused_the_page(app, client, new_issuer):
     issuer_id, a, _b, _ = _company(app, new_issuer)
     other = new_issuer(legal_name="Other Ltd")["id"]
-    _user(app, "inv@example.test", "investor", issuer_id, holder_id=a)
-    _user(app, "sec2@example.test", "secretary", other)
+    make_login(app, "inv@example.test", "investor", issuer_id, holder_id=a)
+    make_login(app, "sec2@example.test", "secretary", other)
     for email in ("inv@example.test", "sec2@example.test"):
-        _log_in(client, email)
+        log_in(client, email)
         assert client.get(f"/issuers/{issuer_id}/significant-control").status_code == 403
         client.post("/logout")
     assert client.get(f"/issuers/{issuer_id}/significant-control").status_code == 302
@@ -94,8 +72,8 @@ def test_investors_and_other_secretaries_are_refused_the_page(app, client, new_i
 
 def test_a_regulator_sees_the_page_and_the_read_is_disclosed(app, client, new_issuer):
     issuer_id, *_ = _company(app, new_issuer)
-    _user(app, "reg@example.test", "regulator", None)
-    _log_in(client, "reg@example.test")
+    make_login(app, "reg@example.test", "regulator")
+    log_in(client, "reg@example.test")
     # A supervisor's read of personal data states its purpose (asked for without one).
     assert client.get(f"/issuers/{issuer_id}/significant-control").status_code == 400
     page = client.get(f"/issuers/{issuer_id}/significant-control?purpose=thematic+review")
@@ -109,8 +87,8 @@ def test_a_regulator_sees_the_page_and_the_read_is_disclosed(app, client, new_is
 
 def test_the_investor_sees_their_own_notices_on_me(app, client, new_issuer):
     issuer_id, _a, b, _ = _company(app, new_issuer)
-    _user(app, "inv@example.test", "investor", issuer_id, holder_id=b)
-    _log_in(client, "inv@example.test")
+    make_login(app, "inv@example.test", "investor", issuer_id, holder_id=b)
+    log_in(client, "inv@example.test")
     page = client.get("/me/").get_data(as_text=True)
     (notice,) = _rows(page, "notices")
     assert "rose" in notice and "5, 10, 15, 20, 25, 30, 50" in notice
@@ -120,8 +98,8 @@ def test_the_investor_sees_their_own_notices_on_me(app, client, new_issuer):
 
 def test_the_dashboard_shows_a_notice_once_a_holding_crosses(app, client, new_issuer):
     issuer_id = new_issuer(jurisdiction="DE", disclosure_profile="standard")["id"]
-    _user(app, "sec@example.test", "secretary", issuer_id)
-    _log_in(client, "sec@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id)
+    log_in(client, "sec@example.test")
     url = f"/issuers/{issuer_id}/dashboard"
     assert "No notices." in client.get(url).text
     seed_register(app, issuer_id, shares_for_a=100)  # Ada goes from none to all of them
@@ -133,8 +111,8 @@ def test_the_dashboard_shows_a_notice_once_a_holding_crosses(app, client, new_is
 
 def test_a_member_page_shows_that_members_notices_only(app, client, new_issuer):
     issuer_id, a, b, _ = _company(app, new_issuer)
-    _user(app, "sec@example.test", "secretary", issuer_id)
-    _log_in(client, "sec@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id)
+    log_in(client, "sec@example.test")
     ada = _rows(client.get(f"/issuers/{issuer_id}/members/{a}").text, "notices")
     brunel = _rows(client.get(f"/issuers/{issuer_id}/members/{b}").text, "notices")
     assert len(ada) == 2 and "fell" in ada[0] and "rose" in ada[1]  # 100%, then 30%

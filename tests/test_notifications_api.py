@@ -15,17 +15,17 @@ from app.register import appliers as register_appliers
 from app.register.errors import InvalidInput
 from app.register.projection import ignore
 from app.transfers import workflow
-from tests.support.helpers import Clock, bearer
-from tests.support.notifications import PASSWORD, Firm, make_firm, make_login
+from tests.support import logins
+from tests.support.helpers import Clock, bearer, set_clock
+from tests.support.logins import make_login
+from tests.support.notifications import Firm, make_firm
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def clock(app) -> Clock:
-    fake = Clock(START)
-    app.config["LEDGER_CLOCK"] = fake
-    return fake
+    return set_clock(app, START)
 
 
 @pytest.fixture
@@ -200,8 +200,7 @@ def log_in(client, app, user_id: int) -> None:
 
     with app.app_context():
         email = db.session.get(User, user_id).email
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302
+    logins.log_in(client, email)
 
 
 def test_the_page_lists_notifications_and_the_header_counts_unread(client, app, firm):

@@ -21,8 +21,9 @@ from app.register.replay import replay_and_compare
 from app.register.requests import CeaseHolder
 from app.transfers import pre_emption, workflow
 from app.transfers.requests import Reason, Reject, TakeUp
-from tests.support.helpers import ACTOR, HOLDER_A, Clock, add_holders, issue
-from tests.support.notifications import Firm, make_firm, make_login
+from tests.support.helpers import ACTOR, HOLDER_A, Clock, add_holders, issue, set_clock
+from tests.support.logins import make_login
+from tests.support.notifications import Firm, make_firm
 from tests.test_architecture import BLOCK_FLASK
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -30,9 +31,7 @@ START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def clock(app) -> Clock:
-    fake = Clock(START)
-    app.config["LEDGER_CLOCK"] = fake
-    return fake
+    return set_clock(app, START)
 
 
 @pytest.fixture

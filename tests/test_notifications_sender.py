@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models.notifications import FAILED, PENDING, SENDING, SENT, Notification
 from app.notifications.sender import CLAIM_LEASE, RetryPolicy, Sender, run
 from app.transfers import workflow
-from tests.support.helpers import Clock
+from tests.support.helpers import Clock, set_clock
 from tests.support.notifications import Firm, make_firm
 from tests.support.register_driver import dialect
 from tests.support.smtp import SmtpServer, running_smtp_server
@@ -29,9 +29,7 @@ PUBLIC_URL = "https://register.example.test"
 
 @pytest.fixture
 def clock(app) -> Clock:
-    fake = Clock(START)
-    app.config["LEDGER_CLOCK"] = fake
-    return fake
+    return set_clock(app, START)
 
 
 @pytest.fixture

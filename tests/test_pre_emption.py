@@ -24,12 +24,9 @@ from app.transfers.allocation import allocate
 from app.transfers.requests import ConfigureTransfers, Instruct, Step, TakeUp, Waive
 from tests.support.actions import assert_replays
 from tests.support.helpers import (
-    HOLDER_A,
-    HOLDER_C,
     Clock,
-    add_holders,
-    issue,
-    seed_register,
+    seed_offerees,
+    set_clock,
     submit,
 )
 from tests.support.register_driver import dialect
@@ -39,9 +36,7 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def clock(app) -> Clock:
-    fake = Clock(START)
-    app.config["LEDGER_CLOCK"] = fake
-    return fake
+    return set_clock(app, START)
 
 
 @dataclass
@@ -102,12 +97,7 @@ def configure(company: Company, on: bool = True, days: int = 30, approval: bool 
 @pytest.fixture
 def company(app, clock, new_issuer) -> Company:
     issuer_id = new_issuer()["id"]
-    a, b = seed_register(app, issuer_id, shares_for_a=100)
-    with app.app_context():
-        e_details = {**HOLDER_A, "name": "Emmy Noether", "identifier": "DE-1"}
-        n_details = {**HOLDER_A, "name": "Newcomer", "identifier": "GB-NEW-1"}
-        c, e, n = add_holders(issuer_id, HOLDER_C, e_details, n_details)
-        issue(issuer_id, (b, 50), (c, 30), (e, 20))
+    a, b, c, e, n = seed_offerees(app, issuer_id)
     company = Company(app, issuer_id, a, b, c, e, n)
     configure(company)
     return company

@@ -5,26 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.helpers import HOLDER_A, HOLDER_C, add_holders, bearer, issue, seed_register
-
-
-def _investor(runner, issuer_id: str, holder_id: str) -> dict[str, str]:
-    args = ["tokens", "create", "--role", "investor", "--label", "investor", "--issuer", issuer_id]
-    result = runner.invoke(args=[*args, "--holder", holder_id])
-    assert result.exit_code == 0, result.output
-    return bearer(result.output.strip().splitlines()[-1])
+from tests.support.helpers import (
+    HOLDER_A,
+    add_holders,
+    bearer,
+    investor_token,
+    seed_offerees,
+)
 
 
 @pytest.fixture
 def desk(app, client, new_issuer, make_token):
     """A holds 100 ORD, B 50, C 30, E 20; N holds none; the class has pre-emption on."""
     issuer_id = new_issuer()["id"]
-    a, b = seed_register(app, issuer_id, shares_for_a=100)
-    with app.app_context():
-        e_details = {**HOLDER_A, "name": "Emmy Noether", "identifier": "DE-1"}
-        n_details = {**HOLDER_A, "name": "Newcomer", "identifier": "GB-NEW-1"}
-        c, e, n = add_holders(issuer_id, HOLDER_C, e_details, n_details)
-        issue(issuer_id, (b, 50), (c, 30), (e, 20))
+    a, b, c, e, n = seed_offerees(app, issuer_id)
     headers = bearer(make_token("secretary", issuer_id))
     settings = f"/api/v1/issuers/{issuer_id}/classes/ORD/transfer-settings"
     body = {"approval_required": True, "acceptance_days": 14, "pre_emption": True}
@@ -63,7 +57,7 @@ def test_settings_without_the_new_fields_mean_no_pre_emption(client, desk):
 def test_offerees_answer_with_their_tokens_or_through_the_secretary(client, runner, desk):
     prefix, tid = _sold(client, desk)
     offers = f"{prefix}/{tid}/offers"
-    brunel, emmy, newcomer = (_investor(runner, desk["id"], desk[key]) for key in "ben")
+    brunel, emmy, newcomer = (investor_token(runner, desk["id"], desk[key]) for key in "ben")
     offer = client.get(offers, headers=newcomer).get_json()
     assert offer["state"] == "open" and offer["quantity"] == 30
     assert {row["holder_id"]: row["entitlement"] for row in offer["offerees"]} == {
@@ -109,7 +103,7 @@ def test_only_parties_see_an_offer_and_an_instruction_without_one_has_none(
     prefix, tid = _sold(client, desk)
     with app.app_context():
         (outsider,) = add_holders(desk["id"], {**HOLDER_A, "name": "Outsider", "identifier": "X"})
-    token = _investor(runner, desk["id"], outsider)
+    token = investor_token(runner, desk["id"], outsider)
     assert client.get(f"{prefix}/{tid}/offers", headers=token).status_code == 403
     waived = client.post(f"{prefix}/{tid}/offers/{outsider}/waive", headers=desk["headers"])
     assert (waived.status_code, waived.get_json()["code"]) == (409, "not_an_offeree")

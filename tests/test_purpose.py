@@ -8,13 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from app.auth.users import create_user
 from app.extensions import db
-from app.ledger.log import utc_now
 from app.register.queries import accesses
 from tests.support.helpers import bearer, seed_register
-
-PASSWORD = "correct horse battery"
+from tests.support.logins import log_in, make_login
 
 
 @pytest.fixture
@@ -128,17 +125,8 @@ def test_the_openapi_document_shows_how_to_state_a_purpose(client):
 
 def test_a_regulator_in_the_browser_is_asked_for_the_purpose(app, client, company):
     issuer_id, _ = company
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email="reg@example.test",
-            display_name="Regulator",
-            password=PASSWORD,
-            role="regulator",
-            issuer_id=None,
-            now=utc_now(),
-        )
-    client.post("/login", data={"email": "reg@example.test", "password": PASSWORD})
+    make_login(app, "reg@example.test", "regulator", display_name="Regulator")
+    log_in(client, "reg@example.test")
     asked = client.get(f"/issuers/{issuer_id}")
     assert asked.status_code == 400
     text = asked.get_data(as_text=True)

@@ -10,13 +10,10 @@ from collections import deque
 import pytest
 
 from app import create_app
-from app.auth.users import create_user
-from app.extensions import db
-from app.ledger.log import utc_now
 from app.security import CONTENT_SECURITY_POLICY
 from tests.support.helpers import seed_register
+from tests.support.logins import log_in, make_login
 
-PASSWORD = "correct horse battery"
 EXPECTED_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; "
     "object-src 'none'; base-uri 'none'"
@@ -73,18 +70,8 @@ def site(app, new_issuer):
         ("reg@example.test", "regulator", None, None),
         ("inv@example.test", "investor", issuer_id, a),
     ]
-    with app.app_context(), db.write() as session:
-        for email, role, issuer, holder in accounts:
-            create_user(
-                session,
-                email=email,
-                display_name=role.title(),
-                password=PASSWORD,
-                role=role,
-                issuer_id=issuer,
-                holder_id=holder,
-                now=utc_now(),
-            )
+    for email, role, issuer, holder in accounts:
+        make_login(app, email, role, issuer, holder)
     return issuer_id
 
 
@@ -98,7 +85,7 @@ def test_the_policy_is_the_one_documented():
 def test_every_page_reached_has_the_headers_and_no_inline_code(client, site, email):
     start = ["/", "/login", "/no/such/page"]
     if email:
-        client.post("/login", data={"email": email, "password": PASSWORD})
+        log_in(client, email)
         start += ["/issuers", f"/issuers/{site}?purpose=inspection", "/me"]
     seen = _crawl(client, start)
     if email == "sec@example.test":

@@ -28,6 +28,7 @@ from tests.support.helpers import (
     add_holders,
     class_request,
     seed_register,
+    set_clock,
     submit,
 )
 from tests.support.register_driver import dialect
@@ -37,9 +38,7 @@ START = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def clock(app) -> Clock:
-    fake = Clock(START)
-    app.config["LEDGER_CLOCK"] = fake
-    return fake
+    return set_clock(app, START)
 
 
 @dataclass

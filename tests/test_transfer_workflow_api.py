@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.transfers.deadlines import add_months
-from tests.support.helpers import b64d, bearer, investor_token, seed_register
+from tests.support.helpers import b64d, bearer, instruction_body, investor_token, seed_register
 
 
 @pytest.fixture
@@ -18,17 +18,6 @@ def desk(app, client, new_issuer, make_token):
     a, b = seed_register(app, issuer_id, shares_for_a=100)
     headers = bearer(make_token("secretary", issuer_id))
     return issuer_id, a, b, headers
-
-
-def _body(a: str, b: str, quantity: int = 30, **extra) -> dict:
-    return {
-        "class": "ORD",
-        "from_holder_id": a,
-        "to_holder_id": b,
-        "quantity": quantity,
-        "risk_acknowledged": True,
-        **extra,
-    }
 
 
 def _holding(client, issuer_id, holder_id, headers) -> dict:
@@ -41,7 +30,7 @@ def _holding(client, issuer_id, holder_id, headers) -> dict:
 def test_the_whole_path_over_the_api(client, desk):
     issuer_id, a, b, headers = desk
     prefix = f"/api/v1/issuers/{issuer_id}/instructions"
-    body = _body(a, b, consideration="2.50", currency="GBP")
+    body = instruction_body(a, b, consideration="2.50", currency="GBP")
     created = client.post(prefix, json=body, headers=headers)
     assert created.status_code == 201, created.get_json()
     instruction = created.get_json()
@@ -73,13 +62,15 @@ def test_the_whole_path_over_the_api(client, desk):
 def test_illegal_steps_get_409_with_a_code_and_write_nothing(client, desk):
     issuer_id, a, b, headers = desk
     prefix = f"/api/v1/issuers/{issuer_id}/instructions"
-    tid = client.post(prefix, json=_body(a, b), headers=headers).get_json()["instruction_id"]
+    tid = client.post(prefix, json=instruction_body(a, b), headers=headers).get_json()[
+        "instruction_id"
+    ]
     response = client.post(f"{prefix}/{tid}/approve", headers=headers)
     assert (response.status_code, response.get_json()["code"]) == (409, "wrong_state")
     assert client.post(f"{prefix}/{tid}/cancel", headers=headers).status_code == 200
     response = client.post(f"{prefix}/{tid}/accept", headers=headers)
     assert (response.status_code, response.get_json()["code"]) == (409, "not_pending")
-    second = client.post(prefix, json=_body(a, b, quantity=101), headers=headers)
+    second = client.post(prefix, json=instruction_body(a, b, quantity=101), headers=headers)
     assert (second.status_code, second.get_json()["code"]) == (409, "insufficient_available")
     history = client.get(f"{prefix}/{tid}", headers=headers).get_json()["transitions"]
     assert [step["state"] for step in history] == ["instructed", "cancelled"]
@@ -90,13 +81,21 @@ def test_illegal_steps_get_409_with_a_code_and_write_nothing(client, desk):
 def test_bad_bodies_get_422(client, desk):
     issuer_id, a, b, headers = desk
     prefix = f"/api/v1/issuers/{issuer_id}/instructions"
-    unacknowledged = client.post(prefix, json=_body(a, b, risk_acknowledged=False), headers=headers)
+    unacknowledged = client.post(
+        prefix, json=instruction_body(a, b, risk_acknowledged=False), headers=headers
+    )
     assert unacknowledged.status_code == 422
     assert unacknowledged.get_json()["code"] == "risk_not_acknowledged"
-    for bad in (_body(a, b, quantity=1.5), _body(a, b, consideration="3"), _body(a, a)):
+    for bad in (
+        instruction_body(a, b, quantity=1.5),
+        instruction_body(a, b, consideration="3"),
+        instruction_body(a, a),
+    ):
         response = client.post(prefix, json=bad, headers=headers)
         assert response.status_code == 422, (bad, response.get_json())
-    tid = client.post(prefix, json=_body(a, b), headers=headers).get_json()["instruction_id"]
+    tid = client.post(prefix, json=instruction_body(a, b), headers=headers).get_json()[
+        "instruction_id"
+    ]
     response = client.post(f"{prefix}/{tid}/reject", json={"reasons": []}, headers=headers)
     assert response.status_code == 422
     reasons = [{"code": "kyc_required", "text": "transferee not verified"}]
@@ -114,7 +113,7 @@ def test_permission_is_checked_before_the_body(client, desk, make_token, new_iss
     # Another issuer's secretary may not see this one: it answers as an unknown issuer.
     assert client.post(prefix, json={"nonsense": 1}, headers=stranger).status_code == 404
     regulator = bearer(make_token("regulator"))
-    assert client.post(prefix, json=_body(a, b), headers=regulator).status_code == 403
+    assert client.post(prefix, json=instruction_body(a, b), headers=regulator).status_code == 403
     assert client.get(prefix, headers=regulator).status_code == 200
     response = client.post("/api/v1/issuers/unknown/instructions", json={}, headers=stranger)
     assert response.status_code == 404
@@ -124,7 +123,7 @@ def test_the_list_filters_and_pages_in_order_of_receipt(client, desk):
     issuer_id, a, b, headers = desk
     prefix = f"/api/v1/issuers/{issuer_id}/instructions"
     ids = [
-        client.post(prefix, json=_body(a, b, quantity=10), headers=headers).get_json()[
+        client.post(prefix, json=instruction_body(a, b, quantity=10), headers=headers).get_json()[
             "instruction_id"
         ]
         for _ in range(3)
@@ -161,7 +160,9 @@ def test_class_settings_turn_approval_off(client, desk):
         == 422
     )
     prefix = f"/api/v1/issuers/{issuer_id}/instructions"
-    tid = client.post(prefix, json=_body(a, b), headers=headers).get_json()["instruction_id"]
+    tid = client.post(prefix, json=instruction_body(a, b), headers=headers).get_json()[
+        "instruction_id"
+    ]
     client.post(f"{prefix}/{tid}/accept", headers=headers)
     settled = client.post(f"{prefix}/{tid}/settle", headers=headers)
     assert settled.get_json()["state"] == "settled"
@@ -182,10 +183,10 @@ def test_investors_instruct_their_own_shares_and_answer_as_transferee(app, clien
     issuer_id, a, b, headers = desk
     prefix = f"/api/v1/issuers/{issuer_id}/instructions"
     ada, brunel = investor_token(runner, issuer_id, a), investor_token(runner, issuer_id, b)
-    created = client.post(prefix, json=_body(a, b), headers=ada)
+    created = client.post(prefix, json=instruction_body(a, b), headers=ada)
     assert created.status_code == 201, created.get_json()
     tid = created.get_json()["instruction_id"]
-    theirs = client.post(prefix, json=_body(b, a, quantity=1), headers=ada)
+    theirs = client.post(prefix, json=instruction_body(b, a, quantity=1), headers=ada)
     assert (theirs.status_code, theirs.get_json()["code"]) == (409, "not_your_instruction")
     wrong_side = client.post(f"{prefix}/{tid}/accept", headers=ada)
     assert (wrong_side.status_code, wrong_side.get_json()["code"]) == (409, "not_your_instruction")
@@ -207,7 +208,9 @@ def test_investors_see_only_the_instructions_they_are_party_to(app, client, runn
 
     with app.app_context():
         (c,) = add_holders(issuer_id, HOLDER_C)
-    tid = client.post(prefix, json=_body(a, b), headers=headers).get_json()["instruction_id"]
+    tid = client.post(prefix, json=instruction_body(a, b), headers=headers).get_json()[
+        "instruction_id"
+    ]
     charles = investor_token(runner, issuer_id, c)
     assert client.get(f"{prefix}/{tid}", headers=charles).status_code == 403
     assert client.get(prefix, headers=charles).get_json()["instructions"] == []
@@ -217,7 +220,7 @@ def test_investors_see_only_the_instructions_they_are_party_to(app, client, runn
     assert [row["instruction_id"] for row in listed] == [tid]
     nobody = investor_token(runner, issuer_id, None)
     assert client.get(prefix, headers=nobody).status_code == 403
-    assert client.post(prefix, json=_body(a, b), headers=nobody).status_code == 403
+    assert client.post(prefix, json=instruction_body(a, b), headers=nobody).status_code == 403
 
 
 def test_only_an_investor_token_acts_for_a_holder(runner, desk):
@@ -234,7 +237,7 @@ def test_the_overdue_list_shows_what_is_past_a_deadline(app, client, desk):
     lodged = datetime.now(UTC)
     app.config["LEDGER_CLOCK"] = lambda: lodged
     late, on_time = (
-        client.post(prefix, json=_body(a, b, quantity=10), headers=headers).get_json()
+        client.post(prefix, json=instruction_body(a, b, quantity=10), headers=headers).get_json()
         for _ in range(2)
     )
     client.post(f"{prefix}/{on_time['instruction_id']}/accept", headers=headers)
@@ -256,7 +259,7 @@ def test_an_investor_retrying_with_one_idempotency_key_instructs_once(app, clien
     issuer_id, a, b, headers = desk
     prefix = f"/api/v1/issuers/{issuer_id}/instructions"
     ada = {**investor_token(runner, issuer_id, a), "Idempotency-Key": "ada-sells-30"}
-    answers = [client.post(prefix, json=_body(a, b), headers=ada) for _ in range(3)]
+    answers = [client.post(prefix, json=instruction_body(a, b), headers=ada) for _ in range(3)]
     assert [answer.status_code for answer in answers] == [201, 201, 201]
     assert len({answer.get_json()["instruction_id"] for answer in answers}) == 1
     assert [answer.headers.get("Idempotency-Replayed") for answer in answers] == [

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.support.helpers import record_reads, seed_register
-from tests.test_notices_web import _user as _user_of_holder
-from tests.test_web_members import _log_in, _user
+from tests.support.logins import log_in, make_login
 
 DAY_ONE = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -19,7 +18,7 @@ DAY_ONE = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 def company(app, new_issuer):
     issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
     a, b = seed_register(app, issuer_id, shares_for_a=100)
-    _user(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
+    make_login(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
     return issuer_id, a, b
 
 
@@ -34,13 +33,13 @@ def _purposes(page: str) -> list[str]:
 
 def test_the_log_names_readers_and_members_and_is_linked(app, client, company):
     issuer_id, a, _b = company
-    _user(app, "reg@example.test", "regulator", display_name="Rita Regulator")
-    _log_in(client, "reg@example.test")
+    make_login(app, "reg@example.test", "regulator", display_name="Rita Regulator")
+    log_in(client, "reg@example.test")
     for path in (f"/members/{a}", ""):  # the member, then the register
         read = client.get(f"/issuers/{issuer_id}{path}", query_string={"purpose": "AML review"})
         assert read.status_code == 200, path
     client.post("/logout")
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}/access-log").text
     rows = _rows(page)
     assert len(rows) == 2
@@ -60,7 +59,7 @@ def test_the_log_pages_through_every_read_latest_first(app, client, company):
     record_reads(
         app, issuer_id, *((DAY_ONE + timedelta(minutes=n), a, f"case {n}") for n in range(120))
     )
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     seen, url, pages = [], f"/issuers/{issuer_id}/access-log", 0
     while url:
         page = client.get(url)
@@ -82,7 +81,7 @@ def test_filters_by_member_and_by_dates_inclusive(app, client, company):
         (DAY_ONE + timedelta(days=1), b, "brunel on day two"),
         (DAY_ONE + timedelta(days=2, hours=14), None, "everyone on day three"),
     )
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
 
     def shown(**filters) -> list[str]:
         page = client.get(f"/issuers/{issuer_id}/access-log", query_string=filters)
@@ -116,7 +115,7 @@ def test_filters_by_member_and_by_dates_inclusive(app, client, company):
 def test_bad_filters_are_refused_next_to_their_field(app, client, company, filters, field, words):
     issuer_id, a, _b = company
     record_reads(app, issuer_id, (DAY_ONE, a, "kept"))
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}/access-log", query_string=filters)
     assert page.status_code == 400
     errors = re.search(rf'<ul class="field-errors" id="{field}-errors">(.*?)</ul>', page.text, re.S)
@@ -127,7 +126,7 @@ def test_bad_filters_are_refused_next_to_their_field(app, client, company, filte
 def test_a_page_key_the_list_does_not_hold_is_a_message(app, client, company):
     issuer_id, a, _b = company
     record_reads(app, issuer_id, (DAY_ONE, a, "kept"))
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}/access-log?after=no-such-read")
     assert page.status_code == 400
     assert 'class="flash error"' in page.text and _purposes(page.text) == ["kept"]
@@ -138,16 +137,16 @@ def test_only_the_secretary_and_the_operator_with_a_purpose_see_the_log(
 ):
     issuer_id, a, _b = company
     url = f"/issuers/{issuer_id}/access-log"
-    _user_of_holder(app, "inv@example.test", "investor", issuer_id, holder_id=a)
-    _user(app, "reg@example.test", "regulator")
-    _user(app, "other@example.test", "secretary", new_issuer()["id"])
-    _user(app, "op@example.test", "operator", display_name="Olive Operator")
+    make_login(app, "inv@example.test", "investor", issuer_id, holder_id=a)
+    make_login(app, "reg@example.test", "regulator")
+    make_login(app, "other@example.test", "secretary", new_issuer()["id"])
+    make_login(app, "op@example.test", "operator", display_name="Olive Operator")
     assert client.get(url).status_code == 302  # to the login form
     for email in ("inv@example.test", "reg@example.test", "other@example.test"):
-        _log_in(client, email)
+        log_in(client, email)
         assert client.get(url).status_code == 403, email
         client.post("/logout")
-    _log_in(client, "op@example.test")
+    log_in(client, "op@example.test")
     asked = client.get(url, query_string={"member": "1"})
     assert asked.status_code == 400 and "Why are you reading this register?" in asked.text
     assert 'name="member" value="1"' in asked.text  # the filter is kept for the answer

@@ -12,8 +12,8 @@ from app.extensions import db
 from app.jobs import store
 from app.models.jobs import FAILED, QUEUED, SUCCEEDED
 from tests.support.jobs import job_row, run_jobs
+from tests.support.logins import log_in, make_login
 from tests.test_web_issuance import GOOD, HEADER, _secretary, _size, _upload
-from tests.test_web_members import _log_in, _user
 
 JOB_PAGE = re.compile(r"/issuers/([0-9a-f-]+)/jobs/([0-9a-f]{32})$")
 
@@ -131,12 +131,12 @@ def test_another_issuers_job_and_a_bad_id_are_not_found(small_batches, client, n
     issuer_id = _secretary(app, client, new_issuer)
     job_id = _queued_job(app, client, issuer_id)
     other = new_issuer()["id"]
-    _user(app, "other@example.test", "secretary", other, display_name="Olive Other")
+    make_login(app, "other@example.test", "secretary", other, display_name="Olive Other")
     for path in (f"/issuers/{issuer_id}/jobs/0123456789abcdef", f"/issuers/{issuer_id}/jobs/x"):
         assert client.get(path).status_code == 404
         assert client.get(f"{path}/status").status_code == 404
     outsider = app.test_client()
-    _log_in(outsider, "other@example.test")
+    log_in(outsider, "other@example.test")
     # Through the other issuer's own address: the job is not its.
     assert outsider.get(f"/issuers/{other}/jobs/{job_id}").status_code == 404
     assert outsider.get(f"/issuers/{other}/jobs/{job_id}/status").status_code == 404

@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.commands import command
 from app.register import holders, issuance
 from tests.support.helpers import HOLDER_A, holder_request, issue_request, seed_register
-from tests.test_web_members import _log_in, _user
+from tests.support.logins import log_in, make_login
 
 
 def test_the_dashboard_shows_who_holds_the_votes_and_how_capital_grew(app, client, new_issuer):
@@ -16,8 +16,8 @@ def test_the_dashboard_shows_who_holds_the_votes_and_how_capital_grew(app, clien
         tricky = {**HOLDER_A, "name": "<script>x</script> Ltd", "identifier": "GB-CRN-9"}
         holder_id = holders.register_holder(ctx, holder_request(tricky)).holder_id
         issuance.issue_shares(ctx, issue_request((holder_id, 500_000)))
-    _user(app, "sec@example.test", "secretary", issuer_id)
-    _log_in(client, "sec@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id)
+    log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}/dashboard").get_data(as_text=True)
     assert "<dt>ORD issued</dt><dd>2,000,000" in page
     assert "<dt>Members</dt><dd>3</dd>" in page
@@ -35,12 +35,12 @@ def test_the_dashboard_shows_who_holds_the_votes_and_how_capital_grew(app, clien
 def test_only_the_issuers_company_side_and_supervisors_see_the_dashboard(app, client, new_issuer):
     issuer_id, other_id = new_issuer()["id"], new_issuer()["id"]
     seed_register(app, issuer_id, shares_for_a=10)
-    _user(app, "other@example.test", "secretary", other_id)
-    _user(app, "reg@example.test", "regulator")
-    _log_in(client, "other@example.test")
+    make_login(app, "other@example.test", "secretary", other_id)
+    make_login(app, "reg@example.test", "regulator")
+    log_in(client, "other@example.test")
     assert client.get(f"/issuers/{issuer_id}/dashboard").status_code == 403
     client.post("/logout")
-    _log_in(client, "reg@example.test")
+    log_in(client, "reg@example.test")
     asked = client.get(f"/issuers/{issuer_id}/dashboard")
     assert asked.status_code == 400  # the largest holders are personal data: why read them?
     page = client.get(f"/issuers/{issuer_id}/dashboard?purpose=thematic+review").text

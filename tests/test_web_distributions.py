@@ -25,7 +25,7 @@ from tests.support.helpers import (
     issue,
     seed_register,
 )
-from tests.test_web_members import _log_in, _user
+from tests.support.logins import log_in, make_login
 
 
 @pytest.fixture
@@ -39,8 +39,8 @@ def register(app, client, new_issuer):
         issue(issuer_id, (brunel, 1_234_567), (namesake, 3))
     today = utc_now().date()
     app.config["LEDGER_CLOCK"] = Clock(utc_now() + timedelta(days=2))
-    _user(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
-    _log_in(client, "sec@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
+    log_in(client, "sec@example.test")
     return issuer_id, today
 
 
@@ -132,7 +132,7 @@ def test_a_read_after_the_record_date_fixes_the_entitlements(app, client, regist
     distribution_id = _declare(app, issuer_id, today + timedelta(days=2))
     app.config["LEDGER_CLOCK"].now += timedelta(days=1)
     client = app.test_client()  # a day on, the secretary logs in again
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}/distributions/{distribution_id}").get_data(
         as_text=True
     )
@@ -167,9 +167,9 @@ def test_who_may_read_them(app, client, register, new_issuer):
     path = f"/issuers/{issuer_id}/distributions/{distribution_id}"
     assert client.get(f"/issuers/{issuer_id}/distributions/no-such-id").status_code == 404
 
-    _user(app, "reg@example.test", "regulator")
+    make_login(app, "reg@example.test", "regulator")
     regulator = app.test_client()
-    _log_in(regulator, "reg@example.test")
+    log_in(regulator, "reg@example.test")
     assert regulator.get(f"/issuers/{issuer_id}/distributions").status_code == 200
     asked = regulator.get(path)
     assert asked.status_code == 400 and "Ada Lovelace" not in asked.get_data(as_text=True)
@@ -179,8 +179,8 @@ def test_who_may_read_them(app, client, register, new_issuer):
         assert any(path in row.resource for row in queries.accesses(db.session, issuer_id))
 
     other = new_issuer()["id"]
-    _user(app, "other@example.test", "secretary", other)
+    make_login(app, "other@example.test", "secretary", other)
     outsider = app.test_client()
-    _log_in(outsider, "other@example.test")
+    log_in(outsider, "other@example.test")
     assert outsider.get(path).status_code == 403
     assert outsider.get(f"/issuers/{issuer_id}/distributions").status_code == 403

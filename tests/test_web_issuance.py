@@ -8,7 +8,7 @@ import re
 from app.extensions import db
 from app.ledger import log
 from tests.support.helpers import seed_register
-from tests.test_web_members import _log_in, _user
+from tests.support.logins import log_in, make_login
 
 HEADER = "holder_key,name,address,identifier,country,holder_type,class_code,quantity\n"
 GOOD = (
@@ -25,8 +25,8 @@ def _size(app, issuer_id):
 def _secretary(app, client, new_issuer):
     issuer_id = new_issuer()["id"]
     seed_register(app, issuer_id, shares_for_a=100)
-    _user(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
-    _log_in(client, "sec@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
+    log_in(client, "sec@example.test")
     return issuer_id
 
 
@@ -94,7 +94,7 @@ def test_a_csv_with_a_bad_line_is_reported_by_line_then_the_fixed_file_is_import
 
 def test_only_the_issuers_secretary_may_issue(app, client, new_issuer):
     issuer_id = new_issuer()["id"]
-    _user(app, "reg@example.test", "regulator")
-    _log_in(client, "reg@example.test")
+    make_login(app, "reg@example.test", "regulator")
+    log_in(client, "reg@example.test")
     assert client.get(f"/issuers/{issuer_id}/issue").status_code == 403
     assert client.post(f"/issuers/{issuer_id}/issue/csv").status_code == 403

@@ -4,31 +4,10 @@ from __future__ import annotations
 
 import re
 
-from app.auth.users import create_user
 from app.commands import command
-from app.extensions import db
-from app.ledger.log import utc_now
 from app.register import holders
 from tests.support.helpers import HOLDER_A, holder_request, seed_register
-
-PASSWORD = "correct horse battery"
-
-
-def _user(app, email, role, issuer_id=None, display_name=None):
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email=email,
-            display_name=display_name or role.title(),
-            password=PASSWORD,
-            role=role,
-            issuer_id=issuer_id,
-            now=utc_now(),
-        )
-
-
-def _log_in(client, email):
-    client.post("/login", data={"email": email, "password": PASSWORD})
+from tests.support.logins import log_in, make_login
 
 
 def _many_members(app, issuer_id, count):
@@ -47,8 +26,8 @@ def test_members_page_through_the_register_in_order_of_number(app, client, new_i
     issuer_id = new_issuer()["id"]
     seed_register(app, issuer_id, shares_for_a=10)
     _many_members(app, issuer_id, 118)
-    _user(app, "sec@example.test", "secretary", issuer_id)
-    _log_in(client, "sec@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id)
+    log_in(client, "sec@example.test")
     seen, url = [], f"/issuers/{issuer_id}/members"
     while url:
         page = client.get(url).get_data(as_text=True)
@@ -62,8 +41,8 @@ def test_members_are_found_by_name_identifier_or_number(app, client, new_issuer)
     issuer_id = new_issuer()["id"]
     seed_register(app, issuer_id, shares_for_a=10)
     _many_members(app, issuer_id, 30)
-    _user(app, "sec@example.test", "secretary", issuer_id)
-    _log_in(client, "sec@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id)
+    log_in(client, "sec@example.test")
 
     def found(q):
         return _numbers(client.get(f"/issuers/{issuer_id}/members", query_string={"q": q}).text)
@@ -80,15 +59,15 @@ def test_members_are_found_by_name_identifier_or_number(app, client, new_issuer)
 def test_a_member_page_shows_holdings_history_in_words_and_readers(app, client, new_issuer):
     issuer_id = new_issuer()["id"]
     a, _ = seed_register(app, issuer_id, shares_for_a=12_500)
-    _user(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
-    _user(app, "reg@example.test", "regulator", display_name="Rita Regulator")
-    _log_in(client, "reg@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
+    make_login(app, "reg@example.test", "regulator", display_name="Rita Regulator")
+    log_in(client, "reg@example.test")
     # A supervisor states why it reads personal data; the page asks until it does.
     assert client.get(f"/issuers/{issuer_id}/members/{a}").status_code == 400
     read = client.get(f"/issuers/{issuer_id}/members/{a}", query_string={"purpose": "AML review"})
     assert read.status_code == 200
     client.post("/logout")
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}/members/{a}").get_data(as_text=True)
     assert "Ada Lovelace" in page and "(No. 1)" in page
     assert ">12,500<" in page
@@ -102,8 +81,8 @@ def test_a_member_page_shows_holdings_history_in_words_and_readers(app, client, 
 def test_other_issuers_secretaries_and_investors_cannot_list_members(app, client, new_issuer):
     issuer_id, other_id = new_issuer()["id"], new_issuer()["id"]
     seed_register(app, issuer_id, shares_for_a=10)
-    _user(app, "other@example.test", "secretary", other_id)
-    _log_in(client, "other@example.test")
+    make_login(app, "other@example.test", "secretary", other_id)
+    log_in(client, "other@example.test")
     assert client.get(f"/issuers/{issuer_id}/members").status_code == 403
     assert client.get(f"/issuers/{issuer_id}/members.json?q=a").status_code == 403
 
@@ -111,8 +90,8 @@ def test_other_issuers_secretaries_and_investors_cannot_list_members(app, client
 def test_a_secretary_enters_amends_checks_and_ceases_a_member(app, client, new_issuer):
     issuer_id = new_issuer()["id"]
     seed_register(app, issuer_id, shares_for_a=10)
-    _user(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
-    _log_in(client, "sec@example.test")
+    make_login(app, "sec@example.test", "secretary", issuer_id, display_name="Sam Secretary")
+    log_in(client, "sec@example.test")
     details = {
         "name": "Ivy Jones",
         "address": "1 Mill Lane\nYork",

@@ -10,17 +10,15 @@ from decimal import Decimal
 
 import pytest
 
-from app.auth.users import create_user
 from app.extensions import db
 from app.ledger import log
-from app.ledger.log import utc_now
 from app.transfers import offer_queries, workflow
 from app.transfers.requests import ConfigureTransfers, Instruct, Step
-from tests.support.helpers import HOLDER_A, HOLDER_C, add_holders, issue, submit
+from tests.support.helpers import HOLDER_C, HOLDER_E, add_holders, issue, submit
+from tests.support.logins import make_login
 from tests.test_web_workflow import (
     ADA,
     BRUNEL,
-    PASSWORD,
     Register,
     _hidden_fields,
     build_register,
@@ -29,7 +27,6 @@ from tests.test_web_workflow import (
 )
 
 CHARLES = "charles@example.test"
-EMMY_DETAILS = {**HOLDER_A, "name": "Emmy Noether", "identifier": "DE-1"}
 
 
 @dataclass(frozen=True)
@@ -47,19 +44,10 @@ def open_offer(app, new_issuer) -> Offer:
     register = build_register(app, new_issuer)
     issuer_id = register.issuer_id
     with app.app_context():
-        charles, emmy = add_holders(issuer_id, HOLDER_C, EMMY_DETAILS)
+        charles, emmy = add_holders(issuer_id, HOLDER_C, HOLDER_E)
         issue(issuer_id, (charles, 3_000), (emmy, 1_000))
-        with db.write() as session:
-            create_user(
-                session,
-                email=CHARLES,
-                display_name="Charles",
-                password=PASSWORD,
-                role="investor",
-                issuer_id=issuer_id,
-                holder_id=charles,
-                now=utc_now(),
-            )
+    make_login(app, CHARLES, "investor", issuer_id, charles, display_name="Charles")
+    with app.app_context():
         submit(issuer_id, workflow.configure, ConfigureTransfers("ORD", pre_emption=True))
         sale = Instruct(
             "ORD",

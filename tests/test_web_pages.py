@@ -7,10 +7,9 @@ import re
 
 import pytest
 
-from app.auth.users import create_user
 from app.extensions import db
-from app.ledger.log import utc_now
 from tests.support.helpers import seed_register
+from tests.support.logins import PASSWORD, log_in, make_login, post_login
 
 
 def test_front_page_says_what_the_service_is(client):
@@ -21,22 +20,13 @@ def test_front_page_says_what_the_service_is(client):
 
 def test_login_shows_the_registers_a_secretary_may_see(app, client, new_issuer):
     mine, other = new_issuer(legal_name="Mine Ltd"), new_issuer(legal_name="Other Ltd")
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email="sec@example.test",
-            display_name="Sec",
-            password="correct horse battery",
-            role="secretary",
-            issuer_id=mine["id"],
-            now=utc_now(),
-        )
-    bad = client.post("/login", data={"email": "sec@example.test", "password": "wrong-password"})
+    make_login(app, "sec@example.test", "secretary", mine["id"], display_name="Sec")
+    bad = post_login(client, "sec@example.test", "wrong-password")
     assert b"Wrong email or password" in bad.data
     assert client.get("/issuers").status_code == 302
     good = client.post(
         "/login",
-        data={"email": "sec@example.test", "password": "correct horse battery"},
+        data={"email": "sec@example.test", "password": PASSWORD},
         follow_redirects=True,
     )
     assert good.status_code == 200
@@ -53,31 +43,14 @@ def test_unknown_page_is_an_html_404(client):
 def _secretary_with_register(app, new_issuer):
     issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
     a, b = seed_register(app, issuer_id, shares_for_a=80)
-    with app.app_context():
-        with db.write() as session:
-            for email, role in (
-                ("sec@example.test", "secretary"),
-                ("reg@example.test", "regulator"),
-            ):
-                create_user(
-                    session,
-                    email=email,
-                    display_name=role.title(),
-                    password="correct horse battery",
-                    role=role,
-                    issuer_id=issuer_id if role == "secretary" else None,
-                    now=utc_now(),
-                )
+    make_login(app, "sec@example.test", "secretary", issuer_id)
+    make_login(app, "reg@example.test", "regulator")
     return issuer_id, a, b
-
-
-def _log_in(client, email):
-    client.post("/login", data={"email": email, "password": "correct horse battery"})
 
 
 def test_a_secretary_registers_a_transfer_in_the_browser(app, client, new_issuer):
     issuer_id, _, _ = _secretary_with_register(app, new_issuer)
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}")
     assert page.status_code == 200
     assert b"Ada Lovelace" in page.data and b"Register an executed transfer" in page.data
@@ -113,7 +86,7 @@ def test_a_secretary_registers_a_transfer_in_the_browser(app, client, new_issuer
 
 def test_a_regulator_reads_the_register_and_the_read_is_disclosed(app, client, new_issuer):
     issuer_id, _, _ = _secretary_with_register(app, new_issuer)
-    _log_in(client, "reg@example.test")
+    log_in(client, "reg@example.test")
     page = client.get(f"/issuers/{issuer_id}?purpose=inspection")
     assert page.status_code == 200
     assert b"Register an executed transfer" not in page.data
@@ -138,26 +111,12 @@ def _links(page: str) -> list[str]:
     )
 
 
-def _user(app, email: str, role: str, issuer_id: str | None, holder_id: str | None = None):
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email=email,
-            display_name=role.title(),
-            password="correct horse battery",
-            role=role,
-            issuer_id=issuer_id,
-            holder_id=holder_id,
-            now=utc_now(),
-        )
-
-
 @pytest.mark.parametrize("email", ["sec@example.test", "reg@example.test"])
 def test_every_link_on_the_register_page_answers_a_logged_in_user(
     app, client, new_issuer, regulator_headers, email
 ):
     issuer_id, _, _ = _secretary_with_register(app, new_issuer)
-    _log_in(client, email)
+    log_in(client, email)
     # A regulator states a purpose (the secretary needs none); the page's links carry it.
     page = client.get(f"/issuers/{issuer_id}?purpose=inspection").get_data(as_text=True)
     links = _links(page)
@@ -179,7 +138,7 @@ def test_every_link_on_the_register_page_answers_a_logged_in_user(
 
 def test_the_signed_note_link_on_the_registers_page_answers(app, client, new_issuer):
     issuer_id, _, _ = _secretary_with_register(app, new_issuer)
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     page = client.get("/issuers").get_data(as_text=True)
     (note_link,) = [link for link in _links(page) if "checkpoint" in link]
     response = client.get(note_link)
@@ -189,7 +148,7 @@ def test_the_signed_note_link_on_the_registers_page_answers(app, client, new_iss
 
 def test_a_regulators_printout_is_disclosed_like_the_apis(app, client, new_issuer):
     issuer_id, _, _ = _secretary_with_register(app, new_issuer)
-    _log_in(client, "reg@example.test")
+    log_in(client, "reg@example.test")
     client.get(f"/issuers/{issuer_id}/printable?purpose=audit").get_data()
     client.get(f"/issuers/{issuer_id}/checkpoint").get_data()  # no personal data: not logged
     with app.app_context():
@@ -205,14 +164,14 @@ def test_investors_outsiders_and_strangers_are_refused_the_printout_and_note(
 ):
     issuer_id, a, _ = _secretary_with_register(app, new_issuer)
     other = new_issuer(legal_name="Other Ltd")["id"]
-    _user(app, "inv@example.test", "investor", issuer_id, holder_id=a)
-    _user(app, "other@example.test", "secretary", other)
+    make_login(app, "inv@example.test", "investor", issuer_id, holder_id=a)
+    make_login(app, "other@example.test", "secretary", other)
     paths = [f"/issuers/{issuer_id}/printable", f"/issuers/{issuer_id}/checkpoint"]
     for path in paths:  # not logged in: sent to log in first, as every page does
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     for email in ("inv@example.test", "other@example.test"):
-        _log_in(client, email)
+        log_in(client, email)
         for path in paths:
             response = client.get(path)
             assert response.status_code == 403, (email, path)
@@ -226,7 +185,7 @@ def test_investors_outsiders_and_strangers_are_refused_the_printout_and_note(
 
 def test_a_bad_or_unsigned_size_is_a_page_not_a_crash(app, client, new_issuer):
     issuer_id, _, _ = _secretary_with_register(app, new_issuer)
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     for query, status in (("tree_size=x", 400), ("tree_size=0", 400), ("tree_size=9999", 400)):
         response = client.get(f"/issuers/{issuer_id}/printable?{query}")
         assert response.status_code == status, query
@@ -235,7 +194,7 @@ def test_a_bad_or_unsigned_size_is_a_page_not_a_crash(app, client, new_issuer):
 
 def test_an_unknown_issuers_note_or_printout_is_not_found(app, client, new_issuer):
     _secretary_with_register(app, new_issuer)
-    _log_in(client, "reg@example.test")
+    log_in(client, "reg@example.test")
     for path in ("/issuers/no-such-issuer/checkpoint", "/issuers/no-such-issuer/printable"):
         response = client.get(path)
         assert response.status_code == 404, path

@@ -3,10 +3,7 @@ tells its history in words."""
 
 from __future__ import annotations
 
-from app.auth.users import create_user
 from app.commands import command
-from app.extensions import db
-from app.ledger.log import utc_now
 from app.register import holders, transfers
 from tests.support.helpers import (
     HOLDER_B,
@@ -15,8 +12,7 @@ from tests.support.helpers import (
     submit,
     transfer_request,
 )
-
-PASSWORD = "investor-password"
+from tests.support.logins import log_in, make_login
 
 
 def _ada_in_two_companies(app, runner, new_issuer):
@@ -26,17 +22,9 @@ def _ada_in_two_companies(app, runner, new_issuer):
     ada_tech, _ = seed_register(app, tech, shares_for_a=1_250)
     with app.app_context():
         submit(brewery, transfers.lodge_transfer, transfer_request(ada_brewery, brunel, 700))
-        with db.write() as session:
-            create_user(
-                session,
-                email="ada@example.test",
-                display_name="Ada Lovelace",
-                password=PASSWORD,
-                role="investor",
-                issuer_id=brewery,
-                holder_id=ada_brewery,
-                now=utc_now(),
-            )
+    make_login(
+        app, "ada@example.test", "investor", brewery, ada_brewery, display_name="Ada Lovelace"
+    )
     linked = runner.invoke(
         args=[
             "users",
@@ -57,7 +45,7 @@ def test_an_investor_sees_holdings_in_both_issuers_and_each_history(
     app, client, runner, new_issuer
 ):
     _, tech = _ada_in_two_companies(app, runner, new_issuer)
-    client.post("/login", data={"email": "ada@example.test", "password": PASSWORD})
+    log_in(client, "ada@example.test")
     page = client.get("/me/portfolio").get_data(as_text=True)
     assert "Harbour Lights Brewing Ltd" in page and "Jade River Technology Co., Ltd." in page
     assert ">39,000<" in page and ">1,250<" in page
@@ -74,7 +62,7 @@ def test_an_investor_sees_holdings_in_both_issuers_and_each_history(
 def test_a_login_cannot_open_an_issuer_it_holds_nothing_in(app, client, runner, new_issuer):
     _ada_in_two_companies(app, runner, new_issuer)
     stranger = new_issuer(legal_name="Elsewhere plc")["id"]
-    client.post("/login", data={"email": "ada@example.test", "password": PASSWORD})
+    log_in(client, "ada@example.test")
     refused = client.post(f"/me/portfolio/{stranger}", follow_redirects=True)
     assert "This login holds no shares of that issuer." in refused.text
     assert "Harbour Lights" in client.get("/me/").get_data(as_text=True)

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.ledger import log
 from app.register import transfers
 from tests.support.helpers import Clock, seed_register, submit, transfer_request
-from tests.test_web_members import _log_in, _user
+from tests.support.logins import log_in, make_login
 
 
 def _register_over_two_days(app, new_issuer):
@@ -23,13 +23,13 @@ def _register_over_two_days(app, new_issuer):
     clock.now = datetime(2026, 3, 5, 10, 0, tzinfo=UTC)
     with app.app_context():
         submit(issuer_id, transfers.lodge_transfer, transfer_request(a, b, 400))
-    _user(app, "sec@example.test", "secretary", issuer_id)
+    make_login(app, "sec@example.test", "secretary", issuer_id)
     return issuer_id, first_size
 
 
 def test_the_register_as_it_stood_on_a_day_is_read_only(app, client, new_issuer):
     issuer_id, first_size = _register_over_two_days(app, new_issuer)
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     latest = client.get(f"/issuers/{issuer_id}").get_data(as_text=True)
     assert ">600<" in latest and "Register an executed transfer" in latest
     for asked in ({"as_of": "2026-03-03"}, {"tree_size": first_size}):
@@ -41,7 +41,7 @@ def test_the_register_as_it_stood_on_a_day_is_read_only(app, client, new_issuer)
 
 def test_a_day_before_the_register_is_refused_next_to_the_date(app, client, new_issuer):
     issuer_id, _ = _register_over_two_days(app, new_issuer)
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     page = client.get(f"/issuers/{issuer_id}?as_of=2020-01-01").get_data(as_text=True)
     assert 'id="as-of-errors"><li>Nothing was signed on or before 2020-01-01.' in page
     assert client.get(f"/issuers/{issuer_id}?as_of=yesterday").status_code == 400
@@ -49,7 +49,7 @@ def test_a_day_before_the_register_is_refused_next_to_the_date(app, client, new_
 
 def test_snapshot_downloads_at_the_size_shown(app, client, new_issuer):
     issuer_id, first_size = _register_over_two_days(app, new_issuer)
-    _log_in(client, "sec@example.test")
+    log_in(client, "sec@example.test")
     answer = client.get(f"/issuers/{issuer_id}/snapshot.csv?tree_size={first_size}")
     assert answer.status_code == 200 and answer.headers["X-Tree-Size"] == str(first_size)
     rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))

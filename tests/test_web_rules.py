@@ -8,12 +8,12 @@ import re
 
 import pytest
 
-from app.auth.users import create_user
 from app.extensions import db
 from app.ledger import log
 from app.ledger.log import utc_now
 from app.transfers import checks, rules
-from tests.test_web_workflow import ADA, PASSWORD, SECRETARY, build_register, log_in, words
+from tests.support.logins import make_login
+from tests.test_web_workflow import ADA, SECRETARY, build_register, log_in, words
 
 REGULATOR = "reg@example.test"
 EMPTY_RULES = {
@@ -30,16 +30,7 @@ EMPTY_RULES = {
 @pytest.fixture
 def register(app, new_issuer):
     built = build_register(app, new_issuer)
-    with app.app_context(), db.write() as session:
-        create_user(
-            session,
-            email=REGULATOR,
-            display_name="Regulator",
-            password=PASSWORD,
-            role="regulator",
-            issuer_id=None,
-            now=utc_now(),
-        )
+    make_login(app, REGULATOR, "regulator", display_name="Regulator")
     return built
 
 

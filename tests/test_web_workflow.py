@@ -11,16 +11,15 @@ from datetime import timedelta
 
 import pytest
 
-from app.auth.users import create_user
 from app.commands import command
 from app.extensions import db
-from app.ledger.log import utc_now
 from app.models.transfers import TransferInstruction
 from app.register import classes, members, queries
 from app.transfers import queries as transfer_queries
+from tests.support import logins
 from tests.support.helpers import ACTOR, HOLDER_A, HOLDER_B, add_holders, class_request, issue
+from tests.support.logins import make_login
 
-PASSWORD = "correct horse battery"
 ADA, BRUNEL, SECRETARY = "ada@example.test", "brunel@example.test", "sec@example.test"
 
 
@@ -42,23 +41,13 @@ def build_register(app, new_issuer, shares_for_ada: int = 39_700) -> Register:
             classes.create_class(ctx, class_request())
         ada, brunel = add_holders(issuer_id, HOLDER_A, HOLDER_B)
         issue(issuer_id, (ada, shares_for_ada))
-        with db.write() as session:
-            for email, role, holder_id in (
-                (ADA, "investor", ada),
-                (BRUNEL, "investor", brunel),
-                (SECRETARY, "secretary", None),
-            ):
-                create_user(
-                    session,
-                    email=email,
-                    display_name=email.split("@")[0].title(),
-                    password=PASSWORD,
-                    role=role,
-                    issuer_id=issuer_id,
-                    holder_id=holder_id,
-                    now=utc_now(),
-                )
         numbers = [members.member_number(db.session, issuer_id, h) for h in (ada, brunel)]
+    for email, role, holder_id in (
+        (ADA, "investor", ada),
+        (BRUNEL, "investor", brunel),
+        (SECRETARY, "secretary", None),
+    ):
+        make_login(app, email, role, issuer_id, holder_id, display_name=email.split("@")[0].title())
     return Register(issuer_id, ada, brunel, *numbers)
 
 
@@ -68,9 +57,9 @@ def register(app, new_issuer) -> Register:
 
 
 def log_in(client, email: str) -> None:
+    """Log in as `email`, logging out whoever was logged in."""
     client.post("/logout")
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302
+    logins.log_in(client, email)
 
 
 def order(register: Register, **changes) -> dict:

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.auth.tokens import create_token
-from app.auth.users import create_user, find_user
+from app.auth.users import find_user
 from app.commands import command
 from app.extensions import db
 from app.ledger.log import utc_now
@@ -35,8 +35,8 @@ from tests.support.helpers import (
     issue,
     issuer_fields,
 )
+from tests.support.logins import log_in, make_login
 
-PASSWORD = "matrix-password-1"
 PURPOSE = {"X-Purpose": "authorisation matrix"}
 ISSUER_NAMES = {"A": "Aardvark Quillon Holdings plc", "B": "Bumblebee Yarrowby Ventures Ltd"}
 HOLDER_NAMES = {
@@ -171,17 +171,15 @@ def _token(app: Flask, caller: Caller, issuers: dict, holders: dict) -> dict[str
 
 def _login(app: Flask, caller: Caller, issuers: dict, holders: dict) -> FlaskClient:
     if caller.role is not None:
-        with app.app_context(), db.write() as session:
-            create_user(
-                session,
-                email=_email(caller),
-                display_name=f"Matrix {caller.name}",
-                password=PASSWORD,
-                role=caller.role,
-                issuer_id=issuers.get(caller.issuer),
-                holder_id=holders[caller.issuer]["investor"] if caller.role == "investor" else None,
-                now=utc_now(),
-            )
+        holder_id = holders[caller.issuer]["investor"] if caller.role == "investor" else None
+        make_login(
+            app,
+            _email(caller),
+            caller.role,
+            issuers.get(caller.issuer),
+            holder_id,
+            display_name=f"Matrix {caller.name}",
+        )
     return new_login(app, caller)
 
 
@@ -277,8 +275,7 @@ def new_login(app: Flask, caller: Caller) -> FlaskClient:
     """A client logged in as the web caller (anonymous: not logged in)."""
     client = app.test_client()
     if caller.role is not None:
-        response = client.post("/login", data={"email": _email(caller), "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        log_in(client, _email(caller))
     return client
 
 

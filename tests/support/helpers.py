@@ -62,6 +62,9 @@ HOLDER_A = {
     "joint_holders": [],
 }
 HOLDER_C = {**HOLDER_A, "name": "Charles Babbage", "identifier": "GB-NI-QQ654321A"}
+# Offerees and a newcomer for the pre-emption tests.
+HOLDER_E = {**HOLDER_A, "name": "Emmy Noether", "identifier": "DE-1"}
+HOLDER_N = {**HOLDER_A, "name": "Newcomer", "identifier": "GB-NEW-1"}
 HOLDER_B = {
     "name": "Brunel Engineering Ltd",
     "address": "1 Temple Meads, Bristol",
@@ -116,6 +119,14 @@ class Clock:
         return self.now
 
 
+def set_clock(app, now: datetime) -> Clock:
+    """Stamp every command's entries and checkpoint from now on with a time the test sets
+    (and moves, through the returned clock's `now`)."""
+    clock = Clock(now)
+    app.config["LEDGER_CLOCK"] = clock
+    return clock
+
+
 _instrument_numbers = itertools.count(1)
 
 
@@ -139,6 +150,19 @@ def transfer_request(
         instrument_reference=instrument_reference,
         **extra,
     )
+
+
+def instruction_body(source: str, target: str, quantity: int = 30, **extra: Any) -> dict:
+    """The JSON of an investor's transfer instruction (or a `can-transfer` dry run) of ORD,
+    with the risk notice acknowledged."""
+    return {
+        "class": "ORD",
+        "from_holder_id": source,
+        "to_holder_id": target,
+        "quantity": quantity,
+        "risk_acknowledged": True,
+        **extra,
+    }
 
 
 # --- commands on an issuer, inside the caller's app context ---------------------------------
@@ -173,6 +197,16 @@ def seed_register(app, issuer_id: str, shares_for_a: int) -> tuple[str, str]:
         b = holders.register_holder(ctx, holder_request(HOLDER_B)).holder_id
         issuance.issue_shares(ctx, issue_request((a, shares_for_a)))
     return a, b
+
+
+def seed_offerees(app, issuer_id: str) -> tuple[str, str, str, str, str]:
+    """`seed_register` and more: A holds 100 ORD, B 50, C 30, E 20, and newcomer N none.
+    Returns the holder ids of A, B, C, E and N."""
+    a, b = seed_register(app, issuer_id, shares_for_a=100)
+    with app.app_context():
+        c, e, n = add_holders(issuer_id, HOLDER_C, HOLDER_E, HOLDER_N)
+        issue(issuer_id, (b, 50), (c, 30), (e, 20))
+    return a, b, c, e, n
 
 
 def investor_token(runner, issuer_id: str, holder_id: str | None) -> dict[str, str]:

@@ -8,30 +8,12 @@ from dataclasses import dataclass, field
 from flask import Flask
 from sqlalchemy import select
 
-from app.auth.users import create_user
 from app.extensions import db
-from app.ledger.log import utc_now
 from app.models.notifications import Notification
 from app.transfers import workflow
 from app.transfers.requests import ConfigureTransfers, Instruct, Step
 from tests.support.helpers import HOLDER_C, add_holders, seed_register, submit
-
-PASSWORD = "correct horse battery"
-
-
-def make_login(app: Flask, email: str, role: str, issuer_id=None, holder_id=None) -> int:
-    with app.app_context(), db.write() as session:
-        user = create_user(
-            session,
-            email=email,
-            display_name=email.split("@")[0].title(),
-            password=PASSWORD,
-            role=role,
-            issuer_id=issuer_id,
-            now=utc_now(),
-            holder_id=holder_id,
-        )
-        return user.id
+from tests.support.logins import make_login
 
 
 @dataclass
