@@ -1,5 +1,6 @@
 """What every browser flow checks on each page it visits: axe-core finds no serious or
-critical violation and the page is no wider than the window, at a phone's width (390 px) and
+critical violation, every table has a caption and header scope, and the page is no wider than
+the window, at a phone's width (390 px) and
 a desk's (1280 px), with a screenshot of each saved under tests/artifacts/ (git-ignored)."""
 
 from __future__ import annotations
@@ -40,8 +41,19 @@ def check_page(page: Page, name: str) -> None:
         wide = page.evaluate("document.documentElement.scrollWidth")
         if wide > width:
             problems.append(f"@{width}: {wide} px wide")
+    problems += [f"table without a caption or header scope: {t}" for t in _bare_tables(page)]
     page.set_viewport_size(before)
     assert problems == [], f"{name} ({page.url}):\n" + "\n".join(problems)
+
+
+def _bare_tables(page: Page) -> list[str]:
+    """Tables without a caption, or with a header cell that does not say what it heads."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('table')]
+          .filter(t => !(t.caption && t.caption.textContent.trim())
+                       || [...t.querySelectorAll('th')].some(th => !th.scope))
+          .map(t => t.id || (t.caption && t.caption.textContent.trim()) || 'a table')"""
+    )
 
 
 def tab_to(page: Page, target: Locator, limit: int = 80) -> int:
