@@ -12,8 +12,8 @@ from app.extensions import db
 from app.ledger import log
 from app.register import queries
 from tests import test_browser
-from tests.support.browser_pages import check_page, log_in
-from tests.support.helpers import HOLDER_A, issue, seed_register
+from tests.support.browser_pages import check_page, log_in, tab_to
+from tests.support.helpers import issue, seed_register
 from tests.test_web_members import PASSWORD, _many_members, _user
 
 pytestmark = pytest.mark.browser
@@ -152,7 +152,7 @@ def test_a_split_is_previewed_holder_by_holder_then_confirmed(app, page, live_se
 
 
 def test_paging_through_10000_members_by_keyboard(app, page, live_server, issuer_id):
-    # Ada and Brunel are Nos. 1 and 2; "Member 00000" is No. 3, so "Member 9873" is 9,876.
+    # Ada and Brunel are Nos. 1 and 2; "Member 0000" is No. 3, so "Member 9873" is 9,876.
     _many_members(app, issuer_id, 10_000)
     page.goto(f"{live_server}/issuers/{issuer_id}/members")
     numbers = page.locator("#members tbody td[data-label='No.']")
@@ -160,13 +160,12 @@ def test_paging_through_10000_members_by_keyboard(app, page, live_server, issuer
     expect(numbers.last).to_have_text("50")
     check_page(page, "secretary-members")
 
-    next_page = page.get_by_role("link", name="Next 50 members")
-    next_page.focus()
+    tab_to(page, page.get_by_role("link", name="Next 50 members"))
     page.keyboard.press("Enter")
     expect(numbers.first).to_have_text("51")
     expect(numbers.last).to_have_text("100")
 
-    page.get_by_label("Find a member by name, identifier or member number").focus()
+    tab_to(page, page.get_by_label("Find a member by name, identifier or member number"))
     page.keyboard.type("No. 9,876")
     page.keyboard.press("Enter")
     found = page.locator("#members tbody tr")
@@ -175,8 +174,7 @@ def test_paging_through_10000_members_by_keyboard(app, page, live_server, issuer
     expect(found.locator("td[data-label='Name']")).to_have_text("Member 9873")
     check_page(page, "secretary-members-search")
 
-    found.get_by_role("link", name="Member 9873").focus()
+    tab_to(page, found.get_by_role("link", name="Member 9873"))
     page.keyboard.press("Enter")
-    expect(page.get_by_text("9,876").first).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Member 9873 (No. 9,876)")
     check_page(page, "secretary-member-9876")
-    assert HOLDER_A["name"] not in page.locator("h1").inner_text()
