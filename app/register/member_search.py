@@ -83,10 +83,14 @@ def resolve_member(session: Session, issuer_id: str, typed: str) -> str | None:
     typed = typed.strip()
     if session.get(Holder, (issuer_id, typed)) is not None:
         return typed
+    number = _typed_number(typed)
+    return None if number is None else holder_with_number(session, issuer_id, number)
+
+
+def _typed_number(typed: str) -> int | None:
+    """The member number typed text names ("1,204", "No. 1204", "Name (No. 1204)"), if any."""
     found = _NUMBERED.search(typed)
-    if found is None:
-        return None
-    return holder_with_number(session, issuer_id, int(found.group(1).replace(",", "")))
+    return None if found is None else int(found.group(1).replace(",", ""))
 
 
 def _matching(issuer_id: str, search: str) -> Any:
@@ -104,6 +108,8 @@ def _matching(issuer_id: str, search: str) -> Any:
         ),
     )
     by_text = Holder.holder_id.in_(named)
-    if search.isdigit():
-        return or_(Holder.member_number == int(search), by_text)
+    # A search may be typed as the pages write numbers: "No. 9,876" finds member 9876.
+    number = _typed_number(search)
+    if number is not None:
+        return or_(Holder.member_number == number, by_text)
     return by_text
