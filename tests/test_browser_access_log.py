@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from app.register import transfers
 from tests import test_browser
+from tests.support.browser_pages import WIDTHS, page_problems
 from tests.support.helpers import record_reads, seed_register, submit, transfer_request
 from tests.support.logins import log_in_page, make_login
-from tests.test_browser_pages import ARTIFACTS, SERIOUS, WIDTHS, _slug
+from tests.test_browser_pages import _slug
 
 pytestmark = pytest.mark.browser
 
@@ -45,25 +45,16 @@ def register(app, new_issuer) -> dict[str, str]:
 
 
 def test_the_pages_fit_a_phone_and_pass_axe(browser: Browser, live_server, register):
-    ARTIFACTS.mkdir(exist_ok=True)
     base = f"/issuers/{register['issuer_id']}"
     paths = [f"{base}/access-log", f"{base}/dashboard", f"{base}/members/{register['ada']}"]
-    axe, problems = Axe(), []
+    problems = []
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
         log_in_page(page, live_server, SECRETARY)
         for path in paths:
             assert page.goto(f"{live_server}{path}").status == 200, path
-            page.screenshot(
-                path=ARTIFACTS / f"{_slug(SECRETARY, path)}-{width}.png", full_page=True
-            )
-            for violation in axe.run(page).response["violations"]:
-                if violation["impact"] in SERIOUS:
-                    problems.append(f"{path} @{width}: {violation['id']}")
-            wide = page.evaluate("document.documentElement.scrollWidth")
-            if wide > width:
-                problems.append(f"{path} @{width}: {wide} px wide")
+            problems += page_problems(page, _slug(SECRETARY, path))
         page.goto(f"{live_server}{base}/access-log")
         cell = page.locator("#access-log tbody tr").first.locator("td").first
         display = cell.evaluate("cell => getComputedStyle(cell).display")

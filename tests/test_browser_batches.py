@@ -8,18 +8,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from app.commands import command
 from app.ledger.log import utc_now
 from app.register.distributions import declare_distribution
 from app.register.requests import DeclareDistribution
 from tests import test_browser
+from tests.support.browser_pages import page_problems
 from tests.support.helpers import seed_register
 from tests.support.jobs import run_jobs
 from tests.support.logins import log_in_page, make_login
-from tests.test_browser_pages import ARTIFACTS, SERIOUS
 from tests.test_web_issuance import GOOD, HEADER, _size
 
 pytestmark = pytest.mark.browser
@@ -38,18 +37,6 @@ def secretary(app, new_issuer) -> str:
     return issuer_id
 
 
-def _checked(page: Page, name: str, width: int) -> list[str]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"sam-{name}-{width}.png", full_page=True)
-    problems = [
-        f"{name}: {violation['id']}"
-        for violation in Axe().run(page).response["violations"]
-        if violation["impact"] in SERIOUS
-    ]
-    wide = page.evaluate("document.documentElement.scrollWidth")
-    return problems + ([f"{name}: {wide} px wide"] if wide > width else [])
-
-
 def test_a_large_batch_is_followed_to_its_result_on_a_phone(
     app, browser: Browser, live_server, secretary, tmp_path
 ):
@@ -65,7 +52,7 @@ def test_a_large_batch_is_followed_to_its_result_on_a_phone(
 
     expect(page.get_by_role("heading", name="Waiting for the worker to start it")).to_be_visible()
     expect(page.get_by_label("Progress")).to_have_attribute("max", "2")
-    problems = _checked(page, "batch-queued", PHONE["width"])
+    problems = page_problems(page, "sam-batch-queued")
 
     assert run_jobs(app) == 1
     # The page's script sees the job has ended and reloads itself.
@@ -76,7 +63,7 @@ def test_a_large_batch_is_followed_to_its_result_on_a_phone(
     page.get_by_role("link", name="The first entry").click()
     expect(page).to_have_url(f"{live_server}/issuers/{secretary}/entries/{first}")
     page.go_back()
-    problems += _checked(page, "batch-done", PHONE["width"])
+    problems += page_problems(page, "sam-batch-done")
     assert problems == []
 
 
@@ -94,8 +81,8 @@ def test_the_distribution_pages_are_accessible_and_fit_a_phone(
         log_in_page(page, live_server, "sam@example.test")
         page.goto(f"{live_server}/issuers/{secretary}/dashboard")
         page.get_by_role("link", name="Distributions").click()
-        problems += _checked(page, "distributions", width)
+        problems += page_problems(page, "sam-distributions")
         page.get_by_role("link", name="Distribution of log entry").click()
         expect(page.get_by_role("rowheader", name="Ada Lovelace (No. 1)")).to_be_visible()
-        problems += _checked(page, "distribution", width)
+        problems += page_problems(page, "sam-distribution")
     assert problems == []

@@ -5,16 +5,15 @@ screenshot of each is saved under tests/artifacts/ for review (CI keeps them as 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from app.extensions import db
 from app.ledger import log
 from app.register import transfers
 from tests import test_browser
+from tests.support.browser_pages import WIDTHS, page_problems
 from tests.support.helpers import seed_register, submit, transfer_request
 from tests.support.logins import log_in_page, make_login
 
@@ -22,9 +21,6 @@ pytestmark = pytest.mark.browser
 
 live_server = test_browser.live_server
 browser = test_browser.browser
-ARTIFACTS = Path(__file__).parent / "artifacts"
-WIDTHS = (390, 1280)
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -70,8 +66,6 @@ def _slug(email: str | None, path: str) -> str:
 
 
 def test_every_main_page_is_accessible_and_fits_a_phone(browser: Browser, live_server, people):
-    ARTIFACTS.mkdir(exist_ok=True)
-    axe = Axe()
     problems = []
     for email, paths in people.items():
         for width in WIDTHS:
@@ -82,15 +76,6 @@ def test_every_main_page_is_accessible_and_fits_a_phone(browser: Browser, live_s
             for path in paths:
                 answer = page.goto(f"{live_server}{path}")
                 assert answer.status == 200, (path, answer.status)
-                page.screenshot(
-                    path=ARTIFACTS / f"{_slug(email, path)}-{width}.png", full_page=True
-                )
-                for violation in axe.run(page).response["violations"]:
-                    if violation["impact"] in SERIOUS:
-                        targets = [node["target"] for node in violation["nodes"]][:3]
-                        problems.append(f"{path} @{width}: {violation['id']} {targets}")
-                wide = page.evaluate("document.documentElement.scrollWidth")
-                if wide > width:
-                    problems.append(f"{path} @{width}: {wide} px wide")
+                problems += page_problems(page, _slug(email, path))
             context.close()
     assert problems == [], "\n".join(problems)

@@ -17,23 +17,34 @@ SERIOUS = {"serious", "critical"}
 _axe = Axe()
 
 
-def check_page(page: Page, name: str) -> None:
-    """Axe, width and a screenshot of the page as it stands, at both widths; the viewport is
-    put back afterwards. Problems are collected, then asserted together."""
+def page_problems(page: Page, name: str) -> list[str]:
+    """What is wrong with the page as it stands at its current width: serious or critical axe
+    findings, anything wider than the window, tables without a caption or header scope. Saves
+    a screenshot as tests/artifacts/<name>-<width>.png on the way."""
     ARTIFACTS.mkdir(exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
+    problems = []
+    for violation in _axe.run(page).response["violations"]:
+        if violation["impact"] in SERIOUS:
+            targets = [node["target"] for node in violation["nodes"]][:3]
+            problems.append(f"{name} @{width}: {violation['id']} {targets}")
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    if wide > width:
+        problems.append(f"{name} @{width}: {wide} px wide")
+    problems += [
+        f"{name}: table without a caption or header scope: {t}" for t in _bare_tables(page)
+    ]
+    return problems
+
+
+def check_page(page: Page, name: str) -> None:
+    """`page_problems` at both widths, asserted together; the viewport is put back after."""
     before = page.viewport_size
     problems = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
-        for violation in _axe.run(page).response["violations"]:
-            if violation["impact"] in SERIOUS:
-                targets = [node["target"] for node in violation["nodes"]][:3]
-                problems.append(f"@{width}: {violation['id']} {targets}")
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        if wide > width:
-            problems.append(f"@{width}: {wide} px wide")
-    problems += [f"table without a caption or header scope: {t}" for t in _bare_tables(page)]
+        problems += page_problems(page, name)
     page.set_viewport_size(before)
     assert problems == [], f"{name} ({page.url}):\n" + "\n".join(problems)
 
