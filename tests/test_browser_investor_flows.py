@@ -10,12 +10,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.extensions import db
-from app.register import transfers
 from app.transfers import queries as transfer_queries
 from tests import test_browser
 from tests.support.browser_pages import check_page, tab_to
-from tests.support.helpers import seed_register, submit, transfer_request
-from tests.support.logins import log_in_page, make_login
+from tests.support.logins import log_in_page
+from tests.test_web_portfolio import ada_in_two_companies
 from tests.test_web_workflow import ADA, BRUNEL, SECRETARY, Register, build_register
 
 pytestmark = pytest.mark.browser
@@ -41,19 +40,7 @@ def pages(browser: Browser):
 
 @pytest.fixture
 def two_companies(app, runner, new_issuer) -> tuple[str, str]:
-    """Ada holds 39,000 ORD of a brewery (after a transfer of 700 to Brunel) and 1,250 ORD of
-    a technology company; her one login is linked to both holders with `flask users link`."""
-    brewery = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
-    tech = new_issuer(legal_name="Jade River Technology Co., Ltd.")["id"]
-    ada_brewery, brunel = seed_register(app, brewery, shares_for_a=39_700)
-    ada_tech, _ = seed_register(app, tech, shares_for_a=1_250)
-    with app.app_context():
-        submit(brewery, transfers.lodge_transfer, transfer_request(ada_brewery, brunel, 700))
-    make_login(app, ADA, "investor", brewery, ada_brewery, display_name="Ada Lovelace")
-    link = ["users", "link", "--email", ADA, "--issuer", tech, "--holder", ada_tech]
-    linked = runner.invoke(args=link)
-    assert linked.exit_code == 0, linked.output
-    return brewery, tech
+    return ada_in_two_companies(app, runner, new_issuer)
 
 
 def test_an_investor_in_two_issuers_sees_both_holdings_and_each_history_in_words(

@@ -15,28 +15,20 @@ from tests.support.helpers import (
 from tests.support.logins import log_in, make_login
 
 
-def _ada_in_two_companies(app, runner, new_issuer):
+def ada_in_two_companies(app, runner, new_issuer) -> tuple[str, str]:
+    """Ada holds 39,000 ORD of a brewery (after a transfer of 700 to Brunel) and 1,250 ORD of
+    a technology company; her one login is linked to both holders with `flask users link`.
+    The two issuers' ids."""
     brewery = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
     tech = new_issuer(legal_name="Jade River Technology Co., Ltd.")["id"]
     ada_brewery, brunel = seed_register(app, brewery, shares_for_a=39_700)
     ada_tech, _ = seed_register(app, tech, shares_for_a=1_250)
     with app.app_context():
         submit(brewery, transfers.lodge_transfer, transfer_request(ada_brewery, brunel, 700))
-    make_login(
-        app, "ada@example.test", "investor", brewery, ada_brewery, display_name="Ada Lovelace"
-    )
-    linked = runner.invoke(
-        args=[
-            "users",
-            "link",
-            "--email",
-            "ada@example.test",
-            "--issuer",
-            tech,
-            "--holder",
-            ada_tech,
-        ]
-    )
+    ada = "ada@example.test"
+    make_login(app, ada, "investor", brewery, ada_brewery, display_name="Ada Lovelace")
+    link = ["users", "link", "--email", ada, "--issuer", tech, "--holder", ada_tech]
+    linked = runner.invoke(args=link)
     assert linked.exit_code == 0, linked.output
     return brewery, tech
 
@@ -44,7 +36,7 @@ def _ada_in_two_companies(app, runner, new_issuer):
 def test_an_investor_sees_holdings_in_both_issuers_and_each_history(
     app, client, runner, new_issuer
 ):
-    _, tech = _ada_in_two_companies(app, runner, new_issuer)
+    _, tech = ada_in_two_companies(app, runner, new_issuer)
     log_in(client, "ada@example.test")
     page = client.get("/me/portfolio").get_data(as_text=True)
     assert "Harbour Lights Brewing Ltd" in page and "Jade River Technology Co., Ltd." in page
@@ -60,7 +52,7 @@ def test_an_investor_sees_holdings_in_both_issuers_and_each_history(
 
 
 def test_a_login_cannot_open_an_issuer_it_holds_nothing_in(app, client, runner, new_issuer):
-    _ada_in_two_companies(app, runner, new_issuer)
+    ada_in_two_companies(app, runner, new_issuer)
     stranger = new_issuer(legal_name="Elsewhere plc")["id"]
     log_in(client, "ada@example.test")
     refused = client.post(f"/me/portfolio/{stranger}", follow_redirects=True)
@@ -69,7 +61,7 @@ def test_a_login_cannot_open_an_issuer_it_holds_nothing_in(app, client, runner, 
 
 
 def test_linking_refuses_a_holder_not_on_the_register_and_a_second_link(app, runner, new_issuer):
-    _, tech = _ada_in_two_companies(app, runner, new_issuer)
+    _, tech = ada_in_two_companies(app, runner, new_issuer)
     missing = runner.invoke(
         args=["users", "link", "--email", "ada@example.test", "--issuer", tech, "--holder", "x"]
     )
