@@ -69,13 +69,18 @@ def _issuers_job(issuer_id: str, job_id: str) -> Job:
     return found
 
 
+def _job_for_secretary(issuer_id: str, job_id: str) -> tuple[Job, dict]:
+    """The issuer's job, for its secretary, and the job as the API renders it."""
+    secretary_of(issuer_id)
+    found = _issuers_job(issuer_id, job_id)
+    return found, job_view(found, job_queries.has_result_file(db.session, found))
+
+
 @blp.route("/<issuer_id>/jobs/<job_id>")
 @access(ISSUER_WRITE)
 @login_required
 def job(issuer_id: str, job_id: str):
-    secretary_of(issuer_id)
-    found = _issuers_job(issuer_id, job_id)
-    view = job_view(found, job_queries.has_result_file(db.session, found))
+    found, view = _job_for_secretary(issuer_id, job_id)
     return render_template(
         "batch_progress.html",
         issuer=queries.get_issuer(db.session, issuer_id),
@@ -92,7 +97,5 @@ def job(issuer_id: str, job_id: str):
 @login_required
 def job_status(issuer_id: str, job_id: str):
     """The job as the API renders it, for the progress page's script."""
-    secretary_of(issuer_id)
-    found = _issuers_job(issuer_id, job_id)
-    view = job_view(found, job_queries.has_result_file(db.session, found))
+    found, view = _job_for_secretary(issuer_id, job_id)
     return jsonify({**view, "state_words": STATE_WORDS[found.state]})
