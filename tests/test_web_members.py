@@ -74,6 +74,8 @@ def test_a_member_page_shows_holdings_history_in_words_and_readers(app, client, 
     assert "Test issued 12,500 ORD to Ada Lovelace (No. 1)." in page
     assert "Test entered Ada Lovelace (No. 1) on the register." in page
     assert "Rita Regulator (regulator)" in page
+    reads = re.search(r'<table id="member-reads">.*?</table>', page, re.S).group(0)
+    assert "<td>AML review</td>" in reads  # the purpose the reader gave, beside the read
     assert "Brunel" not in page
     assert client.get(f"/issuers/{issuer_id}/members/no-such-holder").status_code == 404
 
