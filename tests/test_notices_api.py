@@ -233,7 +233,7 @@ def test_a_regulators_read_of_significant_control_is_in_the_access_log(
     response = client.get(_path(company, "significant-control"), headers=regulator_headers)
     assert response.status_code == 200
     with app.app_context():
-        from app.register.queries import accesses
+        from app.register.access_reads import accesses
 
         logged = accesses(db.session, company["id"], None, limit=5)
     assert any("significant-control" in access.resource for access in logged)

@@ -79,7 +79,7 @@ def test_a_regulator_sees_the_page_and_the_read_is_disclosed(app, client, new_is
     page = client.get(f"/issuers/{issuer_id}/significant-control?purpose=thematic+review")
     assert page.status_code == 200
     with app.app_context():
-        from app.register.queries import accesses
+        from app.register.access_reads import accesses
 
         logged = accesses(db.session, issuer_id, None, limit=5)
     assert any("significant-control" in access.resource for access in logged)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from app.extensions import db
-from app.register.queries import accesses
+from app.register.access_reads import accesses
 from tests.support.helpers import bearer, seed_register
 from tests.support.logins import log_in, make_login
 

@@ -13,7 +13,7 @@ from app.commands import command
 from app.extensions import db
 from app.ledger.log import utc_now
 from app.models.register import Distribution
-from app.register import queries
+from app.register import access_reads
 from app.register.distributions import declare_distribution
 from app.register.requests import DeclareDistribution
 from app.web import distributions as distribution_pages
@@ -176,7 +176,7 @@ def test_who_may_read_them(app, client, register, new_issuer):
     read = regulator.get(path, query_string={"purpose": STATED_PURPOSE["X-Purpose"]})
     assert read.status_code == 200 and "Ada Lovelace (No. 1)" in read.get_data(as_text=True)
     with app.app_context():
-        assert any(path in row.resource for row in queries.accesses(db.session, issuer_id))
+        assert any(path in row.resource for row in access_reads.accesses(db.session, issuer_id))
 
     other = new_issuer()["id"]
     make_login(app, "other@example.test", "secretary", other)

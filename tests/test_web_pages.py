@@ -91,7 +91,7 @@ def test_a_regulator_reads_the_register_and_the_read_is_disclosed(app, client, n
     assert page.status_code == 200
     assert b"Register an executed transfer" not in page.data
     with app.app_context():
-        from app.register.queries import accesses
+        from app.register.access_reads import accesses
 
         (access,) = accesses(db.session, issuer_id)
     assert (
@@ -152,7 +152,7 @@ def test_a_regulators_printout_is_disclosed_like_the_apis(app, client, new_issue
     client.get(f"/issuers/{issuer_id}/printable?purpose=audit").get_data()
     client.get(f"/issuers/{issuer_id}/checkpoint").get_data()  # no personal data: not logged
     with app.app_context():
-        from app.register.queries import accesses
+        from app.register.access_reads import accesses
 
         (access,) = accesses(db.session, issuer_id)
     assert access.role == "regulator" and access.purpose == "audit"
@@ -178,7 +178,7 @@ def test_investors_outsiders_and_strangers_are_refused_the_printout_and_note(
             assert "Register of members" not in response.get_data(as_text=True)
         client.post("/logout")
     with app.app_context():
-        from app.register.queries import accesses
+        from app.register.access_reads import accesses
 
         assert accesses(db.session, issuer_id) == []
 

@@ -34,8 +34,8 @@ from app.auth.disclosure import disclose_read
 from app.commands import command
 from app.extensions import db
 from app.models.register import Holder, HolderDetails
-from app.register import classes, holders, issuance, queries, transfers
-from app.register.access_log import DayRange
+from app.register import access_reads, classes, holders, issuance, queries, transfers
+from app.register.access_reads import DayRange
 from app.register.paging import Page
 from app.register.projection import Applied
 from app.route_access import ISSUER_READ, ISSUER_WRITE, access
@@ -240,7 +240,7 @@ def access_log(query, issuer_id):
     first, a page at a time, for the issuer to see; by member and by day if asked."""
     require_write(issuer_id)
     days = DayRange(query.get("since"), query.get("until"))
-    page = queries.accesses_page(
+    page = access_reads.accesses_page(
         db.session,
         issuer_id,
         query.get("after"),

@@ -15,7 +15,6 @@ from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db import transaction_cache
-from app.models.access import PersonalDataAccess
 from app.models.issuer import Issuer
 from app.models.log import LogCheckpoint, LogState
 from app.models.register import (
@@ -231,57 +230,6 @@ def holdings_page(
     """A page of current holdings by class and holder; keys are "CLASS:holder_id"."""
     query = _holdings_query(issuer_id, holder_id, class_code)
     page = keyset_page(session, query, HOLDINGS_ORDER, after, limit)
-    return Page([row[0] for row in page.items], page.next_after)
-
-
-def _accesses_query(
-    issuer_id: str, holder_id: str | None, since: datetime | None, before: datetime | None
-) -> Select:
-    query = (
-        select(PersonalDataAccess)
-        .select_from(PersonalDataAccess)
-        .where(PersonalDataAccess.issuer_id == issuer_id)
-    )
-    if holder_id is not None:
-        query = query.where(
-            or_(PersonalDataAccess.holder_id == holder_id, PersonalDataAccess.holder_id.is_(None))
-        )
-    if since is not None:
-        query = query.where(PersonalDataAccess.accessed_at >= since)
-    if before is not None:
-        query = query.where(PersonalDataAccess.accessed_at < before)
-    return query
-
-
-ACCESSES_ORDER = Ordering(  # latest first
-    ((PersonalDataAccess.accessed_at, True), (PersonalDataAccess.access_id, True)),
-    at=lambda key: PersonalDataAccess.access_id == key,
-    key_of=lambda row: row[0].access_id,
-    what="access",
-)
-
-
-def accesses(
-    session: Session, issuer_id: str, holder_id: str | None = None, limit: int = 200
-) -> list[PersonalDataAccess]:
-    """The latest reads of an issuer's register; for a holder, those that could include them
-    (reads of their own record and reads of the whole register)."""
-    return accesses_page(session, issuer_id, None, limit, holder_id).items
-
-
-def accesses_page(
-    session: Session,
-    issuer_id: str,
-    after: str | None,
-    limit: int,
-    holder_id: str | None = None,
-    since: datetime | None = None,
-    before: datetime | None = None,
-) -> Page[PersonalDataAccess]:
-    """A page of the reads `accesses` lists, latest first; keys are access ids. `since` and
-    `before` bound when they were made (from `since`, up to but not including `before`)."""
-    query = _accesses_query(issuer_id, holder_id, since, before)
-    page = keyset_page(session, query, ACCESSES_ORDER, after, limit)
     return Page([row[0] for row in page.items], page.next_after)
 
 

@@ -2,7 +2,7 @@
 purpose like any outsider): who outside the company read which member's details or the whole
 register, when and why, latest first, a page at a time, filtered by member and by date.
 
-The same reads the API's `access-log` lists (app.register.queries.accesses_page), shown with
+The same reads the API's `access-log` lists (app.register.access_reads.accesses_page), shown with
 readers and members by name; a member's filter keeps the reads that could include them (their
 own record and reads of the whole register), as on the member page."""
 
@@ -20,8 +20,8 @@ from app.auth.actors import actor_names
 from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.models.access import PersonalDataAccess
-from app.register import queries
-from app.register.access_log import DayRange
+from app.register import access_reads, queries
+from app.register.access_reads import DayRange
 from app.register.members import holder_labels
 from app.register.paging import Page, UnknownAfter
 from app.route_access import ISSUER_WRITE, access
@@ -93,7 +93,7 @@ def _page(issuer_id: str, filters: Filters, after: str | None) -> tuple[Page, st
     """A page of the reads, or the first one with why when `after` names no read listed."""
 
     def read(after_key: str | None) -> Page[PersonalDataAccess]:
-        return queries.accesses_page(
+        return access_reads.accesses_page(
             db.session,
             issuer_id,
             after_key,

@@ -18,7 +18,7 @@ from app.ledger import keyring, log
 from app.ledger.queries import entries_at
 from app.models.register import Holder, HolderDetails
 from app.notices import queries as notice_queries
-from app.register import holder_entries, holders, queries
+from app.register import access_reads, holder_entries, holders, queries
 from app.route_access import INVESTOR, access
 from app.web import entry_words, instruction_rows
 from app.web.forms import StepForm
@@ -72,7 +72,7 @@ def dashboard():
             holder.issuer_id,
             [e.envelope for e in reversed(entries_at(db.session, holder.issuer_id, indexes))],
         ),
-        accesses=queries.accesses(db.session, holder.issuer_id, holder.holder_id, limit=20),
+        accesses=access_reads.accesses(db.session, holder.issuer_id, holder.holder_id, limit=20),
         notices=notice_queries.holder_notices(
             db.session, holder.issuer_id, holder.holder_id, NOTICES_SHOWN
         ),

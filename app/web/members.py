@@ -13,7 +13,7 @@ from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.ledger import queries as log_queries
 from app.notices.queries import holder_notices
-from app.register import holder_entries, queries
+from app.register import access_reads, holder_entries, queries
 from app.register.errors import NotFound
 from app.register.member_search import members_page
 from app.register.members import member_number
@@ -86,7 +86,7 @@ def member(issuer_id: str, holder_id: str):
     entries = log_queries.entries_at(db.session, issuer_id, indexes)
     history = entry_words.describe(db.session, issuer_id, [e.envelope for e in reversed(entries)])
     pledges = [p for p in queries.pledges(db.session, issuer_id) if p.holder_id == holder_id]
-    accesses = queries.accesses(db.session, issuer_id, holder_id, limit=50)
+    accesses = access_reads.accesses(db.session, issuer_id, holder_id, limit=50)
     disclose_read(principal, issuer_id, holder_id)
     return render_template(
         "member.html",
