@@ -84,9 +84,6 @@ class Config:
     # A job running longer than this is taken for lost (its worker killed) and queued again.
     JOB_LOST_AFTER_SECONDS = int(_env("JOB_LOST_AFTER_SECONDS", str(2 * 60 * 60 + 300)))
     JOB_PROGRESS_EVERY = int(_env("JOB_PROGRESS_EVERY", "1000"))
-    # The web "Issue shares" page imports a checked CSV of up to this many data rows within
-    # the request; a larger one goes to a job, and the page follows its progress.
-    WEB_IMPORT_INLINE_ROWS = int(_env("WEB_IMPORT_INLINE_ROWS", "500"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

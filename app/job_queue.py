@@ -31,6 +31,21 @@ def job_queue(app: Flask) -> Queue:
     return Queue(app.config["JOB_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
 
 
+def over_job_threshold(rows: int | None = None, size: int = 0) -> bool:
+    """Whether work of `rows` rows or `size` bytes goes to a job rather than the request: one
+    threshold for the API's imports and batches and the web's uploads."""
+    config = current_app.config
+    return (rows is not None and rows > config["JOB_THRESHOLD_ROWS"]) or size > config[
+        "JOB_THRESHOLD_BYTES"
+    ]
+
+
+def csv_data_rows(newlines: int) -> int:
+    """A CSV's data lines, after the header. Lines, not records: a quoted value may span
+    lines, which only brings the job sooner."""
+    return max(newlines - 1, 0)
+
+
 def queue_job(
     actor: str,
     issuer_id: str,

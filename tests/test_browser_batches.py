@@ -33,7 +33,7 @@ def secretary(app, new_issuer) -> str:
     issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
     seed_register(app, issuer_id, shares_for_a=39_700)
     make_login(app, "sam@example.test", "secretary", issuer_id, display_name="Sam Secretary")
-    app.config["WEB_IMPORT_INLINE_ROWS"] = 1
+    app.config["JOB_THRESHOLD_ROWS"] = 1
     return issuer_id
 
 

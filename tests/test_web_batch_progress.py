@@ -1,4 +1,4 @@
-"""Large CSV batches in the browser: above WEB_IMPORT_INLINE_ROWS data rows the confirmed file
+"""Large CSV batches in the browser: over the API's job threshold the confirmed file
 is imported by a job, and the secretary follows it on a progress page that ends with what it
 recorded or why it failed (issue 11, "progress for large batches")."""
 
@@ -21,7 +21,7 @@ JOB_PAGE = re.compile(r"/issuers/([0-9a-f-]+)/jobs/([0-9a-f]{32})$")
 @pytest.fixture
 def small_batches(app):
     """Two data rows are a large batch."""
-    app.config["WEB_IMPORT_INLINE_ROWS"] = 1
+    app.config["JOB_THRESHOLD_ROWS"] = 1
     return app
 
 
@@ -110,12 +110,12 @@ def test_a_failed_job_says_why_in_plain_words(small_batches, client, new_issuer)
 
 
 def _upload_and_import_inline(app, client, issuer_id, text):
-    app.config["WEB_IMPORT_INLINE_ROWS"] = 500
+    app.config["JOB_THRESHOLD_ROWS"] = 500
     try:
         done = _confirm(client, issuer_id, _checked_upload(client, issuer_id, text))
         assert "/entries/" in done.headers["Location"]
     finally:
-        app.config["WEB_IMPORT_INLINE_ROWS"] = 1
+        app.config["JOB_THRESHOLD_ROWS"] = 1
 
 
 def test_a_small_batch_is_still_imported_within_the_request(app, client, new_issuer):
@@ -142,3 +142,11 @@ def test_another_issuers_job_and_a_bad_id_are_not_found(small_batches, client, n
     assert outsider.get(f"/issuers/{other}/jobs/{job_id}/status").status_code == 404
     # Through the job's issuer: that register is not the other secretary's.
     assert outsider.get(f"/issuers/{issuer_id}/jobs/{job_id}").status_code == 403
+
+
+def test_a_file_over_the_byte_threshold_is_a_job_whatever_its_rows(app, client, new_issuer):
+    """The page and the API share one threshold: a few rows of a large file still go to a job."""
+    issuer_id = _secretary(app, client, new_issuer)
+    app.config["JOB_THRESHOLD_BYTES"] = len(HEADER + GOOD) - 1
+    job_id = _queued_job(app, client, issuer_id)
+    assert job_row(app, job_id).state == QUEUED

@@ -15,11 +15,11 @@ from app.api.jobs import (
     ACCEPTED_DOC,
     JobSchema,
     accept_job,
-    over_job_threshold,
     spooled_request_body,
 )
 from app.commands import command
 from app.interchange import importing
+from app.job_queue import csv_data_rows, over_job_threshold
 from app.request_guard import accepts_upload
 from app.route_access import ISSUER_WRITE, access
 
@@ -62,9 +62,7 @@ def import_register(query, issuer_id):
     is imported (or dry-run) by a job: 202 with the job, whose result is this report."""
     principal = require_write(issuer_id)
     with spooled_request_body() as body:
-        # Lines after the header, not records: a quoted value may span lines, which only
-        # brings the job sooner.
-        rows = max(body.lines - 1, 0) if query["format"] == "csv" else None
+        rows = csv_data_rows(body.lines) if query["format"] == "csv" else None
         if over_job_threshold(rows, body.size):
             return accept_job(principal, issuer_id, "import", query, payload=body.rewound())
         content = body.read()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
-from flask import Response, current_app, jsonify, request, stream_with_context, url_for
+from flask import Response, jsonify, request, stream_with_context, url_for
 from flask_smorest import Blueprint
 
 from app.api.access import require_principal, require_read
@@ -111,13 +111,6 @@ def spooled_request_body() -> Iterator[SpooledBody]:
             spool.write(cached)
             size, lines = len(cached), cached.count(b"\n")
         yield SpooledBody(spool, size, lines)
-
-
-def over_job_threshold(rows: int | None = None, size: int = 0) -> bool:
-    config = current_app.config
-    return (rows is not None and rows > config["JOB_THRESHOLD_ROWS"]) or size > config[
-        "JOB_THRESHOLD_BYTES"
-    ]
 
 
 def _visible_job(job_id: str) -> tuple[Principal, Job]:

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from app.api.access import require_read, require_write
 from app.api.batch_rows import IssuanceSchema
-from app.api.jobs import ACCEPTED_DOC, JobSchema, accept_job, over_job_threshold
+from app.api.jobs import ACCEPTED_DOC, JobSchema, accept_job
 from app.api.paging import paged
 from app.api.purpose import reads_personal_data
 from app.api.register_schemas import (
@@ -33,6 +33,7 @@ from app.api.register_schemas import (
 from app.auth.disclosure import disclose_read
 from app.commands import command
 from app.extensions import db
+from app.job_queue import over_job_threshold
 from app.models.register import Holder, HolderDetails
 from app.register import access_reads, classes, holders, issuance, queries, transfers
 from app.register.access_reads import DayRange

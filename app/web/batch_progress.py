@@ -1,5 +1,6 @@
-"""Large batches in the browser: the "Issue shares" page hands a checked CSV above
-WEB_IMPORT_INLINE_ROWS data rows to the same kind of job the API queues for a large import,
+"""Large batches in the browser: the "Issue shares" page hands a checked CSV over the API's job
+threshold (JOB_THRESHOLD_ROWS data rows or JOB_THRESHOLD_BYTES) to the same kind of job the
+API queues for a large import,
 and the secretary follows it on a page that refreshes itself until the job has ended, then
 shows what it recorded (with links to the entries and their proofs) or why it failed.
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from flask_login import login_required
 
 from app.api.jobs import job_view
@@ -18,7 +19,7 @@ from app.extensions import db
 from app.job_queue import queue_job
 from app.jobs import JobNotFound
 from app.jobs import queries as job_queries
-from app.models.jobs import FAILED, QUEUED, SUCCEEDED, Job
+from app.models.jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, Job
 from app.register import queries
 from app.route_access import ISSUER_WRITE, access
 from app.web.page_access import secretary_of
@@ -35,19 +36,10 @@ KIND_TITLES = {
 }
 STATE_WORDS = {
     QUEUED: "Waiting for the worker to start it",
-    "running": "Running",
+    RUNNING: "Running",
     SUCCEEDED: "Done",
     FAILED: "Failed: nothing was written",
 }
-
-
-def data_rows(content: bytes) -> int:
-    """A CSV's data lines (after the header), counted as the API counts them."""
-    return max(content.count(b"\n") - 1, 0)
-
-
-def imports_inline(rows: int) -> bool:
-    return rows <= current_app.config["WEB_IMPORT_INLINE_ROWS"]
 
 
 def start_import_job(actor: str, issuer_id: str, path: Path, rows: int):

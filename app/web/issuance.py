@@ -16,6 +16,7 @@ from flask_login import login_required
 from app.commands import command
 from app.extensions import db
 from app.interchange import importing
+from app.job_queue import csv_data_rows, over_job_threshold
 from app.register import issuance, queries
 from app.register.errors import DomainError
 from app.request_guard import accepts_upload
@@ -122,8 +123,8 @@ def import_csv(issuer_id: str):
         flash("That upload is no longer here: choose the file again.", "error")
         return redirect(url_for("issuance_pages.issue", issuer_id=issuer_id))
     content = path.read_bytes()
-    rows = batch_progress.data_rows(content)
-    if not batch_progress.imports_inline(rows):
+    rows = csv_data_rows(content.count(b"\n"))
+    if over_job_threshold(rows, len(content)):
         return batch_progress.start_import_job(principal.actor, issuer_id, path, rows)
     source = importing.read_source("csv", content)
     try:
