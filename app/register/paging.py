@@ -85,3 +85,12 @@ def _beyond(order: Sequence[tuple[ColumnElement, bool]], values: tuple) -> Colum
         equal = [earlier == values[i] for i, (earlier, _) in enumerate(order[:position])]
         clauses.append(and_(*equal, step))
     return or_(*clauses)
+
+
+def page_or_first(read: Callable[[str | None], Page[T]], after: str | None) -> tuple[Page[T], bool]:
+    """`read(after)`, or the first page when `after` names nothing the list holds (a stale or
+    edited link on a page, where starting over beats an error); whether it started over."""
+    try:
+        return read(after), False
+    except UnknownAfter:
+        return read(None), True

@@ -23,7 +23,7 @@ from app.models.access import PersonalDataAccess
 from app.register import access_reads, queries
 from app.register.access_reads import DayRange
 from app.register.members import holder_labels
-from app.register.paging import Page, UnknownAfter
+from app.register.paging import Page, page_or_first
 from app.route_access import ISSUER_WRITE, access
 from app.web.member_picker import picked_members
 from app.web.page_access import secretary_of
@@ -31,6 +31,7 @@ from app.web.page_access import secretary_of
 blp = Blueprint("access_log_pages", __name__, url_prefix="/issuers")
 
 PAGE_SIZE = 50
+STARTED_OVER = "That page of the log is not in this list: here are the latest reads."
 
 
 class DayField(DateField):
@@ -103,10 +104,8 @@ def _page(issuer_id: str, filters: Filters, after: str | None) -> tuple[Page, st
             filters.before,
         )
 
-    try:
-        return read(after), None
-    except UnknownAfter:
-        return read(None), "That page of the log is not in this list: here are the latest reads."
+    page, started_over = page_or_first(read, after)
+    return page, STARTED_OVER if started_over else None
 
 
 @blp.route("/<issuer_id>/access-log")

@@ -17,7 +17,7 @@ from app.auth.disclosure import disclose_read
 from app.extensions import db
 from app.register import distributions, queries
 from app.register.members import holder_labels
-from app.register.paging import UnknownAfter
+from app.register.paging import page_or_first
 from app.route_access import ISSUER_READ, access
 from app.web.page_access import reader_of
 
@@ -62,17 +62,15 @@ def distribution(issuer_id: str, distribution_id: str):
     after = request.args.get("after") or None
     page = lines = None
     if found.fixed_index is not None:
-        try:
-            page = queries.entitlements_page(
-                db.session, issuer_id, distribution_id, after, PAGE_SIZE
-            )
-        except UnknownAfter:
-            # A link from elsewhere or tampered with: say so and start from the beginning.
+        page, started_over = page_or_first(
+            lambda key: queries.entitlements_page(
+                db.session, issuer_id, distribution_id, key, PAGE_SIZE
+            ),
+            after,
+        )
+        if started_over:
             flash("That page of the list does not exist: here is the first page.", "error")
             after = None
-            page = queries.entitlements_page(
-                db.session, issuer_id, distribution_id, None, PAGE_SIZE
-            )
         names = holder_labels(db.session, issuer_id, {line.holder_id for line in page.items})
         lines = [(names[line.holder_id], line) for line in page.items]
         disclose_read(principal, issuer_id)  # the entitled members, by name
