@@ -16,9 +16,9 @@ from app.register.distributions import declare_distribution
 from app.register.requests import DeclareDistribution
 from tests import test_browser
 from tests.support.browser_pages import page_problems
-from tests.support.helpers import seed_register
 from tests.support.jobs import run_jobs
-from tests.support.logins import log_in_page, make_login
+from tests.support.logins import log_in_page
+from tests.test_browser_console import brewery_with_secretary
 from tests.test_web_issuance import GOOD, HEADER, _size
 
 pytestmark = pytest.mark.browser
@@ -30,9 +30,8 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def secretary(app, new_issuer) -> str:
-    issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
-    seed_register(app, issuer_id, shares_for_a=39_700)
-    make_login(app, "sam@example.test", "secretary", issuer_id, display_name="Sam Secretary")
+    """The console's brewery, where two data rows are a large batch."""
+    issuer_id = brewery_with_secretary(app, new_issuer)
     app.config["JOB_THRESHOLD_ROWS"] = 1
     return issuer_id
 

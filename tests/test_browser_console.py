@@ -17,12 +17,17 @@ browser = test_browser.browser
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def secretary(app, new_issuer) -> str:
+def brewery_with_secretary(app, new_issuer) -> str:
+    """A brewery whose Ada holds 39,700 ORD, and Sam Secretary's login to it."""
     issuer_id = new_issuer(legal_name="Harbour Lights Brewing Ltd")["id"]
     seed_register(app, issuer_id, shares_for_a=39_700)
     make_login(app, "sam@example.test", "secretary", issuer_id, display_name="Sam Secretary")
     return issuer_id
+
+
+@pytest.fixture
+def secretary(app, new_issuer) -> str:
+    return brewery_with_secretary(app, new_issuer)
 
 
 def test_a_secretary_registers_a_transfer_by_keyboard_on_a_phone(
