@@ -60,3 +60,22 @@ def test_notices_and_disclosures_are_told_in_words(app, new_issuer):
         app, issuer_id, {"kind": "disclosure.published", "data": {"title": "Annual report"}}
     )
     assert disclosure[0].words == "A scheduled task published “Annual report”."
+
+
+def test_a_price_on_the_log_is_told_with_the_entry(app, new_issuer):
+    """An investor's history names the price where the log has one (issue 11: "date, what
+    happened, quantity, counterparty, price"), and says nothing of a price it does not have."""
+    issuer_id = new_issuer()["id"]
+    a, b = seed_register(app, issuer_id, shares_for_a=10)
+    parties = {"class": "ORD", "from_holder_id": a, "to_holder_id": b, "quantity": "250"}
+    sold, given = (
+        describe_in_app(app, issuer_id, {"kind": "transfer.settled", "data": data})[0].words
+        for data in ({**parties, "consideration": "12500.00", "currency": "GBP"}, parties)
+    )
+    assert sold.endswith("to Brunel Engineering Ltd (No. 2) for GBP 12,500.00.")
+    assert given.endswith("to Brunel Engineering Ltd (No. 2).")
+    allotted = {"class": "ORD", "holder_id": a, "quantity": "1000", "price_per_share": "1.25"}
+    issued = describe_in_app(
+        app, issuer_id, {"kind": "shares.issued", "data": {**allotted, "currency": "GBP"}}
+    )[0].words
+    assert issued.endswith("issued 1,000 ORD to Ada Lovelace (No. 1) at GBP 1.25 a share.")

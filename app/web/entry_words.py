@@ -45,6 +45,14 @@ def _shares(data: Mapping[str, Any], field: str = "quantity", code: str = "class
     return f"{thousands(data[field])} {data[code]}"
 
 
+def _price(data: Mapping[str, Any], field: str, per_share: bool = False) -> str:
+    """Where the entry records a price: " for GBP 12,500.00", or " at GBP 1.25 a share"."""
+    if data.get(field) is None:
+        return ""
+    amount = f"{data.get('currency', '')} {thousands(data[field])}"
+    return f" at {amount} a share" if per_share else f" for {amount}"
+
+
 def _instruction(names: _Names, data: Mapping[str, Any]) -> str:
     instruction = names.instructions.get(data.get("instruction_id", ""))
     if instruction is None:
@@ -74,7 +82,10 @@ _SENTENCES: dict[str, Sentence] = {
         f"marked {n.holder(d['holder_id'])} as "
         f"{'identity checked' if d.get('verified') else 'identity not checked'}"
     ),
-    "shares.issued": lambda n, d: f"issued {_shares(d)} to {n.holder(d['holder_id'])}",
+    "shares.issued": lambda n, d: (
+        f"issued {_shares(d)} to {n.holder(d['holder_id'])}"
+        f"{_price(d, 'price_per_share', per_share=True)}"
+    ),
     "shares.cancelled": lambda n, d: f"cancelled {_shares(d)} held by {n.holder(d['holder_id'])}",
     "shares.repurchased": lambda n, d: f"bought back {_shares(d)} from {n.holder(d['holder_id'])}",
     "shares.redeemed": lambda n, d: f"redeemed {_shares(d)} held by {n.holder(d['holder_id'])}",
@@ -84,7 +95,7 @@ _SENTENCES: dict[str, Sentence] = {
     ),
     "transfer.settled": lambda n, d: (
         f"registered a transfer of {_shares(d)} from {n.holder(d['from_holder_id'])} "
-        f"to {n.holder(d['to_holder_id'])}"
+        f"to {n.holder(d['to_holder_id'])}{_price(d, 'consideration')}"
     ),
     "transfer.forced": lambda n, d: (
         f"registered a forced transfer of {_shares(d)} from {n.holder(d['from_holder_id'])} "
